@@ -1,0 +1,37 @@
+import { parseArgs } from 'node:util';
+import { exportDataset } from '../dataset/exportDataset';
+import type { CliCommand } from './commands';
+import { UsageError } from './usageError';
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} takes a whole number >= 0 (got "${value}").`);
+  return n;
+}
+
+export const exportDatasetCommand: CliCommand = {
+  summary: 'Render a training set (scenes, clips, questions) for models/tiny-spatial-vlm/train.py',
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      options: { out: { type: 'string' }, scenes: { type: 'string' }, clips: { type: 'string' }, seed: { type: 'string' } },
+    });
+    if (!values.out) throw new UsageError('--out <folder> is required: the folder to write the dataset into.');
+    const started = Date.now();
+    let lastReport = 0;
+    const { examples } = await exportDataset({
+      out: values.out,
+      scenes: positiveInt('scenes', values.scenes, 60000),
+      clips: positiveInt('clips', values.clips, 12000),
+      seed: positiveInt('seed', values.seed, 1),
+      onProgress: (done, total) => {
+        if (Date.now() - lastReport > 5000 || done === total) {
+          lastReport = Date.now();
+          process.stderr.write(`rendered ${done}/${total} items (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+        }
+      },
+    });
+    process.stdout.write(JSON.stringify({ out: values.out, examples, seconds: (Date.now() - started) / 1000 }) + '\n');
+  },
+};

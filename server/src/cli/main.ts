@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import { COMMANDS } from './commands';
+import { UsageError } from './usageError';
+
+/** `spatial-id-lens <command> [options]`: the headless face of the server core. */
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    const list = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(16)} ${c.summary}`).join('\n');
+    process.stderr.write(`${name ? `Unknown command "${name}".\n` : ''}Usage: spatial-id-lens <command> [options]\n\nCommands:\n${list}\n`);
+    return name ? 2 : 0;
+  }
+  try {
+    await command.run(rest);
+    return 0;
+  } catch (e) {
+    const err = e as Error;
+    process.stderr.write(`spatial-id-lens ${name}: ${err.message}\n`);
+    if (!(err instanceof UsageError) && err.name !== 'SceneError' && process.env.SPATIAL_ID_LENS_DEBUG) process.stderr.write(`${err.stack}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,69 @@
+import { Clip, Scene, SceneError } from '../scenes/scene';
+import { SeededRandom } from '../scenes/random';
+import { randomClip, randomScene } from '../scenes/generators';
+import { QuestionAnswer, aboveBelowQuestion, beforeAfterQuestion, colourQuestion, groundingQuestion, leftRightQuestion } from '../scenes/questions';
+
+/**
+ * The distribution the bundled model is trained on and evaluated on (held out by seed):
+ * which scenes are drawn and which questions are asked of each.
+ */
+
+const SCENE_OBJECT_COUNTS = [1, 2, 2, 2, 3, 3, 3, 4, 4, 4];
+const CLIP_OBJECT_COUNTS = [2, 2, 2, 3, 3];
+const NOISY_BACKGROUND = 0.25;
+
+export function drawScene(rng: SeededRandom): Scene {
+  return randomScene(rng, {
+    numObjects: rng.pick(SCENE_OBJECT_COUNTS),
+    layout: rng.next() < 0.5 ? 'grid' : 'continuous',
+    noisyBackground: NOISY_BACKGROUND,
+  });
+}
+
+export function drawClip(rng: SeededRandom): Clip {
+  return randomClip(rng, {
+    numObjects: rng.pick(CLIP_OBJECT_COUNTS),
+    layout: rng.next() < 0.5 ? 'grid' : 'continuous',
+    noisyBackground: NOISY_BACKGROUND,
+  });
+}
+
+/** Ordered pairs (i, j), i != j, in random order. */
+function orderedPairs(rng: SeededRandom, n: number): Array<[number, number]> {
+  const pairs: Array<[number, number]> = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) pairs.push([i, j]);
+  return rng.shuffle(pairs);
+}
+
+/** Up to `limit` questions of one relation, skipping pairs whose answer would be ambiguous. */
+function relationQuestions(rng: SeededRandom, n: number, limit: number, ask: (i: number, j: number) => QuestionAnswer): QuestionAnswer[] {
+  const out: QuestionAnswer[] = [];
+  const usedUnordered = new Set<string>();
+  for (const [i, j] of orderedPairs(rng, n)) {
+    if (out.length >= limit) break;
+    const key = i < j ? `${i},${j}` : `${j},${i}`;
+    if (usedUnordered.has(key)) continue; // one order per pair: the order itself is random
+    try {
+      out.push(ask(i, j));
+      usedUnordered.add(key);
+    } catch (e) {
+      if (!(e instanceof SceneError)) throw e;
+    }
+  }
+  return out;
+}
+
+export function sceneQuestions(rng: SeededRandom, scene: Scene): QuestionAnswer[] {
+  const n = scene.objects.length;
+  const order = rng.shuffle([...Array(n).keys()]);
+  const qs: QuestionAnswer[] = order.slice(0, 2).map((i) => groundingQuestion(scene, i));
+  const colourable = order.find((i) => scene.objects.filter((o) => o.shape === scene.objects[i].shape).length === 1);
+  if (colourable !== undefined) qs.push(colourQuestion(scene, colourable));
+  qs.push(...relationQuestions(rng, n, 2, (i, j) => leftRightQuestion(scene, i, j)));
+  qs.push(...relationQuestions(rng, n, 2, (i, j) => aboveBelowQuestion(scene, i, j)));
+  return qs;
+}
+
+export function clipQuestions(rng: SeededRandom, clip: Clip): QuestionAnswer[] {
+  return relationQuestions(rng, clip.scene.objects.length, 3, (i, j) => beforeAfterQuestion(clip, i, j));
+}

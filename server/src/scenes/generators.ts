@@ -1,0 +1,144 @@
+import { Background, Clip, DEFAULT_BACKGROUND, Scene, SceneError, SceneObject, cellCentre, validateClip, validateScene } from './scene';
+import { SeededRandom } from './random';
+import { CANVAS_SIZE, COLOUR_NAMES, Colour, DEFAULT_FRAMES, GRID_SIZE, OBJECT_SIZES, SHAPE_NAMES, Shape, isColour } from './vocabulary';
+
+export interface RandomSceneOptions {
+  numObjects: number;
+  /** 'grid': centred in distinct cells at one of OBJECT_SIZES; 'continuous': anywhere, any size in range, no overlap. */
+  layout: 'grid' | 'continuous';
+  /** Probability of a noise or texture background instead of the plain one. */
+  noisyBackground?: number;
+}
+
+function randomBackground(rng: SeededRandom, pNoisy: number): Background {
+  if (rng.next() >= pNoisy) return DEFAULT_BACKGROUND;
+  return { kind: 'noise', seed: rng.int(2 ** 31), level: 40, amplitude: rng.range(6, 14), texture: rng.next() < 0.5 };
+}
+
+function randomIdentities(rng: SeededRandom, n: number): Array<{ colour: Colour; shape: Shape }> {
+  const seen = new Set<string>();
+  const out: Array<{ colour: Colour; shape: Shape }> = [];
+  while (out.length < n) {
+    const o = { colour: rng.pick(COLOUR_NAMES), shape: rng.pick(SHAPE_NAMES) };
+    const key = `${o.colour} ${o.shape}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(o);
+    }
+  }
+  return out;
+}
+
+/** A random scene of distinct objects (no two share colour and shape). */
+export function randomScene(rng: SeededRandom, opts: RandomSceneOptions): Scene {
+  if (!Number.isInteger(opts.numObjects) || opts.numObjects < 1 || opts.numObjects > GRID_SIZE * GRID_SIZE) {
+    throw new SceneError(`A scene holds 1 to ${GRID_SIZE * GRID_SIZE} objects (asked for ${opts.numObjects}).`);
+  }
+  const ids = randomIdentities(rng, opts.numObjects);
+  const background = randomBackground(rng, opts.noisyBackground ?? 0);
+  if (opts.layout === 'grid') {
+    const cells = rng.shuffle([...Array(GRID_SIZE * GRID_SIZE).keys()]).slice(0, opts.numObjects);
+    const objects = ids.map((id, i) => ({ ...id, ...cellCentre(cells[i] % GRID_SIZE, Math.floor(cells[i] / GRID_SIZE)), size: rng.pick(OBJECT_SIZES) }));
+    return { width: CANVAS_SIZE, height: CANVAS_SIZE, background, objects, oneObjectPerCell: true };
+  }
+  const objects: SceneObject[] = [];
+  const [minSize, maxSize] = [OBJECT_SIZES[0], OBJECT_SIZES[OBJECT_SIZES.length - 1]];
+  for (const id of ids) {
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 500) throw new SceneError(`Could not place ${opts.numObjects} objects without overlap: ask for fewer objects.`);
+      const size = Math.round(rng.range(minSize, maxSize));
+      const half = size / 2;
+      const x = Math.round(rng.range(half, CANVAS_SIZE - half));
+      const y = Math.round(rng.range(half, CANVAS_SIZE - half));
+      const clear = objects.every((o) => Math.abs(o.x - x) >= (o.size + size) / 2 + 1 || Math.abs(o.y - y) >= (o.size + size) / 2 + 1);
+      if (clear) {
+        objects.push({ ...id, x, y, size });
+        break;
+      }
+    }
+  }
+  return { width: CANVAS_SIZE, height: CANVAS_SIZE, background, objects };
+}
+
+export interface GridDatasetItem {
+  scene: Scene;
+  /** Cell of object B (0-based) and the object size used. */
+  col: number;
+  row: number;
+  size: number;
+}
+
+/**
+ * The paper's grid dataset for one ordered pair: A fixed in one cell, B in every other cell,
+ * at every size (METHOD.md section 1). Objects are given as {colour, shape}.
+ */
+export function gridDataset(
+  a: { colour: Colour; shape: Shape },
+  b: { colour: Colour; shape: Shape },
+  opts: { fixedCell?: { col: number; row: number }; sizes?: readonly number[]; background?: Background } = {},
+): GridDatasetItem[] {
+  const fixed = opts.fixedCell ?? { col: 0, row: 0 };
+  const aCentre = cellCentre(fixed.col, fixed.row);
+  const items: GridDatasetItem[] = [];
+  for (const size of opts.sizes ?? OBJECT_SIZES) {
+    for (let row = 0; row < GRID_SIZE; row++) {
+      for (let col = 0; col < GRID_SIZE; col++) {
+        if (col === fixed.col && row === fixed.row) continue;
+        const scene: Scene = {
+          width: CANVAS_SIZE,
+          height: CANVAS_SIZE,
+          background: opts.background ?? DEFAULT_BACKGROUND,
+          objects: [{ ...a, ...aCentre, size }, { ...b, ...cellCentre(col, row), size }],
+          oneObjectPerCell: true,
+        };
+        validateScene(scene);
+        items.push({ scene, col, row, size });
+      }
+    }
+  }
+  return items;
+}
+
+/**
+ * The mirrored twin: object centres reflected across the canvas's vertical axis ('horizontal'
+ * flip) or horizontal axis ('vertical'), background raster flipped with them. Shapes stay
+ * upright so that the twin stays inside the training distribution.
+ */
+export function mirrorScene(scene: Scene, axis: 'horizontal' | 'vertical' = 'horizontal'): Scene {
+  const h = axis === 'horizontal';
+  const objects = scene.objects.map((o) => ({ ...o, x: h ? scene.width - o.x : o.x, y: h ? o.y : scene.height - o.y }));
+  const bg = scene.background;
+  const background: Background = bg.kind === 'plain' ? bg : { ...bg, flipX: h ? !bg.flipX : bg.flipX, flipY: h ? bg.flipY : !bg.flipY };
+  return { ...scene, objects, background };
+}
+
+/** The attribute-swap twin: object `index` recoloured (METHOD.md section 4's control). */
+export function recolourScene(scene: Scene, index: number, colour: string): Scene {
+  if (!isColour(colour)) throw new SceneError(`Unknown colour "${colour}": use one of ${COLOUR_NAMES.join(', ')}.`);
+  if (!Number.isInteger(index) || index < 0 || index >= scene.objects.length) {
+    throw new SceneError(`The scene has ${scene.objects.length} objects; object index ${index} does not exist.`);
+  }
+  const twin = { ...scene, objects: scene.objects.map((o, i) => (i === index ? { ...o, colour } : o)) };
+  validateScene(twin);
+  return twin;
+}
+
+/** A random clip: a scene whose objects appear at distinct random frames and stay. */
+export function randomClip(rng: SeededRandom, opts: RandomSceneOptions & { numFrames?: number }): Clip {
+  const numFrames = opts.numFrames ?? DEFAULT_FRAMES;
+  if (opts.numObjects > numFrames) throw new SceneError(`${opts.numObjects} objects cannot appear at distinct frames of a ${numFrames}-frame clip.`);
+  const scene = randomScene(rng, opts);
+  const appearFrame = rng.shuffle([...Array(numFrames).keys()]).slice(0, opts.numObjects);
+  const clip = { scene, numFrames, appearFrame };
+  validateClip(clip);
+  return clip;
+}
+
+/**
+ * The time-reversed twin: the order of appearances reversed (frame t becomes N-1-t), objects
+ * still appearing and staying, so every before/after answer flips while the clip stays in
+ * distribution (a literal frame reversal would make objects vanish instead of appear).
+ */
+export function timeReversedClip(clip: Clip): Clip {
+  return { ...clip, appearFrame: clip.appearFrame.map((f) => clip.numFrames - 1 - f) };
+}
