@@ -1,3 +1,4 @@
+import { evalModelCommand } from './evalModelCommand';
 import { exportDatasetCommand } from './exportDatasetCommand';
 
 export interface CliCommand {
@@ -8,4 +9,5 @@ export interface CliCommand {
 /** Every CLI command, by name. */
 export const COMMANDS: Record<string, CliCommand> = {
   'export-dataset': exportDatasetCommand,
+  'eval-model': evalModelCommand,
 };

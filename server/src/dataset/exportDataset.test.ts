@@ -20,7 +20,7 @@ test('a small export writes pixels, questions and meta in the documented layout,
     const vocab = new Set<string>(meta.vocabulary);
     for (const ex of lines) {
       assert.ok(ex.index < (ex.source === 'image' ? 10 : 3));
-      for (const w of `${ex.question} ${ex.answer}`.match(/\w+|[^\w\s]+/g)) assert.ok(vocab.has(w), w);
+      for (const w of `${ex.question} ${ex.answer}`.match(/\w+|[^\w\s]+/g) ?? []) assert.ok(vocab.has(w), w);
     }
     assert.ok(lines.some((e) => e.family === 'beforeAfter') && lines.some((e) => e.family === 'grounding'));
 
