@@ -31,6 +31,7 @@ export async function exportDataset(opts: ExportOptions): Promise<{ examples: nu
   }
   fs.mkdirSync(opts.out, { recursive: true });
   const examples = fs.openSync(path.join(opts.out, 'examples.jsonl'), 'w');
+  const sceneIndex = fs.openSync(path.join(opts.out, 'scenes.jsonl'), 'w');
   let count = 0;
   const total = opts.scenes + opts.clips;
   const writeExamples = (source: 'image' | 'clip', index: number, numObjects: number, qs: ReturnType<typeof sceneQuestions>) => {
@@ -50,6 +51,7 @@ export async function exportDataset(opts: ExportOptions): Promise<{ examples: nu
     const pixels = await Promise.all(drawn.map((d) => renderScene(d.scene)));
     pixels.forEach((p, k) => {
       fs.writeSync(images, p.data);
+      fs.writeSync(sceneIndex, JSON.stringify({ source: 'image', index: idx[k], objects: drawn[k].scene.objects }) + '\n');
       writeExamples('image', idx[k], drawn[k].scene.objects.length, drawn[k].qs);
     });
     opts.onProgress?.(start + idx.length, total);
@@ -67,12 +69,15 @@ export async function exportDataset(opts: ExportOptions): Promise<{ examples: nu
     const frames = await Promise.all(drawn.map((d) => renderClip(d.clip)));
     frames.forEach((fr, k) => {
       for (const f of fr) fs.writeSync(clips, f.data);
+      const { scene, appearFrame } = drawn[k].clip;
+      fs.writeSync(sceneIndex, JSON.stringify({ source: 'clip', index: idx[k], objects: scene.objects, appearFrame }) + '\n');
       writeExamples('clip', idx[k], drawn[k].clip.scene.objects.length, drawn[k].qs);
     });
     opts.onProgress?.(opts.scenes + start + idx.length, total);
   }
   fs.closeSync(clips);
   fs.closeSync(examples);
+  fs.closeSync(sceneIndex);
 
   const meta = {
     format: DATASET_FORMAT,

@@ -1,0 +1,344 @@
+"""Train the tiny spatial VLM on a dataset exported by `spatial-id-lens export-dataset`.
+
+  /usr/bin/python3 models/tiny-spatial-vlm/train.py --data data/ds --out models/tiny-spatial-vlm/checkpoints
+
+Resumes from <out>/last.pt automatically; writes models/tiny-spatial-vlm/weights.pt at the end.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from model import TinyLlava, count_parameters, make_config  # noqa: E402
+from tokenizer_files import WordTokenizer, build_vocab, expand_placeholders, format_prompt  # noqa: E402
+
+BINARY_ANSWERS = ["left", "right", "above", "below", "before", "after"]
+# Curriculum: (until fraction of total steps, allowed families or None = all, max numObjects or None).
+# Start on what needs only "where/what is one object" before relations and time.
+CURRICULUM = [
+    (0.08, {"grounding", "colour"}, 2),
+    (0.25, {"grounding", "colour", "leftRight", "aboveBelow"}, 3),
+    (0.45, None, 4),
+    (1.00, None, None),
+]
+
+
+def pixels_to_tensor(u8):
+    """uint8 [..., H, W, 3] -> float32 [..., 3, H, W] as (x/255 - 0.5)/0.5 (preprocessor_config).
+    Computed in float64 and rounded once, which is bit-identical to JS number math into a Float32Array."""
+    x = (torch.from_numpy(np.ascontiguousarray(u8)).double() / 255.0 - 0.5) / 0.5
+    return x.float().movedim(-1, -3).contiguous()
+
+
+class Dataset:
+    def __init__(self, root, holdout):
+        with open(os.path.join(root, "meta.json")) as f:
+            self.meta = m = json.load(f)
+        s, nf = m["imageSize"], m["numFrames"]
+        self.images = np.memmap(os.path.join(root, "images.u8"), np.uint8, "r", shape=(m["counts"]["images"], s, s, m["channels"]))
+        nclips = m["counts"].get("clips", 0)
+        self.clips = (np.memmap(os.path.join(root, "clips.u8"), np.uint8, "r", shape=(nclips, nf, s, s, m["channels"]))
+                      if nclips else None)
+        self.vocab = build_vocab(m["vocabulary"])
+        self.tok = WordTokenizer(self.vocab)
+        self.families = list(m["families"])
+        with open(os.path.join(root, "examples.jsonl")) as f:
+            ex = [json.loads(line) for line in f if line.strip()]
+        img_id, vid_id = self.tok.token_id("<image>"), self.tok.token_id("<video>")
+        cache, self.prompts, self.answers, self.answer_text = {}, [], [], []
+        for e in ex:
+            key = (e["source"], e["question"])
+            if key not in cache:
+                ids = self.tok.encode(format_prompt(e["question"], "image" if e["source"] == "image" else "video"))
+                cache[key] = expand_placeholders(ids, img_id, vid_id)
+            self.prompts.append(cache[key])
+            self.answers.append(self.tok.encode(e["answer"]) + [self.tok.token_id("</s>")])
+            self.answer_text.append(e["answer"])
+        for f_ in {e["family"] for e in ex} - set(self.families):
+            self.families.append(f_)
+        self.src = np.array([e["source"] == "clip" for e in ex], dtype=np.int64)
+        self.idx = np.array([e["index"] for e in ex], dtype=np.int64)
+        self.fam = np.array([self.families.index(e["family"]) for e in ex], dtype=np.int64)
+        self.nobj = np.array([e.get("numObjects", 0) for e in ex], dtype=np.int64)
+        # hold out whole images/clips (the last `holdout` fraction of each) so eval questions
+        # never share a picture with training questions
+        n_img, n_clip = len(self.images), (len(self.clips) if self.clips is not None else 0)
+        cut = np.where(self.src == 0, math.floor(n_img * (1 - holdout)), math.floor(n_clip * (1 - holdout)))
+        self.held = self.idx >= cut
+        unk = self.tok.token_id("<unk>")
+        n_unk = sum(unk in p for p in self.prompts) + sum(unk in a for a in self.answers)
+        if n_unk:
+            print(f"warning: {n_unk} examples contain <unk> tokens", flush=True)
+
+    def pools(self, families, max_objects, held=False):
+        """{source: {family: example indices}} for the current curriculum phase."""
+        ok = self.held == held
+        if families is not None:
+            ok &= np.isin(self.fam, [self.families.index(f) for f in families if f in self.families])
+        if max_objects is not None:
+            ok &= self.nobj <= max_objects
+        out = {}
+        for s in (0, 1):
+            d = {f: np.nonzero(ok & (self.src == s) & (self.fam == f))[0] for f in range(len(self.families))}
+            d = {f: v for f, v in d.items() if len(v)}
+            if d:
+                out[s] = d
+        return out
+
+    def batch(self, ids):
+        """Right-padded batch: input_ids, attention_mask, loss mask/targets, answer start."""
+        seqs = [self.prompts[i] + self.answers[i] for i in ids]
+        n = max(len(s) for s in seqs)
+        input_ids = torch.zeros(len(ids), n, dtype=torch.long)
+        mask = torch.zeros(len(ids), n, dtype=torch.long)
+        targets = torch.full((len(ids), n), -100, dtype=torch.long)
+        starts = []
+        for r, (i, s) in enumerate(zip(ids, seqs)):
+            input_ids[r, :len(s)] = torch.tensor(s)
+            mask[r, :len(s)] = 1
+            p = len(self.prompts[i])
+            # logits at position t predict token t+1: answer tokens and the final </s> only
+            targets[r, p - 1:len(s) - 1] = torch.tensor(self.answers[i])
+            starts.append(p - 1)
+        src = int(self.src[ids[0]])
+        arr = self.images if src == 0 else self.clips
+        order = np.argsort(self.idx[ids])  # memmap reads in increasing order
+        px = np.empty((len(ids),) + arr.shape[1:], np.uint8)
+        px[order] = arr[self.idx[ids][order]]
+        pix = pixels_to_tensor(px)
+        return dict(input_ids=input_ids, attention_mask=mask, targets=targets, starts=torch.tensor(starts),
+                    pixel_values=pix if src == 0 else None, pixel_values_videos=pix if src == 1 else None)
+
+
+def parse_curriculum(spec):
+    """'0.08:grounding,colour:2;0.25:grounding,colour,leftRight,aboveBelow:3;1:all:all'"""
+    phases = []
+    for part in spec.split(";"):
+        until, fams, max_obj = part.split(":")
+        phases.append((float(until), None if fams == "all" else set(fams.split(",")),
+                       None if max_obj == "all" else int(max_obj)))
+    return phases
+
+
+def phase_at(step, total, curriculum):
+    frac = step / max(1, total)
+    for until, fams, max_obj in curriculum:
+        if frac < until:
+            return fams, max_obj
+    return curriculum[-1][1], curriculum[-1][2]
+
+
+def sample_batch(ds, pools, rng, batch, clip_batch, clip_frac):
+    kinds = list(pools)
+    src = kinds[0] if len(kinds) == 1 else int(rng.random() < clip_frac)
+    fams = list(pools[src])
+    n = batch if src == 0 else clip_batch
+    # family-balanced: grounding has 16 answers and would otherwise be drowned by the binary ones
+    choice = rng.integers(len(fams), size=n)
+    return [int(pools[src][fams[c]][rng.integers(len(pools[src][fams[c]]))]) for c in choice]
+
+
+def forward_loss(model, b):
+    logits = model(b["input_ids"], b["attention_mask"], b["pixel_values"], b["pixel_values_videos"])
+    m = b["targets"] != -100
+    loss = F.cross_entropy(logits[m], b["targets"][m])
+    return loss, logits
+
+
+class Meter:
+    """Running first-answer-token accuracy per family and per binary answer word."""
+
+    def __init__(self, ds):
+        self.ds = ds
+        self.reset()
+
+    def reset(self):
+        self.fam, self.ans, self.exact = {}, {}, {}
+
+    def add(self, ids, logits, b):
+        pred = logits.argmax(-1)
+        rows = torch.arange(len(ids))
+        first_ok = (pred[rows, b["starts"]] == b["targets"][rows, b["starts"]]).tolist()
+        m = b["targets"] != -100
+        exact = ((pred == b["targets"]) | ~m).all(-1).tolist()
+        for i, ok, ex in zip(ids, first_ok, exact):
+            f = self.ds.families[self.ds.fam[i]]
+            for d, k, v in ((self.fam, f, ok), (self.exact, f, ex)):
+                d.setdefault(k, [0, 0])
+                d[k][0] += v
+                d[k][1] += 1
+            a = self.ds.answer_text[i]
+            if a in BINARY_ANSWERS:
+                self.ans.setdefault(a, [0, 0])
+                self.ans[a][0] += ok
+                self.ans[a][1] += 1
+
+    def summary(self):
+        """first-token: first answer word (constant 'row' for grounding, so see exact there);
+        exact: whole answer + </s> right = what greedy decoding would output; answers: first-token
+        accuracy split by gold answer, so a constant 'right' shows up as right 1.00 / left 0.00."""
+        def fmt(d, order):
+            return " ".join(f"{k} {d[k][0] / d[k][1]:.2f}" for k in order if k in d)
+        return (f"first-token[{fmt(self.fam, self.ds.families)}] exact[{fmt(self.exact, self.ds.families)}] "
+                f"answers[{fmt(self.ans, BINARY_ANSWERS)}]")
+
+
+@torch.no_grad()
+def evaluate(model, ds, args):
+    model.eval()
+    meter = Meter(ds)
+    rng = np.random.default_rng(12345)  # fixed slice, comparable across evals
+    for src, fams in ds.pools(None, None, held=True).items():
+        n = args.batch if src == 0 else args.clip_batch
+        for f, pool in fams.items():
+            pool = pool if len(pool) <= args.eval_max else np.sort(rng.choice(pool, args.eval_max, replace=False))
+            for k in range(0, len(pool), n):
+                ids = [int(i) for i in pool[k:k + n]]
+                b = ds.batch(ids)
+                _, logits = forward_loss(model, b)
+                meter.add(ids, logits, b)
+    model.train()
+    return meter
+
+
+def lr_lambda(warmup, total, min_ratio):
+    def f(step):
+        if step < warmup:
+            return (step + 1) / warmup
+        t = min(1.0, (step - warmup) / max(1, total - warmup))
+        return min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * t))
+    return f
+
+
+def save_atomic(obj, path):
+    tmp = path + ".tmp"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)  # a crash mid-save never leaves a truncated last.pt
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--out", default=os.path.join(HERE, "checkpoints"))
+    ap.add_argument("--weights", default=os.path.join(HERE, "weights.pt"))
+    ap.add_argument("--steps", type=int, default=20000)
+    ap.add_argument("--batch", type=int, default=64, help="image examples per batch")
+    ap.add_argument("--clip-batch", type=int, default=16, help="clip examples per batch")
+    ap.add_argument("--clip-frac", type=float, default=0.25, help="share of batches that are clip batches")
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--min-lr-ratio", type=float, default=0.05)
+    ap.add_argument("--warmup", type=int, default=300)
+    ap.add_argument("--weight-decay", type=float, default=0.05)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--holdout", type=float, default=0.02)
+    ap.add_argument("--eval-max", type=int, default=256, help="held-out examples per family per eval")
+    ap.add_argument("--log-every", type=int, default=50)
+    ap.add_argument("--eval-every", type=int, default=500)
+    ap.add_argument("--ckpt-every", type=int, default=200)
+    ap.add_argument("--curriculum", default=None, help="'until:families|all:max_objects|all;...' "
+                    "(fractions of --steps); default: the CURRICULUM table in train.py")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint")
+    ap.add_argument("--init-vision", default=None,
+                    help="vision.pt from pretrain_vision.py: vision_tower + projector weights for a fresh start")
+    ap.add_argument("--stop-at", type=int, default=None,
+                    help="checkpoint and exit at this step (train in slices; rerun the same command to go on)")
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    ds = Dataset(args.data, args.holdout)
+    cfg = make_config(vocab_size=len(ds.vocab), grid=ds.meta["grid"], image_size=ds.meta["imageSize"],
+                      num_frames=ds.meta["numFrames"])
+    model = TinyLlava(cfg)
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and "pos_" not in n]
+    no_decay = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and "pos_" not in n)]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.98))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(args.warmup, args.steps, args.min_lr_ratio))
+    print(f"{len(ds.prompts)} examples ({int(ds.held.sum())} held out), vocab {len(ds.vocab)}, "
+          f"{count_parameters(model):,} parameters", flush=True)
+
+    os.makedirs(args.out, exist_ok=True)
+    ckpt_path = os.path.join(args.out, "last.pt")
+    step = 0
+    if os.path.exists(ckpt_path) and not args.fresh:
+        ck = torch.load(ckpt_path, map_location="cpu")
+        if ck["vocab"] != ds.vocab or ck["config"] != cfg:
+            sys.exit(f"{ckpt_path} was trained with another vocabulary/config; use --fresh or another --out")
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["optimizer"])
+        sched.load_state_dict(ck["scheduler"])
+        step = ck["step"]
+        torch.set_rng_state(ck["torch_rng"])
+        rng.bit_generator.state = ck["numpy_rng"]
+        random.setstate(ck["python_rng"])
+        print(f"resumed from {ckpt_path} at step {step}", flush=True)
+    elif args.init_vision:
+        vis = torch.load(args.init_vision, map_location="cpu")["state_dict"]
+        want = {k for k in model.state_dict() if k.startswith(("vision_tower.", "multi_modal_projector."))}
+        if set(vis) != want:
+            sys.exit(f"{args.init_vision}: expected exactly the vision_tower/multi_modal_projector weights")
+        model.load_state_dict(vis, strict=False)
+        print(f"vision tower + projector initialised from {args.init_vision}", flush=True)
+
+    def checkpoint():
+        save_atomic({"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
+                     "step": step, "torch_rng": torch.get_rng_state(), "numpy_rng": rng.bit_generator.state,
+                     "python_rng": random.getstate(), "config": cfg, "vocab": ds.vocab, "args": vars(args)}, ckpt_path)
+
+    curriculum = parse_curriculum(args.curriculum) if args.curriculum else CURRICULUM
+    model.train()
+    meter, losses, t0, phase = Meter(ds), [], time.time(), None
+    while step < args.steps:
+        fams, max_obj = phase_at(step, args.steps, curriculum)
+        if (fams, max_obj) != phase:
+            phase = (fams, max_obj)
+            pools = ds.pools(fams, max_obj) or ds.pools(None, None)
+            print(f"step {step}: curriculum families={sorted(fams) if fams else 'all'} "
+                  f"max_objects={max_obj or 'all'}", flush=True)
+        ids = sample_batch(ds, pools, rng, args.batch, args.clip_batch, args.clip_frac)
+        b = ds.batch(ids)
+        loss, logits = forward_loss(model, b)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        step += 1
+        losses.append(loss.item())
+        meter.add(ids, logits.detach(), b)
+        if step % args.log_every == 0 or step == args.steps:
+            dt = time.time() - t0
+            print(f"step {step}/{args.steps} loss {np.mean(losses):.4f} lr {sched.get_last_lr()[0]:.2e} "
+                  f"{len(losses) / dt:.2f} steps/s | {meter.summary()}", flush=True)
+            meter.reset()
+            losses, t0 = [], time.time()
+        if step % args.eval_every == 0 or step == args.steps:
+            print(f"eval @ {step}: {evaluate(model, ds, args).summary()}", flush=True)
+            t0 = time.time()
+        if step % args.ckpt_every == 0 or step == args.steps or step == args.stop_at:
+            checkpoint()
+        if step == args.stop_at and step < args.steps:
+            print(f"stopped at step {step}; rerun the same command to resume", flush=True)
+            return
+
+    meta = {k: ds.meta.get(k) for k in ("imageSize", "channels", "numFrames", "grid", "families", "format")}
+    save_atomic({"config": cfg, "state_dict": {k: v.float() for k, v in model.state_dict().items()},
+                 "vocab": ds.vocab, "dataset_meta": meta, "step": step}, args.weights)
+    print(f"wrote {args.weights}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ModelFolderError, openModelFolder } from './modelFolder';
+import { writeModelFolderFixture } from './modelFolderFixture';
+import { PromptProcessor } from './promptProcessor';
+
+const processor = PromptProcessor.fromFolder(openModelFolder(writeModelFolderFixture()));
+
+test('the chat template renders the training prompt', () => {
+  assert.equal(processor.renderChat('What colour is the star?', 'image'), '<s>USER: <image>\nWhat colour is the star? ASSISTANT:');
+  assert.equal(processor.renderChat('Does the red star appear before or after the blue ring?', 'video'), '<s>USER: <video>\nDoes the red star appear before or after the blue ring? ASSISTANT:');
+});
+
+test('one <image> expands to image_seq_length image tokens, flagged as image', () => {
+  const p = processor.encodeQuestion('What colour is the star?', 'image');
+  const imageTokens = p.tokens.filter((t) => t.kind === 'image');
+  assert.equal(imageTokens.length, 16);
+  assert.ok(imageTokens.every((t) => t.id === 4 && t.text === '<image>'));
+  // <s> USER : then 16 image tokens, contiguous, then the question
+  assert.deepEqual(p.tokens.slice(0, 3).map((t) => t.text), ['<s>', 'USER', ':']);
+  assert.deepEqual(p.tokens.map((t, i) => (t.kind === 'image' ? i : -1)).filter((i) => i >= 0), Array.from({ length: 16 }, (_, k) => 3 + k));
+  assert.deepEqual(p.tokens.slice(19).map((t) => t.text), ['What', 'colour', 'is', 'the', 'star', '?', 'ASSISTANT', ':']);
+  assert.ok(p.tokens.slice(19).every((t) => t.kind === 'text'));
+  assert.deepEqual(p.ids, p.tokens.map((t) => t.id));
+  assert.equal(p.ids.length, 3 + 16 + 8);
+});
+
+test('one <video> expands to video_seq_length video tokens', () => {
+  const p = processor.encodeQuestion('Does the red star appear before or after the blue ring?', 'video');
+  assert.equal(p.tokens.filter((t) => t.kind === 'video').length, 32);
+  assert.equal(p.tokens.filter((t) => t.kind === 'image').length, 0);
+  assert.ok(p.tokens.filter((t) => t.kind === 'video').every((t) => t.id === 5));
+});
+
+test('words map to single ids and decode back; unknown words are refused', () => {
+  const ids = ['row', '2', 'column', '3'].map((w) => processor.wordId(w));
+  assert.equal(new Set(ids).size, 4);
+  assert.equal(processor.decode([...ids, 2]), 'row 2 column 3');
+  assert.throws(() => processor.wordId('banana'), ModelFolderError);
+});
+
+test('a tokenizer whose <image> id disagrees with config.json is refused', () => {
+  const dir = writeModelFolderFixture({ files: { 'processor_config.json': { image_seq_length: 16 } } });
+  const folder = openModelFolder(dir);
+  folder.config.image_token_index = 7;
+  assert.throws(() => PromptProcessor.fromFolder(folder), /maps <image> to 4 but config.json "image_token_index" is 7/);
+});

@@ -1,0 +1,120 @@
+// Both packages ship a CommonJS build ("require" condition of their exports map), so plain
+// imports work under our CommonJS output; no dynamic import() is needed.
+import { Template } from '@huggingface/jinja';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { ModelFolder, ModelFolderError, TokenizerConfig } from './modelFolder';
+
+/**
+ * Turns a question into the model's input ids: chat template, tokenizer, then placeholder
+ * expansion (one `<image>` becomes `image_seq_length` image tokens, one `<video>` becomes
+ * `video_seq_length`), keeping per token its text and what it stands for.
+ */
+
+export type MediaKind = 'image' | 'video';
+export type TokenKind = 'text' | MediaKind;
+
+export interface PromptToken {
+  id: number;
+  text: string;
+  kind: TokenKind;
+}
+
+export interface ProcessedPrompt {
+  /** The chat template's output, before tokenisation. */
+  text: string;
+  ids: number[];
+  tokens: PromptToken[];
+}
+
+export interface PromptSettings {
+  tokenizer: object;
+  tokenizerConfig: TokenizerConfig;
+  imageTokenId: number;
+  videoTokenId?: number;
+  imageSeqLength: number;
+  videoSeqLength?: number;
+}
+
+function tokenContent(t: string | { content: string } | undefined): string | undefined {
+  return typeof t === 'string' ? t : t?.content;
+}
+
+export class PromptProcessor {
+  readonly tokenizer: Tokenizer;
+  private readonly template: Template | null;
+  private readonly specialTokens: { bos_token?: string; eos_token?: string };
+
+  constructor(private readonly settings: PromptSettings) {
+    this.tokenizer = new Tokenizer(settings.tokenizer, settings.tokenizerConfig);
+    const source = settings.tokenizerConfig.chat_template;
+    this.template = typeof source === 'string' ? new Template(source) : null;
+    this.specialTokens = { bos_token: tokenContent(settings.tokenizerConfig.bos_token), eos_token: tokenContent(settings.tokenizerConfig.eos_token) };
+    this.checkMediaToken('<image>', settings.imageTokenId, 'image_token_index');
+    if (settings.videoTokenId !== undefined) this.checkMediaToken('<video>', settings.videoTokenId, 'video_token_index');
+  }
+
+  static fromFolder(folder: ModelFolder): PromptProcessor {
+    return new PromptProcessor({
+      tokenizer: folder.tokenizer,
+      tokenizerConfig: folder.tokenizerConfig,
+      imageTokenId: folder.config.image_token_index,
+      videoTokenId: folder.config.video_token_index,
+      imageSeqLength: folder.processor.image_seq_length,
+      videoSeqLength: folder.processor.video_seq_length,
+    });
+  }
+
+  private checkMediaToken(token: string, expected: number, key: string): void {
+    const id = this.tokenizer.token_to_id(token);
+    if (id !== expected) {
+      throw new ModelFolderError(`tokenizer.json maps ${token} to ${id ?? 'nothing'} but config.json "${key}" is ${expected}: re-export the tokenizer and config together.`);
+    }
+  }
+
+  /** The chat template applied to one user turn holding one image or video and the question. */
+  renderChat(question: string, media: MediaKind | null): string {
+    if (!this.template) throw new ModelFolderError('tokenizer_config.json has no "chat_template": add the template the model was trained with.');
+    const content: Array<Record<string, string>> = media ? [{ type: media }, { type: 'text', text: question }] : [{ type: 'text', text: question }];
+    return this.template.render({ messages: [{ role: 'user', content }], add_generation_prompt: true, ...this.specialTokens });
+  }
+
+  /** Tokenises text (special tokens such as `<s>` are written by the template, not added) and expands placeholders. */
+  encode(text: string): ProcessedPrompt {
+    const raw = this.tokenizer.encode(text, { add_special_tokens: false }).ids;
+    return { text, ...this.expand(raw) };
+  }
+
+  /** Renders the chat prompt for a question and encodes it. */
+  encodeQuestion(question: string, media: MediaKind | null): ProcessedPrompt {
+    return this.encode(this.renderChat(question, media));
+  }
+
+  private expand(raw: readonly number[]): { ids: number[]; tokens: PromptToken[] } {
+    const { imageTokenId, videoTokenId, imageSeqLength, videoSeqLength } = this.settings;
+    const tokens: PromptToken[] = [];
+    for (const id of raw) {
+      const text = this.tokenizer.id_to_token(id) ?? '';
+      if (id === imageTokenId) {
+        for (let k = 0; k < imageSeqLength; k++) tokens.push({ id, text, kind: 'image' });
+      } else if (videoTokenId !== undefined && id === videoTokenId) {
+        if (videoSeqLength === undefined) throw new ModelFolderError('The prompt has a <video> token but processor_config.json gives no "video_seq_length".');
+        for (let k = 0; k < videoSeqLength; k++) tokens.push({ id, text, kind: 'video' });
+      } else {
+        tokens.push({ id, text, kind: 'text' });
+      }
+    }
+    return { ids: tokens.map((t) => t.id), tokens };
+  }
+
+  decode(ids: readonly number[], skipSpecialTokens = true): string {
+    return this.tokenizer.decode([...ids], { skip_special_tokens: skipSpecialTokens });
+  }
+
+  /** The id of a word that the tokenizer keeps whole; throws if it splits or does not know it. */
+  wordId(word: string): number {
+    const { ids } = this.tokenizer.encode(word, { add_special_tokens: false });
+    const unk = this.tokenizer.token_to_id(tokenContent(this.settings.tokenizerConfig.unk_token as string | undefined) ?? '<unk>');
+    if (ids.length !== 1 || ids[0] === unk) throw new ModelFolderError(`"${word}" is not a single token of this tokenizer (it encodes to ${JSON.stringify(ids)}).`);
+    return ids[0];
+  }
+}

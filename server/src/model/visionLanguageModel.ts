@@ -1,0 +1,67 @@
+import type { RgbImage } from '../scenes/renderScene';
+import { preprocessImage } from './imagePreprocessor';
+import { ModelFolder, OnnxVariant, openModelFolder } from './modelFolder';
+import { MediaKind, ProcessedPrompt, PromptProcessor } from './promptProcessor';
+import { MediaFeatures, VlmSession, VlmSessionOptions } from './vlmSession';
+
+/**
+ * A loaded model folder, ready to answer questions about pictures and clips: ties the folder,
+ * the prompt processor, the image preprocessor and the ONNX sessions together.
+ */
+
+export interface ModelAnswer {
+  prompt: ProcessedPrompt;
+  /** Generated ids, with the end-of-sequence token if one was produced. */
+  ids: number[];
+  /** The decoded answer, special tokens skipped, trimmed. */
+  text: string;
+  /** Logits at the first answer position (the last prompt position). */
+  firstLogits: Float32Array;
+}
+
+export interface EncodedMedia {
+  kind: MediaKind;
+  features: MediaFeatures;
+}
+
+export class VisionLanguageModel {
+  private constructor(
+    readonly folder: ModelFolder,
+    readonly prompts: PromptProcessor,
+    readonly session: VlmSession,
+  ) {}
+
+  static async load(dir: string, opts: VlmSessionOptions & { variant?: OnnxVariant } = {}): Promise<VisionLanguageModel> {
+    const folder = openModelFolder(dir, { variant: opts.variant });
+    const prompts = PromptProcessor.fromFolder(folder);
+    return new VisionLanguageModel(folder, prompts, await VlmSession.open(folder, opts));
+  }
+
+  async encodeImage(image: RgbImage): Promise<EncodedMedia> {
+    const features = await this.session.encodeImages([await preprocessImage(image, this.folder.preprocessor)]);
+    return { kind: 'image', features: { image: features.data as Float32Array } };
+  }
+
+  async encodeClip(frames: readonly RgbImage[]): Promise<EncodedMedia> {
+    const pixels = await Promise.all(frames.map((f) => preprocessImage(f, this.folder.preprocessor)));
+    const features = await this.session.encodeVideo(pixels);
+    return { kind: 'video', features: { video: features.data as Float32Array } };
+  }
+
+  /** The chat prompt for a question about the media, embedded with the media features merged in. */
+  async promptEmbeds(question: string, media: EncodedMedia): Promise<{ prompt: ProcessedPrompt; embeds: Float32Array }> {
+    const prompt = this.prompts.encodeQuestion(question, media.kind);
+    return { prompt, embeds: await this.session.inputsEmbeds(prompt.ids, media.features) };
+  }
+
+  /** Greedy answer to a question about already encoded media. */
+  async answer(question: string, media: EncodedMedia, maxNewTokens = 8): Promise<ModelAnswer> {
+    const { prompt, embeds } = await this.promptEmbeds(question, media);
+    const { ids, firstLogits } = await this.session.generateGreedy(embeds, prompt.ids.length, maxNewTokens);
+    return { prompt, ids, text: this.prompts.decode(ids).trim(), firstLogits };
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.dispose();
+  }
+}

@@ -1,0 +1,252 @@
+import * as ort from 'onnxruntime-node';
+import { ModelFolder, ModelFolderError, eosTokenIds } from './modelFolder';
+import { outputSize } from './imagePreprocessor';
+
+/**
+ * The four ONNX graphs of a LLaVA-style export, run with onnxruntime-node: image and video
+ * encoders, token embeddings, and the decoder with its KV cache. Batch size 1 throughout.
+ */
+
+export interface VlmSessionOptions {
+  /** Threads inside one operator (default 1: the server shares the machine with the editor). */
+  intraOpNumThreads?: number;
+}
+
+/** The decoder's past: `past_key_values.N.key/value` [1, kv_heads, length, head_dim]. */
+export interface KvCache {
+  length: number;
+  tensors: Record<string, ort.Tensor>;
+}
+
+export interface DecoderStep {
+  /** [1, seq, vocab] */
+  logits: ort.Tensor;
+  cache: KvCache;
+}
+
+export interface MediaFeatures {
+  /** image_features for the prompt's images, in order: [n_images * image_seq_length * hidden]. */
+  image?: Float32Array;
+  /** video_features: [video_seq_length * hidden]. */
+  video?: Float32Array;
+}
+
+export class VlmSession {
+  readonly hiddenSize: number;
+  readonly vocabSize: number;
+  private readonly kvHeads: number;
+  private readonly headDim: number;
+  private readonly pastNames: string[];
+  private readonly eos: Set<number>;
+  private disposed = false;
+
+  private constructor(
+    readonly folder: ModelFolder,
+    private readonly vision: ort.InferenceSession,
+    private readonly video: ort.InferenceSession | null,
+    private readonly embedTokens: ort.InferenceSession,
+    private readonly decoder: ort.InferenceSession,
+  ) {
+    const text = folder.config.text_config;
+    this.hiddenSize = text.hidden_size;
+    this.vocabSize = text.vocab_size;
+    this.kvHeads = text.num_key_value_heads ?? text.num_attention_heads;
+    this.headDim = text.head_dim ?? text.hidden_size / text.num_attention_heads;
+    this.pastNames = decoder.inputNames.filter((n) => n.startsWith('past_key_values.'));
+    const expected = 2 * text.num_hidden_layers;
+    if (this.pastNames.length !== expected) {
+      throw new ModelFolderError(`${folder.onnx.decoder} has ${this.pastNames.length} past_key_values inputs but config.json describes ${text.num_hidden_layers} layers (${expected} expected): re-export the decoder with its KV cache.`);
+    }
+    this.eos = new Set(eosTokenIds(folder));
+  }
+
+  static async open(folder: ModelFolder, opts: VlmSessionOptions = {}): Promise<VlmSession> {
+    const options: ort.InferenceSession.SessionOptions = {
+      intraOpNumThreads: opts.intraOpNumThreads ?? 1,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    };
+    const load = async (file: string) => {
+      let session: ort.InferenceSession;
+      try {
+        session = await ort.InferenceSession.create(file, options);
+      } catch (e) {
+        throw new ModelFolderError(`onnxruntime could not load ${file} (${(e as Error).message.trim()}): the file is damaged or not an ONNX graph; re-export it.`);
+      }
+      for (const meta of session.inputMetadata ?? []) {
+        if (meta.isTensor && meta.type === 'float16') {
+          await session.release();
+          throw new ModelFolderError(`${file} takes float16 input "${meta.name}", which this runtime does not feed yet: load the fp32 or quantized variant.`);
+        }
+      }
+      return session;
+    };
+    const settled = await Promise.allSettled([
+      load(folder.onnx.visionEncoder),
+      folder.onnx.videoEncoder ? load(folder.onnx.videoEncoder) : Promise.resolve(null),
+      load(folder.onnx.embedTokens),
+      load(folder.onnx.decoder),
+    ]);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const opened = settled.map((r) => (r.status === 'fulfilled' ? r.value : null));
+    try {
+      if (failed) throw failed.reason;
+      const [vision, video, embed, decoder] = opened;
+      return new VlmSession(folder, vision!, video, embed!, decoder!);
+    } catch (e) {
+      await Promise.all(opened.map((session) => session?.release())); // no half-open model
+      throw e;
+    }
+  }
+
+  private alive(): void {
+    if (this.disposed) throw new Error('This model session was disposed: open the model again.');
+  }
+
+  private async runOne(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, output: string): Promise<ort.Tensor> {
+    this.alive();
+    const result = await session.run(feeds);
+    const t = result[output];
+    if (!t) throw new ModelFolderError(`The graph has no output "${output}" (it has ${session.outputNames.join(', ')}): re-export it with the transformers.js names.`);
+    return t;
+  }
+
+  /** Stacks [3, H, W] arrays into one [n, 3, H, W] float32 tensor. */
+  private stackPixels(images: readonly Float32Array[]): ort.Tensor {
+    const { height, width } = outputSize(this.folder.preprocessor);
+    const size = 3 * height * width;
+    const pixels = new Float32Array(images.length * size);
+    images.forEach((img, i) => {
+      if (img.length !== size) throw new Error(`Image ${i + 1} has ${img.length} values; the encoder takes 3x${height}x${width} = ${size}: preprocess it with preprocessImage first.`);
+      pixels.set(img, i * size);
+    });
+    return new ort.Tensor('float32', pixels, [images.length, 3, height, width]);
+  }
+
+  /** pixel_values of n images, each [3, H, W] -> image_features [n, image_seq_length, hidden]. */
+  async encodeImages(images: readonly Float32Array[]): Promise<ort.Tensor> {
+    return this.runOne(this.vision, { pixel_values: this.stackPixels(images) }, 'image_features');
+  }
+
+  /** pixel_values_videos of one clip, frames [3, H, W] -> video_features [1, frames * tokens_per_frame, hidden]. */
+  async encodeVideo(frames: readonly Float32Array[]): Promise<ort.Tensor> {
+    if (!this.video) throw new ModelFolderError('This model has no video encoder (config.json has no "video_config").');
+    const want = this.folder.processor.num_frames;
+    if (want !== undefined && frames.length !== want) throw new ModelFolderError(`The clip has ${frames.length} frames; this model takes ${want} (processor_config.json "num_frames").`);
+    return this.runOne(this.video, { pixel_values_videos: this.stackPixels(frames) }, 'video_features');
+  }
+
+  /** input_ids [seq] -> inputs_embeds [seq * hidden]. */
+  async embed(ids: readonly number[]): Promise<Float32Array> {
+    const input = new ort.Tensor('int64', BigInt64Array.from(ids, (i) => BigInt(i)), [1, ids.length]);
+    return (await this.runOne(this.embedTokens, { input_ids: input }, 'inputs_embeds')).data as Float32Array;
+  }
+
+  /** Writes feature vectors, in order, over the embeddings at the positions holding `tokenId`. */
+  mergeFeatures(embeds: Float32Array, ids: readonly number[], features: Float32Array, tokenId: number): Float32Array {
+    const h = this.hiddenSize;
+    const positions = ids.flatMap((id, i) => (id === tokenId ? [i] : []));
+    if (positions.length * h !== features.length) {
+      throw new ModelFolderError(`The prompt has ${positions.length} placeholder tokens (id ${tokenId}) but the encoder gave ${features.length / h} feature vectors: image_seq_length/video_seq_length disagree with the encoder output.`);
+    }
+    positions.forEach((p, k) => embeds.set(features.subarray(k * h, (k + 1) * h), p * h));
+    return embeds;
+  }
+
+  /** Embeds the prompt and merges the encoded media: inputs_embeds [seq * hidden]. */
+  async inputsEmbeds(ids: readonly number[], media: MediaFeatures = {}): Promise<Float32Array> {
+    const embeds = await this.embed(ids);
+    if (media.image) this.mergeFeatures(embeds, ids, media.image, this.folder.config.image_token_index);
+    if (media.video) this.mergeFeatures(embeds, ids, media.video, this.folder.config.video_token_index ?? -1);
+    return embeds;
+  }
+
+  emptyCache(): KvCache {
+    const tensors: Record<string, ort.Tensor> = {};
+    for (const name of this.pastNames) tensors[name] = new ort.Tensor('float32', new Float32Array(0), [1, this.kvHeads, 0, this.headDim]);
+    return { length: 0, tensors };
+  }
+
+  /** One decoder call over `seqLen` new positions after `cache` (empty past when null). */
+  async decode(embeds: Float32Array, seqLen: number, cache: KvCache | null = null): Promise<DecoderStep> {
+    this.alive();
+    const past = cache ?? this.emptyCache();
+    const total = past.length + seqLen;
+    const feeds: Record<string, ort.Tensor> = {
+      inputs_embeds: new ort.Tensor('float32', embeds, [1, seqLen, this.hiddenSize]),
+      attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
+      position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: seqLen }, (_, i) => BigInt(past.length + i)), [1, seqLen]),
+      ...past.tensors,
+    };
+    const out = await this.decoder.run(feeds);
+    const tensors: Record<string, ort.Tensor> = {};
+    for (const name of this.pastNames) {
+      const present = out[name.replace('past_key_values.', 'present.')];
+      if (!present) throw new ModelFolderError(`${this.folder.onnx.decoder} has no output ${name.replace('past_key_values.', 'present.')}: re-export the decoder with its KV cache outputs.`);
+      tensors[name] = present;
+    }
+    if (!out.logits) throw new ModelFolderError(`${this.folder.onnx.decoder} has no "logits" output.`);
+    return { logits: out.logits, cache: { length: total, tensors } };
+  }
+
+  /** The prompt through the decoder: logits at the last position and the KV cache. */
+  async prefill(embeds: Float32Array, seqLen: number): Promise<{ lastLogits: Float32Array; logits: ort.Tensor; cache: KvCache }> {
+    const step = await this.decode(embeds, seqLen, null);
+    return { lastLogits: lastPosition(step.logits), logits: step.logits, cache: step.cache };
+  }
+
+  /** Greedy decoding with the KV cache, stopping after an end-of-sequence token (kept in the ids). */
+  async generateGreedy(embeds: Float32Array, seqLen: number, maxNewTokens: number): Promise<{ ids: number[]; firstLogits: Float32Array }> {
+    let { lastLogits, cache } = await this.prefill(embeds, seqLen);
+    const firstLogits = lastLogits;
+    const ids: number[] = [];
+    while (ids.length < maxNewTokens) {
+      const next = argmax(lastLogits);
+      ids.push(next);
+      if (this.eos.has(next) || ids.length === maxNewTokens) break;
+      const step = await this.decode(await this.embed([next]), 1, cache);
+      lastLogits = lastPosition(step.logits);
+      cache = step.cache;
+    }
+    return { ids, firstLogits };
+  }
+
+  isEos(id: number): boolean {
+    return this.eos.has(id);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await Promise.all([this.vision, this.video, this.embedTokens, this.decoder].map((s) => s?.release()));
+  }
+}
+
+/** Logits [1, seq, vocab] -> the row of the last position. */
+export function lastPosition(logits: ort.Tensor): Float32Array {
+  const [, seq, vocab] = logits.dims;
+  return (logits.data as Float32Array).subarray((seq - 1) * vocab, seq * vocab);
+}
+
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+
+/** log-softmax over the whole vocabulary, in float64 (max-shifted for stability). */
+export function logSoftmax(logits: ArrayLike<number>): Float64Array {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
+  const logZ = max + Math.log(sum);
+  return Float64Array.from(logits, (v) => v - logZ);
+}
+
+/** Log-probabilities of chosen answer tokens at one position (e.g. the first answer position). */
+export function answerLogProbs(logits: ArrayLike<number>, answers: Record<string, number>): Record<string, number> {
+  const lp = logSoftmax(logits);
+  return Object.fromEntries(Object.entries(answers).map(([word, id]) => [word, lp[id]]));
+}
