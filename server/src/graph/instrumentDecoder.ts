@@ -1,0 +1,154 @@
+import { GraphProtoField, encodeNode, encodeTensorValueInfo } from './onnxFields';
+import { OnnxGraph, OnnxModel } from './onnxModel';
+import {
+  DecoderLayout,
+  GraphInstrumentationError,
+  LocateOptions,
+  LocatedSite,
+  consumersOf,
+  locateResidualSites,
+  siteName,
+} from './residualSites';
+
+/**
+ * Adds capture outputs and steering inputs at residual sites of a decoder (see residualSites.ts
+ * for the layer convention and site discovery).
+ *
+ * - Capture of layer l: a graph output `layers.{l}.resid_post`, float [batch, seq, hidden],
+ *   produced by an Identity of the site tensor.
+ * - Intervention at layer l: a REQUIRED graph input `delta.layers.{l}` [batch, seq, hidden]
+ *   (same dtype as inputs_embeds; any shape that broadcasts, so the caller feeds zeros
+ *   [1, 1, hidden] when it does not steer) and an Add so that everything downstream of the
+ *   site reads site + delta.
+ *   - plain Add site: the producing Add's output is renamed `.../pre_delta` and the new Add
+ *     writes the original name, so every consumer, a graph output of that name, and
+ *     subgraphs reading it from the outer scope all see site + delta without rewiring.
+ *   - layer 0 (`inputs_embeds`, a graph input whose name is API): its consumers in the
+ *     decoder graph are rewired to `inputs_embeds + delta.layers.0`.
+ *   - fused Skip*Norm site: the fused node computes the sum AND the next layer's norm from
+ *     its inputs, so adding after output 3 would miss the norm; the delta is added to the
+ *     node's residual input (only for that node), making output 0 (the next layer's normed
+ *     input) and output 3 (the residual) both carry it.
+ * - Capture sees the value AFTER the intervention at the same layer: captured l = site + delta l.
+ *   So a steering vector at l is visible in the captured l and in every later layer.
+ * New nodes are placed next to the node they read, so node order stays topological.
+ * If-merged decoders: both branches get the same edits; capture values leave each branch as
+ * an extra branch output and leave the If node as `layers.{l}.resid_post`.
+ */
+
+export interface InstrumentOptions extends LocateOptions {
+  /** Layers (0..L) to expose as graph outputs `layers.{l}.resid_post`. */
+  capture: readonly number[];
+  /** Layers (0..L) that get a required input `delta.layers.{l}` added to the residual stream. */
+  intervene: readonly number[];
+}
+
+export interface InstrumentedDecoder {
+  bytes: Uint8Array;
+  /** The decoder's layout and its sites (as found in the source model). */
+  layout: DecoderLayout;
+  captureOutputs: string[];
+  deltaInputs: string[];
+}
+
+export const deltaInputName = (layer: number): string => `delta.layers.${layer}`;
+const INTERNAL_PREFIX = '/spatial_id_lens/';
+const internal = (layer: number, what: string) => `${INTERNAL_PREFIX}layers.${layer}/${what}`;
+
+export function instrumentDecoder(modelBytes: Uint8Array, opts: InstrumentOptions): InstrumentedDecoder {
+  const model = OnnxModel.parse(modelBytes);
+  const { layout, graphs, ifNode } = locateResidualSites(model, opts);
+  const check = (list: readonly number[], what: string) => {
+    for (const l of list) {
+      if (!Number.isInteger(l) || l < 0 || l > layout.numLayers) {
+        throw new GraphInstrumentationError(`${what} layer ${l} is out of range: this decoder has layers 0 (embeddings) to ${layout.numLayers}`);
+      }
+    }
+    return [...new Set(list)].sort((a, b) => a - b);
+  };
+  const capture = check(opts.capture, 'capture');
+  const intervene = check(opts.intervene, 'intervention');
+  const captureOutputs = capture.map(siteName);
+  const deltaInputs = intervene.map(deltaInputName);
+  assertNotInstrumented(model.graph, graphs.map((g) => g.graph), [...captureOutputs, ...deltaInputs]);
+
+  const { elemType, hiddenSize, batchDim, seqDim } = layout;
+  const dims = [batchDim, seqDim, hiddenSize];
+  for (const located of graphs) {
+    // If-merged: each branch hands its captures to the If node under a branch-specific name
+    const captureName = (l: number) => siteName(l) + (located.branch ? `.${located.branch}` : '');
+    for (const l of [...new Set([...capture, ...intervene])].sort((a, b) => a - b)) {
+      editSite(located.graph, located.sites[l], intervene.includes(l), capture.includes(l) ? captureName(l) : null);
+    }
+    if (located.branch) {
+      for (const l of capture) located.graph.appendField(GraphProtoField.output, encodeTensorValueInfo(captureName(l), elemType, dims));
+    }
+  }
+  const top = model.graph;
+  for (const l of capture) {
+    if (ifNode) ifNode.setOutput(ifNode.outputs.length, siteName(l));
+    top.appendField(GraphProtoField.output, encodeTensorValueInfo(siteName(l), elemType, dims));
+  }
+  for (const name of deltaInputs) top.appendField(GraphProtoField.input, encodeTensorValueInfo(name, elemType, dims));
+  return { bytes: model.serialize(), layout, captureOutputs, deltaInputs };
+}
+
+/** Applies the intervention and/or the capture (an Identity to `captureAs`) at one site. */
+function editSite(g: OnnxGraph, site: LocatedSite, intervene: boolean, captureAs: string | null): void {
+  const l = site.layer;
+  const delta = deltaInputName(l);
+  const addDelta = (a: string, out: string) => encodeNode({ name: internal(l, 'add_delta'), opType: 'Add', inputs: [a, delta], outputs: [out] });
+  const identity = (from: string) => encodeNode({ name: internal(l, 'capture'), opType: 'Identity', inputs: [from], outputs: [captureAs!] });
+  switch (site.kind) {
+    case 'graphInput': {
+      if (intervene) {
+        const plus = internal(l, 'post_delta');
+        const readers = consumersOf(g).get(site.tensor) ?? [];
+        for (const n of readers) n.inputs.forEach((t, i) => t === site.tensor && n.setInput(i, plus));
+        const add = g.insertNode(addDelta(site.tensor, plus), { before: null });
+        if (captureAs) g.insertNode(identity(plus), { after: add });
+      } else if (captureAs) {
+        g.insertNode(identity(site.tensor), { before: null });
+      }
+      return;
+    }
+    case 'addOutput': {
+      const producer = site.graphNode!;
+      let last = producer; // the capture reads the site after the delta
+      if (intervene) {
+        const pre = internal(l, 'pre_delta');
+        producer.setOutput(0, pre);
+        last = g.insertNode(addDelta(pre, site.tensor), { after: producer });
+      }
+      if (captureAs) g.insertNode(identity(site.tensor), { after: last });
+      return;
+    }
+    case 'skipNormSum': {
+      const fused = site.graphNode!;
+      if (intervene) {
+        const r = site.residualInput!;
+        const plus = internal(l, 'residual_plus_delta');
+        g.insertNode(addDelta(fused.inputs[r], plus), { before: fused });
+        fused.setInput(r, plus);
+      }
+      if (captureAs) {
+        let sum = fused.outputs[3] ?? '';
+        if (!sum) {
+          sum = internal(l, 'resid_post');
+          fused.setOutput(3, sum);
+        }
+        g.insertNode(identity(sum), { after: fused });
+      }
+      return;
+    }
+  }
+}
+
+function assertNotInstrumented(top: OnnxGraph, decoders: OnnxGraph[], names: string[]): void {
+  const used = new Set<string>([...top.inputs.map((i) => i.name), ...top.outputs.map((o) => o.name), ...top.nodes.flatMap((n) => n.outputs)]);
+  const taken = names.filter((n) => used.has(n));
+  const ours = decoders.some((g) => g.nodes.some((n) => n.name.startsWith(INTERNAL_PREFIX)));
+  if (taken.length || ours) {
+    throw new GraphInstrumentationError(`the model already has ${taken.length ? taken.join(', ') : 'Spatial ID Lens nodes'}: it is instrumented already; instrument the original file`);
+  }
+}
