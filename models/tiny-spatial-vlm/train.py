@@ -250,6 +250,10 @@ def main():
     ap.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint")
     ap.add_argument("--init-vision", default=None,
                     help="vision.pt from pretrain_vision.py: vision_tower + projector weights for a fresh start")
+    ap.add_argument("--attn-init-scale", type=float, default=1.0,
+                    help="multiply the decoder's initial q_proj/k_proj weights (fresh starts only)")
+    ap.add_argument("--freeze-vision", action="store_true",
+                    help="train only the decoder side (with --init-vision: keep the pretrained features)")
     ap.add_argument("--stop-at", type=int, default=None,
                     help="checkpoint and exit at this step (train in slices; rerun the same command to go on)")
     args = ap.parse_args()
@@ -262,8 +266,21 @@ def main():
     cfg = make_config(vocab_size=len(ds.vocab), grid=ds.meta["grid"], image_size=ds.meta["imageSize"],
                       num_frames=ds.meta["numFrames"])
     model = TinyLlava(cfg)
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and "pos_" not in n]
-    no_decay = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and "pos_" not in n)]
+    if args.attn_init_scale != 1.0:
+        # Larger query/key weights start attention sharper: the answer has to single out one
+        # image cell among 16, and from a 0.02 init the logits take thousands of steps to grow.
+        with torch.no_grad():
+            for layer in model.model.layers:
+                layer.self_attn.q_proj.weight.mul_(args.attn_init_scale)
+                layer.self_attn.k_proj.weight.mul_(args.attn_init_scale)
+    if args.freeze_vision:
+        # Keep the pretrained vision features fixed (LLaVA stage 2 also freezes its vision tower):
+        # early decoder gradients are noise and would wash out what stage 1 taught.
+        for p in list(model.vision_tower.parameters()) + list(model.multi_modal_projector.parameters()):
+            p.requires_grad_(False)
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    decay = [p for n, p in trainable if p.dim() >= 2 and "pos_" not in n]
+    no_decay = [p for n, p in trainable if not (p.dim() >= 2 and "pos_" not in n)]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
                              {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.98))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(args.warmup, args.steps, args.min_lr_ratio))
