@@ -10,8 +10,8 @@ import * as ort from 'onnxruntime-node';
 
 export const FIXTURE_DIR = path.resolve(__dirname, '../../../../test/fixtures/graph');
 export const TINY_DECODER = path.join(FIXTURE_DIR, 'tiny_decoder.onnx');
-/** A larger random export of the bundled model's architecture, used when present. */
-export const SCRATCH_DECODER = '/tmp/tinyexp/model/onnx/decoder_model_merged.onnx';
+/** The bundled model's decoder (a real export, larger than the fixture). */
+export const BUNDLED_DECODER = path.resolve(__dirname, '../../../../models/tiny-spatial-vlm/onnx/decoder_model_merged.onnx');
 
 export interface DecoderReference {
   hidden_size: number;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
 import { mergeWithUseCacheIf, moveWeightsToExternalData } from './decoderVariants';
-import { SCRATCH_DECODER, decoderFeeds, floats, sessionFromBytes, tinyDecoder, tinyReference, zeroDelta } from './graphTestFixtures';
+import { BUNDLED_DECODER, decoderFeeds, floats, sessionFromBytes, tinyDecoder, tinyReference, zeroDelta } from './graphTestFixtures';
 import { instrumentDecoder } from './instrumentDecoder';
 import { GraphProtoField, ModelProtoField, NodeProtoField, decodeStringEntry, encodeStringEntry, nameOfMessage } from './onnxFields';
 import { OnnxModel } from './onnxModel';
@@ -35,11 +35,11 @@ test('an unmodified model round-trips byte for byte', () => {
 });
 
 test('the larger scratch export round-trips byte for byte', (t) => {
-  if (!fs.existsSync(SCRATCH_DECODER)) {
-    t.skip(`${SCRATCH_DECODER} is absent (a random export of the bundled architecture)`);
+  if (!fs.existsSync(BUNDLED_DECODER)) {
+    t.skip(`${BUNDLED_DECODER} is absent`);
     return;
   }
-  assertRoundTrip(new Uint8Array(fs.readFileSync(SCRATCH_DECODER)), SCRATCH_DECODER);
+  assertRoundTrip(new Uint8Array(fs.readFileSync(BUNDLED_DECODER)), BUNDLED_DECODER);
 });
 
 // Nodes that instrumentation edits (an output renamed, an input rewired) and one it leaves alone.

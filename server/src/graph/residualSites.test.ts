@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
 import { fuseSkipSimplifiedNorm, mergeWithUseCacheIf } from './decoderVariants';
-import { SCRATCH_DECODER, ortOptimized, tinyDecoder } from './graphTestFixtures';
+import { BUNDLED_DECODER, ortOptimized, tinyDecoder } from './graphTestFixtures';
 import { GraphProtoField, ModelProtoField, NodeProtoField } from './onnxFields';
 import { OnnxModel } from './onnxModel';
 import { WireField, lengthDelimitedField, parseMessage, payloadOf, serializeMessage } from './protobufWire';
@@ -58,11 +58,11 @@ test('If-merged decoder: sites inside both branches', () => {
 });
 
 test('the scratch export of the bundled architecture has a site per layer', (t) => {
-  if (!fs.existsSync(SCRATCH_DECODER)) {
-    t.skip(`${SCRATCH_DECODER} is absent`);
+  if (!fs.existsSync(BUNDLED_DECODER)) {
+    t.skip(`${BUNDLED_DECODER} is absent`);
     return;
   }
-  const layout = findResidualSites(new Uint8Array(fs.readFileSync(SCRATCH_DECODER)));
+  const layout = findResidualSites(new Uint8Array(fs.readFileSync(BUNDLED_DECODER)));
   assert.equal(layout.sites.length, layout.numLayers + 1);
   layout.sites.slice(1).forEach((s, k) => assert.match(s.node!.name, new RegExp(`/layers\\.${k}/Add_1$`)));
 });
