@@ -23,7 +23,7 @@ if [ ! -f "$ck/vision.pt" ]; then
   "$py" "$here/pretrain_vision.py" --data "$data" --out "$ck" --steps 1200 --lr 1.5e-3 --threads 1
 fi
 "$py" "$here/train.py" --data "$data" --out "$ck" --weights "$here/weights.pt" --init-vision "$ck/vision.pt" \
-  --steps 4000 --lr 2e-3 --attn-init-scale 5 --freeze-vision --seed 1 --threads 1 \
-  --curriculum "0.12:grounding,colour:2;0.3:grounding,colour,leftRight,aboveBelow:3;0.5:all:4;1:all:all"
+  --steps 4000 --lr 2e-3 --attn-init-scale 5 --freeze-vision --seed 3 --threads 1 \
+  --curriculum "0.1:grounding,colour:2;0.35:all:2;0.6:all:3;1:all:all"
 "$py" "$here/export.py" --weights "$here/weights.pt" --out "$here"
 "$py" "$here/make_fixtures.py" --data "$data" --weights "$here/weights.pt"
