@@ -22,8 +22,17 @@ fi
 if [ ! -f "$ck/vision.pt" ]; then
   "$py" "$here/pretrain_vision.py" --data "$data" --out "$ck" --steps 1200 --lr 1.5e-3 --threads 1
 fi
-"$py" "$here/train.py" --data "$data" --out "$ck" --weights "$here/weights.pt" --init-vision "$ck/vision.pt" \
-  --steps 4000 --lr 2e-3 --attn-init-scale 5 --freeze-vision --seed 3 --threads 1 \
-  --curriculum "0.1:grounding,colour:2;0.35:all:2;0.6:all:3;1:all:all"
+train() {
+  "$py" "$here/train.py" --data "$data" --out "$ck" --weights "$here/weights.pt" --init-vision "$ck/vision.pt" \
+    --lr 2e-3 --attn-init-scale 5 --freeze-vision --seed 3 --threads 1 "$@"
+}
+# Three phases over one checkpoint folder; each resumes where the last stopped (a rerun skips
+# finished phases). a) 4,000 steps, relations first on 2-object scenes:
+train --steps 4000 --curriculum "0.1:grounding,colour:2;0.35:all:2;0.6:all:3;1:all:all"
+# b) clips only until step 4,600 (schedule stretched to 5,500): before/after leaves chance here,
+#    while the image families are forgotten...
+train --steps 5500 --stop-at 4600 --curriculum "1:beforeAfter:all"
+# c) ...so every family again, half the batches clips, to step 5,600.
+train --steps 5600 --curriculum "1:all:all" --clip-frac 0.5
 "$py" "$here/export.py" --weights "$here/weights.pt" --out "$here"
 "$py" "$here/make_fixtures.py" --data "$data" --weights "$here/weights.pt"

@@ -318,7 +318,9 @@ def main():
     curriculum = parse_curriculum(args.curriculum) if args.curriculum else CURRICULUM
     model.train()
     meter, losses, t0, phase = Meter(ds), [], time.time(), None
-    while step < args.steps:
+    # --stop-at is a ceiling, also for a run resumed past it (a rerun of a finished phase trains nothing)
+    limit = args.steps if args.stop_at is None else min(args.steps, args.stop_at)
+    while step < limit:
         fams, max_obj = phase_at(step, args.steps, curriculum)
         if (fams, max_obj) != phase:
             phase = (fams, max_obj)
@@ -347,9 +349,9 @@ def main():
             t0 = time.time()
         if step % args.ckpt_every == 0 or step == args.steps or step == args.stop_at:
             checkpoint()
-        if step == args.stop_at and step < args.steps:
-            print(f"stopped at step {step}; rerun the same command to resume", flush=True)
-            return
+    if step < args.steps:
+        print(f"stopped at step {step} (--stop-at {args.stop_at}); a later phase goes on from here", flush=True)
+        return
 
     meta = {k: ds.meta.get(k) for k in ("imageSize", "channels", "numFrames", "grid", "families", "format")}
     save_atomic({"config": cfg, "state_dict": {k: v.float() for k, v in model.state_dict().items()},
