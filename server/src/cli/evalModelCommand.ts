@@ -1,14 +1,8 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_EVAL_SEED, evaluateModel } from '../eval/evaluateModel';
 import type { CliCommand } from './commands';
+import { wholeNumber } from './numberOption';
 import { UsageError } from './usageError';
-
-function wholeNumber(name: string, value: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} takes a whole number from ${min} to ${max} (got "${value}").`);
-  return n;
-}
 
 export const evalModelCommand: CliCommand = {
   summary: 'Accuracy per question family on a fresh held-out set, and forward latency (JSON on the last stdout line)',

@@ -1,14 +1,8 @@
 import { parseArgs } from 'node:util';
 import { exportDataset } from '../dataset/exportDataset';
 import type { CliCommand } from './commands';
+import { wholeNumber } from './numberOption';
 import { UsageError } from './usageError';
-
-function positiveInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} takes a whole number >= 0 (got "${value}").`);
-  return n;
-}
 
 export const exportDatasetCommand: CliCommand = {
   summary: 'Render a training set (scenes, clips, questions) for models/tiny-spatial-vlm/train.py',
@@ -22,9 +16,9 @@ export const exportDatasetCommand: CliCommand = {
     let lastReport = 0;
     const { examples } = await exportDataset({
       out: values.out,
-      scenes: positiveInt('scenes', values.scenes, 60000),
-      clips: positiveInt('clips', values.clips, 12000),
-      seed: positiveInt('seed', values.seed, 1),
+      scenes: wholeNumber('scenes', values.scenes, 60000, 0),
+      clips: wholeNumber('clips', values.clips, 12000, 0),
+      seed: wholeNumber('seed', values.seed, 1, 0, 2 ** 31 - 1),
       onProgress: (done, total) => {
         if (Date.now() - lastReport > 5000 || done === total) {
           lastReport = Date.now();
