@@ -17,7 +17,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     const err = e as Error;
     process.stderr.write(`spatial-id-lens ${name}: ${err.message}\n`);
-    if (!(err instanceof UsageError) && err.name !== 'SceneError' && process.env.SPATIAL_ID_LENS_DEBUG) process.stderr.write(`${err.stack}\n`);
+    if (process.env.SPATIAL_ID_LENS_DEBUG) process.stderr.write(`${err.stack}\n`);
     return err instanceof UsageError ? 2 : 1;
   }
 }

@@ -69,8 +69,3 @@ export async function renderClip(clip: Clip): Promise<RgbImage[]> {
   }
   return frames;
 }
-
-/** Encodes a rendered image as PNG (fixtures, the extension's demo workspace). */
-export async function encodePng(image: RgbImage): Promise<Buffer> {
-  return sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer();
-}
