@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
+export { ortOptimized } from './decoderVariantFolder';
 
 /**
  * Shared by the graph tests: the small decoder fixture (test/fixtures/graph, written by
@@ -47,18 +47,6 @@ export function sessionFromBytes(bytes: Uint8Array, externalDataFolder?: string)
   return ort.InferenceSession.create(bytes, opts);
 }
 
-/** onnxruntime's own graph optimisation (level 'extended': RMSNorm -> SimplifiedLayerNormalization, ...). */
-export async function ortOptimized(bytes: Uint8Array): Promise<Uint8Array> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sil-graph-'));
-  const file = path.join(dir, 'optimized.onnx');
-  try {
-    const s = await ort.InferenceSession.create(bytes, { ...SESSION_OPTIONS, graphOptimizationLevel: 'extended', optimizedModelFilePath: file });
-    await s.release();
-    return new Uint8Array(fs.readFileSync(file));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** Decoder feeds for one sequence with an empty KV cache, plus any extra inputs. */
 export function decoderFeeds(ref: DecoderReference, embeds: number[][], extra: Record<string, ort.Tensor> = {}): Record<string, ort.Tensor> {

@@ -10,6 +10,11 @@ import { outputSize } from './imagePreprocessor';
 export interface VlmSessionOptions {
   /** Threads inside one operator (default 1: the server shares the machine with the editor). */
   intraOpNumThreads?: number;
+  /**
+   * A decoder to load from memory instead of the folder's file (the instrumented copy); its
+   * `.onnx_data` files are read from `externalDataFolder`, never copied.
+   */
+  decoder?: { bytes: Uint8Array; externalDataFolder: string };
 }
 
 /** The decoder's past: `past_key_values.N.key/value` [1, kv_heads, length, head_dim]. */
@@ -22,7 +27,12 @@ export interface DecoderStep {
   /** [1, seq, vocab] */
   logits: ort.Tensor;
   cache: KvCache;
+  /** Every output of the decoder call (captures of an instrumented decoder among them). */
+  outputs: Record<string, ort.Tensor>;
 }
+
+/** Extra decoder inputs for a call over `seqLen` positions (an instrumented decoder's deltas). */
+export type ExtraFeeds = (seqLen: number) => Record<string, ort.Tensor>;
 
 export interface MediaFeatures {
   /** image_features for the prompt's images, in order: [n_images * image_seq_length * hidden]. */
@@ -38,6 +48,7 @@ export class VlmSession {
   private readonly headDim: number;
   private readonly pastNames: string[];
   private readonly eos: Set<number>;
+  private readonly usesCacheBranch: boolean;
   private disposed = false;
 
   private constructor(
@@ -58,6 +69,7 @@ export class VlmSession {
       throw new ModelFolderError(`${folder.onnx.decoder} has ${this.pastNames.length} past_key_values inputs but config.json describes ${text.num_hidden_layers} layers (${expected} expected): re-export the decoder with its KV cache.`);
     }
     this.eos = new Set(eosTokenIds(folder));
+    this.usesCacheBranch = decoder.inputNames.includes('use_cache_branch');
   }
 
   static async open(folder: ModelFolder, opts: VlmSessionOptions = {}): Promise<VlmSession> {
@@ -67,10 +79,12 @@ export class VlmSession {
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
     };
-    const load = async (file: string) => {
+    const load = async (file: string, bytes?: Uint8Array, externalDataFolder?: string) => {
       let session: ort.InferenceSession;
       try {
-        session = await ort.InferenceSession.create(file, options);
+        // onnxruntime-node reads the external initializers of a model given as bytes from this folder
+        const extra = externalDataFolder ? { extra: { session: { model_external_initializers_file_folder_path: externalDataFolder } } } : {};
+        session = bytes ? await ort.InferenceSession.create(bytes, { ...options, ...extra }) : await ort.InferenceSession.create(file, options);
       } catch (e) {
         throw new ModelFolderError(`onnxruntime could not load ${file} (${(e as Error).message.trim()}): the file is damaged or not an ONNX graph; re-export it.`);
       }
@@ -86,7 +100,7 @@ export class VlmSession {
       load(folder.onnx.visionEncoder),
       folder.onnx.videoEncoder ? load(folder.onnx.videoEncoder) : Promise.resolve(null),
       load(folder.onnx.embedTokens),
-      load(folder.onnx.decoder),
+      load(folder.onnx.decoder, opts.decoder?.bytes, opts.decoder?.externalDataFolder),
     ]);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     const opened = settled.map((r) => (r.status === 'fulfilled' ? r.value : null));
@@ -169,7 +183,7 @@ export class VlmSession {
   }
 
   /** One decoder call over `seqLen` new positions after `cache` (empty past when null). */
-  async decode(embeds: Float32Array, seqLen: number, cache: KvCache | null = null): Promise<DecoderStep> {
+  async decode(embeds: Float32Array, seqLen: number, cache: KvCache | null = null, extra?: ExtraFeeds): Promise<DecoderStep> {
     this.alive();
     const past = cache ?? this.emptyCache();
     const total = past.length + seqLen;
@@ -178,7 +192,10 @@ export class VlmSession {
       attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
       position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: seqLen }, (_, i) => BigInt(past.length + i)), [1, seqLen]),
       ...past.tensors,
+      ...extra?.(seqLen),
     };
+    // optimum's merged decoders pick their with-past branch from this flag
+    if (this.usesCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', [past.length > 0], [1]);
     const out = await this.decoder.run(feeds);
     const tensors: Record<string, ort.Tensor> = {};
     for (const name of this.pastNames) {
@@ -187,25 +204,30 @@ export class VlmSession {
       tensors[name] = present;
     }
     if (!out.logits) throw new ModelFolderError(`${this.folder.onnx.decoder} has no "logits" output.`);
-    return { logits: out.logits, cache: { length: total, tensors } };
+    return { logits: out.logits, cache: { length: total, tensors }, outputs: out };
   }
 
   /** The prompt through the decoder: logits at the last position and the KV cache. */
-  async prefill(embeds: Float32Array, seqLen: number): Promise<{ lastLogits: Float32Array; logits: ort.Tensor; cache: KvCache }> {
-    const step = await this.decode(embeds, seqLen, null);
-    return { lastLogits: lastPosition(step.logits), logits: step.logits, cache: step.cache };
+  async prefill(embeds: Float32Array, seqLen: number, extra?: ExtraFeeds): Promise<DecoderStep & { lastLogits: Float32Array }> {
+    const step = await this.decode(embeds, seqLen, null, extra);
+    return { ...step, lastLogits: lastPosition(step.logits) };
   }
 
   /** Greedy decoding with the KV cache, stopping after an end-of-sequence token (kept in the ids). */
-  async generateGreedy(embeds: Float32Array, seqLen: number, maxNewTokens: number): Promise<{ ids: number[]; firstLogits: Float32Array }> {
-    let { lastLogits, cache } = await this.prefill(embeds, seqLen);
+  async generateGreedy(embeds: Float32Array, seqLen: number, maxNewTokens: number, extra?: ExtraFeeds): Promise<{ ids: number[]; firstLogits: Float32Array }> {
+    return this.continueGreedy(await this.prefill(embeds, seqLen, extra), maxNewTokens, extra);
+  }
+
+  /** Greedy decoding after a prefill; `extra` feeds the new positions (zeros for an instrumented decoder). */
+  async continueGreedy(prefilled: { lastLogits: Float32Array; cache: KvCache }, maxNewTokens: number, extra?: ExtraFeeds): Promise<{ ids: number[]; firstLogits: Float32Array }> {
+    let { lastLogits, cache } = prefilled;
     const firstLogits = lastLogits;
     const ids: number[] = [];
     while (ids.length < maxNewTokens) {
       const next = argmax(lastLogits);
       ids.push(next);
       if (this.eos.has(next) || ids.length === maxNewTokens) break;
-      const step = await this.decode(await this.embed([next]), 1, cache);
+      const step = await this.decode(await this.embed([next]), 1, cache, extra);
       lastLogits = lastPosition(step.logits);
       cache = step.cache;
     }

@@ -1,0 +1,283 @@
+import { RequestType, RequestType0, WorkDoneProgressParams } from 'vscode-languageserver-protocol';
+
+/**
+ * Every request between the extension (client), the inference server and, through the
+ * extension, the webview: declared once here, imported by all three (the rust-analyzer
+ * `lsp_ext.ts` pattern). Values are plain JSON: vectors are number arrays, media are file paths
+ * or scene-engine specs, interventions are data (nnsight/pyvene style) and can be saved in
+ * experiment files as they are.
+ */
+
+// ---- shared values --------------------------------------------------------------------------
+// Request parameters extend WorkDoneProgressParams: a client that sends a `workDoneToken` gets
+// `$/progress` begin/report/end notifications for the request under that token.
+
+/** A picture or a clip to run: a file on disk (image or video), or a scene-engine spec. */
+export type MediaRef = { image: string } | { video: string };
+
+/** Which token positions: all, the image/video tokens, the text tokens, explicit indices, or named words. */
+export type PositionSelector = 'all' | 'media' | 'text' | number[] | { words: string[] };
+
+/** Steering: add `vector` to the residual stream after `layer` at `positions`. */
+export interface AddIntervention {
+  kind: 'add';
+  layer: number;
+  positions: PositionSelector;
+  vector: number[];
+}
+
+/** Activation patching: set the residual after `layer` at `positions` to its value in the run of `from` (computed as source minus current). */
+export interface PatchIntervention {
+  kind: 'patch';
+  layer: number;
+  positions: PositionSelector;
+  /** The source input; its question defaults to this run's question (the prompts must have the same length). */
+  from: MediaRef & { question?: string };
+}
+
+export type Intervention = AddIntervention | PatchIntervention;
+
+export interface CaptureSpec {
+  /** Layer indices (0 = embeddings fed to the decoder, l = output of decoder layer l), or 'all'. */
+  layers: 'all' | number[];
+  positions: PositionSelector;
+}
+
+export interface ForwardParams extends WorkDoneProgressParams {
+  /** Model folder; default: the loaded model. */
+  model?: string;
+  media: MediaRef;
+  question: string;
+  /** Words whose log-probability at the first answer position is reported; default: the two words around "or", else the greedy answer. */
+  answers?: string[];
+  capture?: CaptureSpec;
+  interventions?: Intervention[];
+  maxNewTokens?: number;
+}
+
+export interface TokenInfo {
+  position: number;
+  id: number;
+  text: string;
+  /** 'image' or 'video' for media placeholder tokens. */
+  kind: 'text' | 'image' | 'video';
+  isImage: boolean;
+}
+
+export interface ForwardResult {
+  answer: string;
+  /** log P(word) at the first answer position, for each requested answer word. */
+  logprobs: Record<string, number>;
+  tokens: TokenInfo[];
+  /** hidden[layer][position] = vector; layer 0 = the embeddings fed to the decoder. */
+  hidden: Record<string, Record<string, number[]>>;
+}
+
+export interface ResidualSiteInfo {
+  layer: number;
+  name: string;
+  kind: string;
+  tensor: string;
+}
+
+export interface ModelInfo {
+  dir: string;
+  modelType: string;
+  variant: string;
+  /** Decoder layers L; residual layers are 0..L. */
+  numLayers: number;
+  hiddenSize: number;
+  vocabSize: number;
+  decoderLayout: 'plain' | 'fused' | 'if-merged';
+  sites: ResidualSiteInfo[];
+  imageTokens: number;
+  videoTokens: number | null;
+  numFrames: number | null;
+  imageSize: { width: number; height: number };
+  /** sha256 of the decoder file: ID banks are tied to it. */
+  decoderHash: string;
+}
+
+export interface LoadModelParams extends WorkDoneProgressParams {
+  /** Model folder; default: the bundled model. */
+  dir?: string;
+  threads?: number;
+  /** onnxruntime execution providers in order of preference (e.g. ["cuda", "cpu"]); default: cpu. */
+  executionProviders?: string[];
+}
+
+// ---- analyses (METHOD.md) ---------------------------------------------------------------------
+
+export interface DeriveIdsParams extends WorkDoneProgressParams {
+  model?: string;
+  /** Where to write the ID bank (.safetensors); refused if it exists unless overwrite. */
+  out?: string;
+  overwrite?: boolean;
+  /** Object words as "colour shape", e.g. ["red circle", "blue square"]; default: a fixed set of the scene vocabulary. */
+  objects?: string[];
+  grid?: number;
+  sizes?: number[];
+  /** Temporal IDs: frames per clip (default: the model's). */
+  frames?: number;
+  seed?: number;
+  /** A randomly initialised model of the same architecture whose lattice scores are shown beside (null: none). */
+  baseline?: string | null;
+}
+
+export interface LayerIdView {
+  layer: number;
+  /** Leave-one-out lattice score (each ID placed by axes computed without it). */
+  latticeScore: number;
+  /** The same fit with axes from all IDs: near 1 even for random vectors in high dimension, shown for comparison only. */
+  ownAxesScore: number;
+  /** PCA of the cell IDs (sizes averaged): explained variance ratio and projections per cell. */
+  pca: { explainedVarianceRatio: number[]; projections: number[][] };
+  /** Projection on the orthonormalised (x_axis, y_axis) plane, per cell. */
+  plane: number[][];
+  /** Cosine similarity between cell IDs [cells][cells]. */
+  cosine: number[][];
+}
+
+export interface IdBankSummary {
+  bank: string | null;
+  kind: 'spatial' | 'temporal';
+  model: string;
+  decoderHash: string;
+  /** Cells in row-major order: (x, y) = (column, row); for temporal banks y = 0 and x = frame. */
+  cells: { x: number; y: number }[];
+  layers: LayerIdView[];
+  /** The decoder layer (1..L-1, neither the embeddings nor the last layer) with the highest lattice score. */
+  bestLayer: number;
+  /** Lattice score of a randomly initialised model of the same architecture, per layer (when computed). */
+  baselineLatticeScores?: number[];
+  baselineModel?: string;
+  seconds: number;
+}
+
+export interface ProbeParams extends WorkDoneProgressParams {
+  model?: string;
+  /** ID bank file; when absent, the default IDs are derived in memory first (deterministic). */
+  bank?: string;
+  media: MediaRef;
+  question: string;
+  /** Object words to read, e.g. ["red circle"]; default: every "colour shape" in the question. */
+  objects?: string[];
+  /** Ground-truth box per object in pixels (for the deviation). */
+  boxes?: Record<string, { x: number; y: number; width: number; height: number }>;
+  interventions?: Intervention[];
+}
+
+export interface ProbeObject {
+  object: string;
+  position: number;
+  /** similarity[layer][cell] (cosine with each universal ID). */
+  similarity: number[][];
+  argmax: number[];
+  deviation?: number[];
+}
+
+export interface ProbeResult {
+  answer: string;
+  logprobs: Record<string, number>;
+  cells: { x: number; y: number }[];
+  objects: ProbeObject[];
+}
+
+export interface SteerParams extends WorkDoneProgressParams {
+  model?: string;
+  /** ID bank file; when absent, the default IDs are derived in memory first (deterministic). */
+  bank?: string;
+  media?: MediaRef;
+  question?: string;
+  /** The object to move and the target cell (index into the bank's cells). */
+  object?: string;
+  targetCell?: number;
+  /** Also move the other object the opposite way. */
+  opposite?: boolean;
+  /** Layers to steer at (single input), or the one band to sweep (batch); default: the middle layer / every band. */
+  layers?: number[];
+  factor?: number;
+  seed?: number;
+  /** Batch mode: this many held-out scenes from the scene engine instead of one input. */
+  batch?: number;
+  /** Batch mode: which relation the held-out items ask about (beforeAfter: clips and temporal IDs). */
+  relation?: 'leftRight' | 'aboveBelow' | 'beforeAfter';
+  /** Batch mode: layer bands to sweep (default: every single layer and every two neighbouring layers). */
+  bands?: number[][];
+}
+
+export interface SteerOutcome {
+  answerBefore: string;
+  answerAfter: string;
+  answerNoise: string;
+  flipped: boolean;
+  flippedNoise: boolean;
+  logprobsBefore: Record<string, number>;
+  logprobsAfter: Record<string, number>;
+  logprobsNoise: Record<string, number>;
+  /** The steering additions applied (single-input mode), so a client can re-run a probe under them. */
+  interventions?: AddIntervention[];
+}
+
+export interface RateWithInterval {
+  rate: number;
+  low: number;
+  high: number;
+  n: number;
+}
+
+export interface SteerResult {
+  single?: SteerOutcome;
+  /** Batch mode: flip rates per layer band. */
+  perLayer?: { layers: number[]; steering: RateWithInterval; noise: RateWithInterval; meanDeltaLogprobSteering: number; meanDeltaLogprobNoise: number }[];
+  /** Batch mode: the band with the highest steering flip rate. */
+  bestBand?: number[];
+}
+
+export interface PatchSweepParams extends WorkDoneProgressParams {
+  model?: string;
+  media?: MediaRef;
+  question?: string;
+  /** Batch mode: this many held-out scenes (with a third, unnamed object for the attribute-swap control). The mirror: horizontal flip for left/right, vertical for above/below, time reversal for clips. */
+  batch?: number;
+  /** Batch mode: which relation the held-out items ask about. */
+  relation?: 'leftRight' | 'aboveBelow' | 'beforeAfter';
+  seed?: number;
+}
+
+export interface CurveWithInterval {
+  mean: number[];
+  low: number[];
+  high: number[];
+}
+
+export interface PatchSweepResult {
+  layers: number[];
+  /** Normalised belief shift per layer when patching each token group from the mirrored twin. */
+  groups: { image: CurveWithInterval; text: CurveWithInterval; objects: CurveWithInterval };
+  /** The attribute-swap control (patching from a recoloured twin), when the inputs allow one. */
+  control: { image: CurveWithInterval; text: CurveWithInterval; objects: CurveWithInterval } | null;
+  n: number;
+}
+
+// ---- requests -----------------------------------------------------------------------------------
+
+export const loadModelRequest = new RequestType<LoadModelParams, ModelInfo, void>('spatialIds/loadModel');
+export const modelInfoRequest = new RequestType0<ModelInfo | null, void>('spatialIds/modelInfo');
+export const forwardRequest = new RequestType<ForwardParams, ForwardResult, void>('spatialIds/forward');
+export const deriveIdsRequest = new RequestType<DeriveIdsParams, IdBankSummary, void>('spatialIds/deriveIds');
+export const deriveTidsRequest = new RequestType<DeriveIdsParams, IdBankSummary, void>('spatialIds/deriveTids');
+export const probeRequest = new RequestType<ProbeParams, ProbeResult, void>('spatialIds/probe');
+export const steerRequest = new RequestType<SteerParams, SteerResult, void>('spatialIds/steer');
+export const patchSweepRequest = new RequestType<PatchSweepParams, PatchSweepResult, void>('spatialIds/patchSweep');
+
+/** Error codes carried by JSON-RPC errors (message: what is wrong and the fix). */
+export const ErrorCodes = {
+  badModel: -32010,
+  badMedia: -32011,
+  badQuestion: -32012,
+  badRequest: -32013,
+  noModelLoaded: -32014,
+  wrongBank: -32015,
+  internal: -32099,
+} as const;

@@ -1,0 +1,95 @@
+import type {
+  ForwardParams,
+  ForwardResult,
+  IdBankSummary,
+  ModelInfo,
+  PatchSweepParams,
+  PatchSweepResult,
+  ProbeParams,
+  ProbeResult,
+  SteerParams,
+  SteerResult,
+} from './spatialIdsProtocol';
+
+/**
+ * Messages between the inspector webview and the extension host (the custom-editor-sample
+ * shape: `{type, requestId?, body}`; the webview says `ready`, the host answers `init`).
+ * The webview asks the server through the host: each request names a server method from
+ * spatialIdsProtocol.ts and the host checks it against `WEBVIEW_METHODS` before forwarding.
+ * Type-only imports: the webview bundle carries no JSON-RPC code.
+ */
+
+/** Server requests the webview may make, by method name, with their params and results. */
+export interface WebviewMethods {
+  'spatialIds/forward': { params: ForwardParams; result: ForwardResult };
+  'spatialIds/probe': { params: ProbeParams; result: ProbeResult };
+  'spatialIds/steer': { params: SteerParams; result: SteerResult };
+  'spatialIds/patchSweep': { params: PatchSweepParams; result: PatchSweepResult };
+}
+export type WebviewMethod = keyof WebviewMethods;
+export const WEBVIEW_METHODS: readonly WebviewMethod[] = ['spatialIds/forward', 'spatialIds/probe', 'spatialIds/steer', 'spatialIds/patchSweep'];
+
+/** What the panel inspects. */
+export interface InspectedMedia {
+  kind: 'image' | 'video';
+  /** Absolute path on the server's machine (sent back in requests). */
+  path: string;
+  /** A webview URI for showing the image (for videos: frames are shown from `frameUris`). */
+  displayUri: string;
+  frameUris?: string[];
+}
+
+export interface InitBody {
+  media: InspectedMedia;
+  model: ModelInfo | null;
+  /** The ID bank for this model, when derived (its file and views). */
+  bank: IdBankSummary | null;
+  /** Question templates with `{a}`/`{b}` for object words, and the object words the model can name. */
+  questionTemplates: string[];
+  objectWords: string[];
+  settings: { steeringFactor: number; defaultLayers: number[] };
+  /** A saved experiment to replay, when the panel was opened from one. */
+  experiment?: unknown;
+}
+
+export type HostToWebview =
+  | { type: 'init'; body: InitBody }
+  | { type: 'bank'; body: IdBankSummary }
+  | { type: 'response'; requestId: number; body: unknown }
+  | { type: 'error'; requestId: number; body: { code: number; message: string; retryable: boolean } }
+  | { type: 'serverState'; body: { state: 'starting' | 'running' | 'stopped' | 'restarting'; message?: string } };
+
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'request'; requestId: number; body: { method: WebviewMethod; params: unknown } }
+  | { type: 'saveExperiment'; body: { experiment: unknown } }
+  | { type: 'exportFile'; body: { suggestedName: string; mime: string; data: string; encoding: 'utf8' | 'base64' } }
+  | { type: 'deriveIds' }
+  | { type: 'retry' };
+
+/**
+ * A saved experiment: the panel's media and model and every server request the panel made, in
+ * order (the host records them as it forwards them). `Open Experiment...` re-runs the actions and
+ * opens the panel with this in `InitBody.experiment`: `result` is then the fresh result and
+ * `savedResult` the one in the file, so a view can show both and whether they agree.
+ */
+export interface ExperimentFile {
+  format: 'spatial-id-lens/experiment';
+  version: 1;
+  createdAt: string;
+  media: { kind: 'image' | 'video'; path: string };
+  model: { dir: string; decoderHash: string } | null;
+  actions: ExperimentAction[];
+  /** What the webview sent with saveExperiment (its own view state), kept as it is. */
+  panel?: unknown;
+}
+
+export interface ExperimentAction {
+  method: WebviewMethod;
+  params: unknown;
+  result?: unknown;
+  error?: { code: number; message: string };
+  /** Set on re-run: the result stored in the file. */
+  savedResult?: unknown;
+  seconds?: number;
+}

@@ -1,0 +1,77 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { instrumentDecoder } from '../graph/instrumentDecoder';
+import { DecoderLayout } from '../graph/residualSites';
+
+/**
+ * The decoder with a capture output and a delta input at every residual site, cached on disk
+ * under the hash of the source file: instrumenting a multi-GB decoder's graph takes seconds,
+ * loading the cached copy does not. Only the graph is cached; `.onnx_data` weights stay where
+ * they are and are read through the external-data folder option.
+ */
+
+/** Bump when instrumentDecoder's output changes, so stale cache entries are not reused. */
+const INSTRUMENTATION_VERSION = 1;
+
+export interface InstrumentedGraph {
+  bytes: Uint8Array;
+  layout: DecoderLayout;
+  /** sha256 of the source decoder file. */
+  sourceHash: string;
+  fromCache: boolean;
+}
+
+export function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'spatial-id-lens', 'graphs');
+}
+
+/** sha256 of a file, streamed so a large decoder is not held twice in memory. */
+export function hashFile(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = crypto.createHash('sha256');
+    fs.createReadStream(file)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+function writeAtomic(file: string, data: Uint8Array | string): void {
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file); // readers never see a half-written entry
+}
+
+export async function instrumentedDecoder(decoderFile: string, opts: { cacheDir?: string; numLayers: number; hiddenSize: number }): Promise<InstrumentedGraph> {
+  const sourceHash = await hashFile(decoderFile);
+  const dir = opts.cacheDir ?? defaultCacheDir();
+  const key = `${sourceHash}-v${INSTRUMENTATION_VERSION}`;
+  const graphFile = path.join(dir, `${key}.onnx`);
+  const layoutFile = path.join(dir, `${key}.json`);
+  if (fs.existsSync(graphFile) && fs.existsSync(layoutFile)) {
+    try {
+      const layout = JSON.parse(fs.readFileSync(layoutFile, 'utf8')) as DecoderLayout;
+      return { bytes: new Uint8Array(fs.readFileSync(graphFile)), layout, sourceHash, fromCache: true };
+    } catch {
+      // an unreadable entry is rebuilt below
+    }
+  }
+  const all = Array.from({ length: opts.numLayers + 1 }, (_, l) => l);
+  const built = instrumentDecoder(new Uint8Array(fs.readFileSync(decoderFile)), {
+    capture: all,
+    intervene: all,
+    numLayers: opts.numLayers,
+    hiddenSize: opts.hiddenSize,
+  });
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    writeAtomic(graphFile, built.bytes);
+    writeAtomic(layoutFile, JSON.stringify(built.layout));
+  } catch {
+    // a read-only cache only costs the next load the instrumentation time
+  }
+  return { bytes: built.bytes, layout: built.layout, sourceHash, fromCache: false };
+}

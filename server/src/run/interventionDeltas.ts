@@ -1,0 +1,70 @@
+import * as ort from 'onnxruntime-node';
+import { deltaInputName } from '../graph/instrumentDecoder';
+import { badRequest } from './runError';
+
+/**
+ * The per-layer deltas fed to the instrumented decoder's `delta.layers.l` inputs for one
+ * prompt: a [seq, hidden] buffer for each layer that has an intervention, zeros [1, 1, hidden]
+ * (broadcast) for the others and for every generated position.
+ */
+export class InterventionDeltas {
+  private readonly buffers = new Map<number, Float32Array>();
+  private readonly zeros: ort.Tensor;
+
+  constructor(
+    readonly numLayers: number,
+    readonly hiddenSize: number,
+    readonly seqLen: number,
+  ) {
+    this.zeros = new ort.Tensor('float32', new Float32Array(hiddenSize), [1, 1, hiddenSize]);
+  }
+
+  checkLayer(layer: number): void {
+    if (!Number.isInteger(layer) || layer < 0 || layer > this.numLayers) {
+      throw badRequest(`Layer ${layer} is out of range: this model's residual stream has layers 0 (embeddings) to ${this.numLayers}.`);
+    }
+  }
+
+  private buffer(layer: number): Float32Array {
+    this.checkLayer(layer);
+    let b = this.buffers.get(layer);
+    if (!b) this.buffers.set(layer, (b = new Float32Array(this.seqLen * this.hiddenSize)));
+    return b;
+  }
+
+  /** Adds `vector` (length hidden) at each position. */
+  add(layer: number, positions: readonly number[], vector: ArrayLike<number>): void {
+    if (vector.length !== this.hiddenSize) {
+      throw badRequest(`The steering vector has ${vector.length} values but this model's hidden size is ${this.hiddenSize}: derive it from this model's IDs.`);
+    }
+    for (let i = 0; i < vector.length; i++) {
+      if (!Number.isFinite(vector[i])) throw badRequest(`The steering vector holds a non-finite value at index ${i}: send finite numbers.`);
+    }
+    const b = this.buffer(layer);
+    for (const p of positions) for (let i = 0; i < this.hiddenSize; i++) b[p * this.hiddenSize + i] += vector[i];
+  }
+
+  /** Adds `target - current` at each position, so the residual there becomes `target` (activation patching). */
+  patch(layer: number, positions: readonly number[], target: Float32Array, current: Float32Array): void {
+    const b = this.buffer(layer);
+    const h = this.hiddenSize;
+    for (const p of positions) for (let i = 0; i < h; i++) b[p * h + i] += target[p * h + i] - current[p * h + i];
+  }
+
+  /** The decoder's delta feeds for a call over `seqLen` new positions. */
+  feeds(seqLen: number): Record<string, ort.Tensor> {
+    const out: Record<string, ort.Tensor> = {};
+    for (let l = 0; l <= this.numLayers; l++) {
+      const b = seqLen === this.seqLen ? this.buffers.get(l) : undefined;
+      out[deltaInputName(l)] = b ? new ort.Tensor('float32', b, [1, seqLen, this.hiddenSize]) : this.zeros;
+    }
+    return out;
+  }
+
+  /** Feeds for generated positions: interventions apply to the prompt only. */
+  zeroFeeds(): Record<string, ort.Tensor> {
+    const out: Record<string, ort.Tensor> = {};
+    for (let l = 0; l <= this.numLayers; l++) out[deltaInputName(l)] = this.zeros;
+    return out;
+  }
+}

@@ -1,0 +1,223 @@
+import * as path from 'node:path';
+import type * as ort from 'onnxruntime-node';
+import { siteName } from '../graph/residualSites';
+import type { DecoderLayout } from '../graph/residualSites';
+import { loadImageFile } from '../media/imageFile';
+import { loadVideoFrames } from '../media/videoFile';
+import { outputSize } from '../model/imagePreprocessor';
+import { OnnxVariant, openModelFolder } from '../model/modelFolder';
+import type { ProcessedPrompt } from '../model/promptProcessor';
+import { EncodedMedia, VisionLanguageModel } from '../model/visionLanguageModel';
+import { logSoftmax } from '../model/vlmSession';
+import type { AddIntervention, CaptureSpec, MediaRef, ModelInfo, PatchIntervention, TokenInfo } from '../protocol/spatialIdsProtocol';
+import type { RgbImage } from '../scenes/renderScene';
+import { instrumentedDecoder } from './instrumentedDecoderCache';
+import { InterventionDeltas } from './interventionDeltas';
+import { badQuestion, badRequest } from './runError';
+import { answerWordsOf, resolvePositions, wordPosition } from './tokenPositions';
+
+/**
+ * The run API: one forward pass of a question about a picture or clip through the
+ * instrumented decoder, reading (capture) and writing (add, patch) the residual stream at any
+ * layer and token. Every residual site has a capture output and a delta input, so one session
+ * serves every request; unused deltas are fed zeros.
+ */
+
+/** Media in process: a file, decoded pixels, frames, or features already encoded (reused across runs). */
+export type RunMedia = MediaRef | { pixels: RgbImage } | { frames: RgbImage[] } | { encoded: EncodedMedia };
+
+/** A patch source: another input (run clean), or that input's residual at the patch layer, [its seq x hidden], recorded earlier. */
+export type PatchSource = (RunMedia & { question?: string }) | { activations: Float32Array };
+
+export type RunIntervention =
+  | (Omit<AddIntervention, 'vector'> & { vector: ArrayLike<number> })
+  | (Omit<PatchIntervention, 'from'> & { from: PatchSource });
+
+export interface RunInput {
+  media: RunMedia;
+  question: string;
+  answers?: string[];
+  capture?: CaptureSpec;
+  interventions?: readonly RunIntervention[];
+  maxNewTokens?: number;
+}
+
+export interface RunOutput {
+  prompt: ProcessedPrompt;
+  tokens: TokenInfo[];
+  answer: string;
+  logprobs: Record<string, number>;
+  /** The decoder's logits over the prompt, [seq x vocab] (the last row is the first answer position). */
+  logits: Float32Array;
+  /** hidden.get(layer).get(position): the residual after that layer (after any intervention there). */
+  hidden: Map<number, Map<number, Float32Array>>;
+}
+
+export interface RunnerOptions {
+  threads?: number;
+  variant?: OnnxVariant;
+  /** Where instrumented graphs are cached (default ~/.cache/spatial-id-lens/graphs). */
+  cacheDir?: string;
+}
+
+export class ModelRunner {
+  readonly numLayers: number;
+  readonly hiddenSize: number;
+
+  private constructor(
+    readonly model: VisionLanguageModel,
+    readonly layout: DecoderLayout,
+    readonly decoderHash: string,
+  ) {
+    this.numLayers = layout.numLayers;
+    this.hiddenSize = layout.hiddenSize;
+  }
+
+  static async load(dir: string, opts: RunnerOptions = {}): Promise<ModelRunner> {
+    const folder = openModelFolder(dir, { variant: opts.variant });
+    const text = folder.config.text_config;
+    const graph = await instrumentedDecoder(folder.onnx.decoder, { cacheDir: opts.cacheDir, numLayers: text.num_hidden_layers, hiddenSize: text.hidden_size });
+    const model = await VisionLanguageModel.load(dir, {
+      variant: opts.variant,
+      intraOpNumThreads: opts.threads,
+      decoder: { bytes: graph.bytes, externalDataFolder: path.dirname(folder.onnx.decoder) },
+    });
+    return new ModelRunner(model, graph.layout, graph.sourceHash);
+  }
+
+  info(): ModelInfo {
+    const f = this.model.folder;
+    const size = outputSize(f.preprocessor);
+    return {
+      dir: f.dir,
+      modelType: f.config.model_type,
+      variant: f.variant,
+      numLayers: this.numLayers,
+      hiddenSize: this.hiddenSize,
+      vocabSize: f.config.text_config.vocab_size,
+      decoderLayout: this.layout.layout,
+      sites: this.layout.sites.map((s) => ({ layer: s.layer, name: s.name, kind: s.kind, tensor: s.tensor })),
+      imageTokens: f.processor.image_seq_length,
+      videoTokens: f.processor.video_seq_length ?? null,
+      numFrames: f.processor.num_frames ?? null,
+      imageSize: { width: size.width, height: size.height },
+      decoderHash: this.decoderHash,
+    };
+  }
+
+  /** Decodes and encodes media once, for reuse across runs of the same picture or clip. */
+  async encode(media: RunMedia): Promise<EncodedMedia> {
+    if ('encoded' in media) return media.encoded;
+    if ('pixels' in media) return this.model.encodeImage(media.pixels);
+    if ('frames' in media) return this.model.encodeClip(media.frames);
+    if ('image' in media) return this.model.encodeImage(await loadImageFile(media.image));
+    if ('video' in media) {
+      const f = this.model.folder;
+      const count = f.processor.num_frames;
+      if (!count) throw badRequest(`${f.dir} takes no video (processor_config.json has no "num_frames"): ask about an image instead.`);
+      const size = outputSize(f.preprocessor);
+      const { frames } = await loadVideoFrames(media.video, count, { size: { width: size.width, height: size.height } });
+      return this.model.encodeClip(frames);
+    }
+    throw badRequest('The media must be {"image": file} or {"video": file}.');
+  }
+
+  private encodeText = (text: string): number[] => this.model.prompts.tokenizer.encode(text, { add_special_tokens: false }).ids;
+
+  /** The token id whose log-probability stands for an answer word (its first sub-token, as generated). */
+  private answerTokenId(word: string): number {
+    const ids = this.encodeText(` ${word}`);
+    const tk = this.model.prompts.tokenizer;
+    const unk = tk.token_to_id('[UNK]') ?? tk.token_to_id('<unk>');
+    if (ids.length === 0 || ids[0] === unk) throw badQuestion(`The answer word "${word}" is not in this model's vocabulary: ask for words the model can answer with.`);
+    return ids[0];
+  }
+
+  private async prepare(media: RunMedia, question: string): Promise<{ prompt: ProcessedPrompt; embeds: Float32Array }> {
+    if (typeof question !== 'string' || !question.trim()) throw badQuestion('The question is empty: ask e.g. "Is the red circle to the left or right of the blue square?".');
+    const encoded = await this.encode(media);
+    return this.model.promptEmbeds(question, encoded);
+  }
+
+  /** Runs the prompt through the decoder with the given deltas (a fresh set when omitted). */
+  private async prefill(embeds: Float32Array, seq: number, deltas: InterventionDeltas) {
+    return this.model.session.prefill(embeds, seq, (n) => deltas.feeds(n));
+  }
+
+  private captured(outputs: Record<string, ort.Tensor>, layer: number): Float32Array {
+    const t = outputs[siteName(layer)];
+    if (!t) throw new Error(`The instrumented decoder has no output ${siteName(layer)}.`);
+    return t.data as Float32Array;
+  }
+
+  /** The clean residual of a patch source at one layer, [its seq x hidden]. */
+  private async patchSource(from: PatchSource, layer: number, question: string): Promise<Float32Array> {
+    if ('activations' in from) {
+      if (from.activations.length % this.hiddenSize !== 0) throw badRequest(`Recorded activations of ${from.activations.length} values are not whole vectors of the hidden size ${this.hiddenSize}.`);
+      return from.activations;
+    }
+    const source = await this.prepare(from, from.question ?? question);
+    const n = source.prompt.ids.length;
+    return this.captured((await this.prefill(source.embeds, n, new InterventionDeltas(this.numLayers, this.hiddenSize, n))).outputs, layer);
+  }
+
+  async forward(input: RunInput): Promise<RunOutput> {
+    const { prompt, embeds } = await this.prepare(input.media, input.question);
+    const seq = prompt.ids.length;
+    const H = this.hiddenSize;
+    const deltas = new InterventionDeltas(this.numLayers, H, seq);
+    const positionsOf = (sel: RunIntervention['positions']) => resolvePositions(sel, prompt.tokens, this.encodeText);
+
+    const interventions = input.interventions ?? [];
+    for (const iv of interventions) {
+      deltas.checkLayer(iv.layer);
+      if (iv.kind === 'add') deltas.add(iv.layer, positionsOf(iv.positions), iv.vector);
+      else if (iv.kind !== 'patch') throw badRequest(`Unknown intervention kind ${JSON.stringify((iv as { kind: unknown }).kind)}: use "add" or "patch".`);
+    }
+    // Patches in layer order: each is source minus the current value, which earlier layers' interventions already moved.
+    const patches = interventions.filter((iv): iv is Extract<RunIntervention, { kind: 'patch' }> => iv.kind === 'patch').sort((a, b) => a.layer - b.layer);
+    for (const p of patches) {
+      const positions = positionsOf(p.positions);
+      const target = await this.patchSource(p.from, p.layer, input.question);
+      const sourceSeq = target.length / H;
+      const beyond = positions.find((q) => q >= sourceSeq);
+      if (beyond !== undefined) {
+        throw badRequest(`Position ${beyond} is patched but the patch source's prompt has only ${sourceSeq} tokens: patch positions both prompts share (e.g. the media tokens), or use questions of the same length.`);
+      }
+      const current = this.captured((await this.prefill(embeds, seq, deltas)).outputs, p.layer);
+      deltas.patch(p.layer, positions, target, current);
+    }
+
+    const run = await this.prefill(embeds, seq, deltas);
+    const maxNew = input.maxNewTokens ?? 8;
+    const { ids } = await this.model.session.continueGreedy(run, maxNew, () => deltas.zeroFeeds());
+    const answer = ids.length ? this.model.prompts.decode(ids).trim() : '';
+
+    const words = input.answers?.length ? input.answers : answerWordsOf(input.question);
+    const lp = logSoftmax(run.lastLogits);
+    const logprobs: Record<string, number> = {};
+    for (const w of words.length ? words : answer ? [answer.split(/\s+/)[0]] : []) logprobs[w] = lp[this.answerTokenId(w)];
+
+    const hidden = new Map<number, Map<number, Float32Array>>();
+    if (input.capture) {
+      const layers = input.capture.layers === 'all' ? Array.from({ length: this.numLayers + 1 }, (_, l) => l) : input.capture.layers;
+      const positions = positionsOf(input.capture.positions ?? 'all');
+      for (const l of layers) {
+        deltas.checkLayer(l);
+        const data = this.captured(run.outputs, l);
+        hidden.set(l, new Map(positions.map((p) => [p, data.slice(p * H, (p + 1) * H)])));
+      }
+    }
+    const tokens: TokenInfo[] = prompt.tokens.map((t, position) => ({ position, id: t.id, text: t.text, kind: t.kind, isImage: t.kind !== 'text' }));
+    return { prompt, tokens, answer, logprobs, logits: run.logits.data as Float32Array, hidden };
+  }
+
+  /** The position of an object word in a question about media of this kind. */
+  wordPosition(prompt: ProcessedPrompt, word: string): number {
+    return wordPosition(prompt.tokens, word, this.encodeText);
+  }
+
+  async dispose(): Promise<void> {
+    await this.model.dispose();
+  }
+}

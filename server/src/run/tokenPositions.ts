@@ -1,0 +1,65 @@
+import type { PromptToken } from '../model/promptProcessor';
+import type { PositionSelector } from '../protocol/spatialIdsProtocol';
+import { badQuestion, badRequest } from './runError';
+
+/**
+ * Token positions in a processed prompt: named words (METHOD.md: the object token of X is the
+ * last sub-token of " X" inside the question, its first occurrence there) and the selectors of
+ * the run API ('all', 'media', 'text', indices, words).
+ */
+
+/** Encodes text to token ids without special tokens (the model's tokenizer). */
+export type Encode = (text: string) => number[];
+
+/** Where the question starts: after the last media placeholder, else after the first text token (BOS). */
+function questionStart(tokens: readonly PromptToken[]): number {
+  let last = -1;
+  tokens.forEach((t, i) => t.kind !== 'text' && (last = i));
+  return last + 1;
+}
+
+function findSequence(ids: readonly number[], seq: readonly number[], from: number): number {
+  if (seq.length === 0) return -1;
+  for (let i = from; i + seq.length <= ids.length; i++) {
+    if (seq.every((id, k) => ids[i + k] === id)) return i;
+  }
+  return -1;
+}
+
+/** The position of the last sub-token of `word` (one or more words, e.g. "red circle") in the question. */
+export function wordPosition(tokens: readonly PromptToken[], word: string, encode: Encode): number {
+  const phrase = word.trim();
+  if (!phrase) throw badQuestion('An empty word was asked for: name an object word of the question, e.g. "circle".');
+  const ids = tokens.map((t) => t.id);
+  const start = questionStart(tokens);
+  // " word" is how the word reads mid-sentence; the bare form covers a word at the question's start
+  for (const candidate of [encode(` ${phrase}`), encode(phrase)]) {
+    const at = findSequence(ids, candidate, start);
+    if (at >= 0) return at + candidate.length - 1;
+  }
+  const question = tokens.slice(start).map((t) => t.text).join(' ');
+  throw badQuestion(`"${phrase}" is not in the question (${question}): name a word that the question contains.`);
+}
+
+export function resolvePositions(selector: PositionSelector, tokens: readonly PromptToken[], encode: Encode): number[] {
+  const n = tokens.length;
+  if (selector === 'all') return tokens.map((_, i) => i);
+  if (selector === 'media') return tokens.flatMap((t, i) => (t.kind !== 'text' ? [i] : []));
+  if (selector === 'text') return tokens.flatMap((t, i) => (t.kind === 'text' ? [i] : []));
+  if (Array.isArray(selector)) {
+    for (const p of selector) {
+      if (!Number.isInteger(p) || p < 0 || p >= n) throw badRequest(`Token position ${p} is out of range: this prompt has positions 0 to ${n - 1}.`);
+    }
+    return [...new Set(selector)].sort((a, b) => a - b);
+  }
+  if (selector && typeof selector === 'object' && Array.isArray(selector.words)) {
+    return [...new Set(selector.words.map((w) => wordPosition(tokens, w, encode)))].sort((a, b) => a - b);
+  }
+  throw badRequest(`Unknown position selector ${JSON.stringify(selector)}: use "all", "media", "text", a list of indices or {"words": [...]}.`);
+}
+
+/** Default answer words: the two words around " or " in the question ("left or right"), else none. */
+export function answerWordsOf(question: string): string[] {
+  const m = /(\w+)\s+or\s+(\w+)/i.exec(question);
+  return m ? [m[1].toLowerCase(), m[2].toLowerCase()] : [];
+}
