@@ -252,9 +252,15 @@ def main():
     ap.add_argument("--weights", default=os.path.join(HERE, "weights.pt"))
     ap.add_argument("--out", default=HERE)
     ap.add_argument("--opset", type=int, default=14)
+    ap.add_argument("--random-init", type=int, default=None, metavar="SEED",
+                    help="export a randomly initialised model of the same config and vocabulary instead "
+                         "(the control of the ID analyses; derive-ids --baseline)")
     args = ap.parse_args()
     torch.set_num_threads(2)
     model, payload = load_weights(args.weights)
+    if args.random_init is not None:
+        torch.manual_seed(args.random_init)  # the same init train.py starts from, before --attn-init-scale
+        model = TinyLlava(payload["config"]).eval()
     assert payload["config"]["video_seq_length"] == payload["config"]["num_frames"] * payload["config"]["video_tokens_per_frame"]
     specs = export_all(model, args.out, args.opset)
     verify_traced(model, specs)

@@ -1,0 +1,50 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { badAnalysisRequest } from './analysisContext';
+
+/**
+ * Experiments as files: the command, the model and the request params (seed included) as JSON,
+ * so that re-running the file reproduces its numbers exactly (every analysis is deterministic
+ * given its params: seeded scenes, seeded noise, one-thread inference). Results files hold the
+ * experiment beside its results.
+ */
+
+export const ANALYSIS_COMMANDS = ['derive-ids', 'derive-tids', 'probe', 'steer', 'patch-sweep'] as const;
+export type AnalysisCommand = (typeof ANALYSIS_COMMANDS)[number];
+
+export interface Experiment {
+  format: 'spatial-id-lens/experiment@1';
+  command: AnalysisCommand;
+  /** The model folder (absolute, as run). */
+  model: string;
+  params: Record<string, unknown>;
+}
+
+export function makeExperiment(command: AnalysisCommand, model: string, params: object): Experiment {
+  return { format: 'spatial-id-lens/experiment@1', command, model: path.resolve(model), params: JSON.parse(JSON.stringify(params)) as Record<string, unknown> };
+}
+
+export function readExperiment(file: string): Experiment {
+  let data: unknown;
+  try {
+    data = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw badAnalysisRequest(code ? `${file} cannot be read (${code}): check the experiment's path.` : `${file} is not valid JSON (${(e as Error).message}).`);
+  }
+  const x = data as Partial<Experiment> | null;
+  // a results file holds its experiment under "experiment": accept it too
+  const exp = (x && typeof x === 'object' && 'experiment' in x ? (x as { experiment: Partial<Experiment> }).experiment : x) as Partial<Experiment> | null;
+  if (!exp || exp.format !== 'spatial-id-lens/experiment@1' || !ANALYSIS_COMMANDS.includes(exp.command as AnalysisCommand) || typeof exp.model !== 'string' || typeof exp.params !== 'object') {
+    throw badAnalysisRequest(`${file} is not a Spatial ID Lens experiment (format spatial-id-lens/experiment@1 with command, model and params).`);
+  }
+  return exp as Experiment;
+}
+
+/** Writes JSON to a new file; an existing file is only replaced when `overwrite` is set. */
+export function writeJsonFile(file: string, value: unknown, opts: { overwrite?: boolean } = {}): void {
+  if (fs.existsSync(file) && !opts.overwrite) throw badAnalysisRequest(`${file} exists already: choose another file (nothing is written over).`);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  fs.renameSync(tmp, file);
+}

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, test } from 'node:test';
+
+/**
+ * The analysis commands as a user runs them: an experiment saved with its results re-runs from
+ * the file to the same numbers, and a file is never written over.
+ */
+
+const ROOT = path.resolve(__dirname, '../../../..');
+const CLI = path.join(ROOT, 'out/server/src/cli/main.js');
+const MODEL = path.join(ROOT, 'models/tiny-spatial-vlm');
+const skip = fs.existsSync(path.join(MODEL, 'onnx/decoder_model_merged.onnx')) ? false : 'no bundled model';
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sil-analysis-cli-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const run = (...args: string[]) => {
+  const out = execFileSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: path.join(tmp, 'cache') } });
+  return JSON.parse(out.trim().split('\n').pop()!);
+};
+
+test('steer --batch: the saved experiment re-runs to the same numbers; results are never written over', { skip }, () => {
+  const results = path.join(tmp, 'steer-results.json');
+  const exp = path.join(tmp, 'steer-experiment.json');
+  const first = run('steer', '--model', MODEL, '--batch', '3', '--bands', '3;2-3', '--seed', '7', '--save-experiment', exp, '--results', results, '--json');
+  assert.equal(first.perLayer.length, 2);
+  const saved = JSON.parse(fs.readFileSync(results, 'utf8'));
+  assert.deepEqual(saved.results, first);
+  assert.equal(saved.experiment.command, 'steer');
+  assert.deepEqual(run('steer', '--experiment', exp, '--json'), first, 'the experiment file reproduces its numbers');
+  assert.deepEqual(run('steer', '--experiment', results, '--json'), first, 'a results file re-runs too');
+  assert.throws(() => run('steer', '--experiment', exp, '--results', results, '--json'), /exists already/);
+});
+
+test('derive-ids prints per-layer lattice scores beside the random-init baseline', { skip }, () => {
+  const summary = run('derive-ids', '--model', MODEL, '--objects', 'red circle,blue square', '--sizes', '14', '--json');
+  assert.equal(summary.layers.length, 7);
+  assert.equal(summary.baselineLatticeScores.length, 7, 'the random-init twin is the default baseline');
+  assert.ok(summary.bestLayer >= 1 && summary.bestLayer <= 5, 'a middle layer');
+});

@@ -1,0 +1,69 @@
+import type { IdBankSummary, PatchSweepResult, ProbeResult, SteerResult } from '../protocol/spatialIdsProtocol';
+import type { AnalysisCommand } from '../analysis/experimentFile';
+
+/** Plain-text tables of the analyses' results for the terminal (the JSON carries everything). */
+
+const f2 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '  -  ' : v.toFixed(2).padStart(5));
+const pct = (v: number) => `${(100 * v).toFixed(0).padStart(3)}%`;
+
+function bankReport(s: IdBankSummary): string {
+  const lines = [
+    `${s.kind} ID bank of ${s.model}${s.bank ? ` -> ${s.bank}` : ''} (${s.cells.length} cells, ${s.seconds.toFixed(1)} s)`,
+    `layer  lattice  ${s.baselineLatticeScores ? 'random-init  ' : ''}own-axes  PCA explained variance`,
+  ];
+  for (const v of s.layers) {
+    const base = s.baselineLatticeScores ? `${f2(s.baselineLatticeScores[v.layer])}        ` : '';
+    lines.push(`${String(v.layer).padStart(5)}  ${f2(v.latticeScore)}    ${base}${f2(v.ownAxesScore)}     ${v.pca.explainedVarianceRatio.map(pct).join(' ')}`);
+  }
+  lines.push(`best middle layer (1..L-1): ${s.bestLayer}, lattice score ${f2(s.layers[s.bestLayer].latticeScore)}${s.baselineLatticeScores ? ` vs ${f2(s.baselineLatticeScores[s.bestLayer])} for the random-init model` : ''}`);
+  lines.push('lattice = leave-one-out R^2 of (x, y) from the (x_axis, y_axis) plane; own-axes = the same with axes from all IDs (near 1 even for random vectors)');
+  return lines.join('\n');
+}
+
+function probeReport(r: ProbeResult): string {
+  const lines = [`answer: ${r.answer}  ${Object.entries(r.logprobs).map(([w, v]) => `logP(${w}) ${v.toFixed(2)}`).join('  ')}`];
+  for (const o of r.objects) {
+    lines.push(`${o.object} (token ${o.position}): believed cell per layer ${o.argmax.map((c, l) => `L${l}:(${r.cells[c].x},${r.cells[c].y})`).join(' ')}`);
+  }
+  return lines.join('\n');
+}
+
+function steerReport(r: SteerResult): string {
+  if (r.single) {
+    const s = r.single;
+    return [
+      `before: ${s.answerBefore}   after steering: ${s.answerAfter}${s.flipped ? ' (flipped)' : ''}   noise control: ${s.answerNoise}${s.flippedNoise ? ' (flipped)' : ''}`,
+      ...Object.keys(s.logprobsBefore).map((w) => `logP(${w}): ${s.logprobsBefore[w].toFixed(2)} -> ${s.logprobsAfter[w].toFixed(2)} (noise ${s.logprobsNoise[w].toFixed(2)})`),
+    ].join('\n');
+  }
+  const lines = ['layers   steering flip rate [95% CI]   noise flip rate [95% CI]   dlogP(answer) steer / noise'];
+  for (const b of r.perLayer ?? []) {
+    lines.push(`${b.layers.join('-').padEnd(8)} ${pct(b.steering.rate)} [${pct(b.steering.low)}, ${pct(b.steering.high)}]          ${pct(b.noise.rate)} [${pct(b.noise.low)}, ${pct(b.noise.high)}]         ${f2(b.meanDeltaLogprobSteering)} / ${f2(b.meanDeltaLogprobNoise)}   (n ${b.steering.n})`);
+  }
+  if (r.bestBand) lines.push(`best band: ${r.bestBand.join('-')}`);
+  return lines.join('\n');
+}
+
+function sweepReport(r: PatchSweepResult): string {
+  const lines = [`normalised belief shift per layer (mean over ${r.n} items; 1 = the patch carries the whole mirror effect)`, `layer  image   text  objects${r.control ? '  | control: image   text  objects' : ''}`];
+  for (const l of r.layers) {
+    const g = r.groups;
+    const c = r.control;
+    lines.push(`${String(l).padStart(5)}  ${f2(g.image.mean[l])}  ${f2(g.text.mean[l])}  ${f2(g.objects.mean[l])}${c ? `    |          ${f2(c.image.mean[l])}  ${f2(c.text.mean[l])}  ${f2(c.objects.mean[l])}` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+export function reportOf(command: AnalysisCommand, result: unknown): string {
+  switch (command) {
+    case 'derive-ids':
+    case 'derive-tids':
+      return bankReport(result as IdBankSummary);
+    case 'probe':
+      return probeReport(result as ProbeResult);
+    case 'steer':
+      return steerReport(result as SteerResult);
+    case 'patch-sweep':
+      return sweepReport(result as PatchSweepResult);
+  }
+}
