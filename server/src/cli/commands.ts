@@ -1,5 +1,9 @@
+import { deriveIdsCommand, deriveTidsCommand, patchSweepCommand, probeCommand, steerCommand } from './analysisCommands';
+import { decoderVariantCommand } from './decoderVariantCommand';
 import { evalModelCommand } from './evalModelCommand';
 import { exportDatasetCommand } from './exportDatasetCommand';
+import { forwardCommand } from './forwardCommand';
+import { infoCommand } from './infoCommand';
 
 export interface CliCommand {
   summary: string;
@@ -8,6 +12,14 @@ export interface CliCommand {
 
 /** Every CLI command, by name. */
 export const COMMANDS: Record<string, CliCommand> = {
+  info: infoCommand,
+  forward: forwardCommand,
+  'derive-ids': deriveIdsCommand,
+  'derive-tids': deriveTidsCommand,
+  probe: probeCommand,
+  steer: steerCommand,
+  'patch-sweep': patchSweepCommand,
   'export-dataset': exportDatasetCommand,
   'eval-model': evalModelCommand,
+  'make-decoder-variant': decoderVariantCommand,
 };

@@ -17,8 +17,10 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     const err = e as Error;
     process.stderr.write(`spatial-id-lens ${name}: ${err.message}\n`);
-    if (process.env.SPATIAL_ID_LENS_DEBUG) process.stderr.write(`${err.stack}\n`);
-    return err instanceof UsageError ? 2 : 1;
+    if (process.env.SPATIAL_ID_LENS_DEBUG) process.stderr.write(`${err.stack}\n${err.cause instanceof Error ? `caused by ${err.cause.stack}\n` : ''}`);
+    // node:util parseArgs refusals (unknown option, missing value) are usage errors too
+    const usage = err instanceof UsageError || String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
+    return usage ? 2 : 1;
   }
 }
 

@@ -1,0 +1,20 @@
+import { parseArgs } from 'node:util';
+import { defaultModelDir } from '../rpc/defaultModel';
+import { loadRunner } from '../rpc/loadRunner';
+import type { CliCommand } from './commands';
+import { wholeNumber } from './numberOption';
+import { UsageError } from './usageError';
+
+export const infoCommand: CliCommand = {
+  summary: 'Describe a model folder: layers, hidden size, residual sites found, token counts (JSON)',
+  async run(args) {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { threads: { type: 'string' } } });
+    if (positionals.length > 1) throw new UsageError(`info takes one model folder (got ${positionals.length}: ${positionals.join(' ')}).`);
+    const runner = await loadRunner(positionals[0] ?? defaultModelDir(), { threads: wholeNumber('threads', values.threads, 1, 1, 256) });
+    try {
+      process.stdout.write(`${JSON.stringify(runner.info())}\n`);
+    } finally {
+      await runner.dispose();
+    }
+  },
+};

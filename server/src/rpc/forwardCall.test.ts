@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ErrorCodes } from '../protocol/spatialIdsProtocol';
+import type { RunOutput } from '../run/modelRunner';
+import { RunError } from '../run/runError';
+import { checkForwardParams, toForwardResult } from './forwardCall';
+
+const ok = { media: { image: 'a.png' }, question: 'Is the red circle to the left or right of the blue square?' };
+
+test('well-formed parameters pass through unchanged, defaults filled where the protocol gives them', () => {
+  const full = {
+    ...ok,
+    model: '/m',
+    answers: ['left', 'right'],
+    capture: { layers: [0, 6], positions: { words: ['red circle'] } },
+    interventions: [
+      { kind: 'add', layer: 3, positions: 'media', vector: [1, 2] },
+      { kind: 'patch', layer: 2, positions: [1, 2], from: { video: 'b.mp4', question: 'q' } },
+    ],
+    maxNewTokens: 4,
+  };
+  assert.deepEqual(checkForwardParams(full), full);
+  assert.deepEqual(checkForwardParams({ ...ok, capture: {} }).capture, { layers: 'all', positions: 'all' });
+});
+
+test('each malformed field is refused as a bad request naming the field', () => {
+  const cases: Array<[unknown, RegExp]> = [
+    [null, /spatialIds\/forward takes/],
+    [{ ...ok, media: { image: 'a.png', video: 'b.mp4' } }, /media must be/],
+    [{ ...ok, media: { image: '' } }, /media must be/],
+    [{ ...ok, question: 3 }, /question must be a string/],
+    [{ ...ok, answers: ['left', ''] }, /answers must be a list of non-empty words/],
+    [{ ...ok, capture: { layers: [0, -1] } }, /capture\.layers\[1\] must be a layer index/],
+    [{ ...ok, capture: { layers: 'some' } }, /capture\.layers must be "all"/],
+    [{ ...ok, capture: { positions: 'images' } }, /capture\.positions must be/],
+    [{ ...ok, interventions: {} }, /interventions must be a list/],
+    [{ ...ok, interventions: [{ kind: 'add', layer: 1, positions: 'all', vector: ['x'] }] }, /interventions\[0\]\.vector must be a list of numbers/],
+    [{ ...ok, interventions: [{ kind: 'patch', layer: 1, positions: 'all', from: {} }] }, /interventions\[0\]\.from must be/],
+    [{ ...ok, interventions: [{ kind: 'add', layer: 1.5, positions: 'all', vector: [] }] }, /interventions\[0\]\.layer must be a layer index/],
+    [{ ...ok, maxNewTokens: 1e9 }, /maxNewTokens must be a whole number from 0 to 256/],
+  ];
+  for (const [params, words] of cases) {
+    assert.throws(() => checkForwardParams(params), (e: unknown) => e instanceof RunError && e.code === ErrorCodes.badRequest && words.test(e.message), JSON.stringify(params));
+  }
+});
+
+test('a run output becomes ForwardResult JSON keyed by layer and position', () => {
+  const out = {
+    answer: 'left',
+    logprobs: { left: -0.1, right: -2.3 },
+    tokens: [{ position: 0, id: 1, text: '<s>', kind: 'text', isImage: false }],
+    hidden: new Map([[0, new Map([[5, new Float32Array([0.5, -1])]])], [6, new Map([[5, new Float32Array([2, 3])]])]]),
+  } as unknown as RunOutput;
+  const r = toForwardResult(out);
+  assert.deepEqual(r.hidden, { '0': { '5': [0.5, -1] }, '6': { '5': [2, 3] } });
+  assert.deepEqual(JSON.parse(JSON.stringify(r)), { answer: 'left', logprobs: out.logprobs, tokens: out.tokens, hidden: r.hidden });
+});

@@ -1,0 +1,126 @@
+import type { CancellationToken, Connection, WorkDoneProgressReporter } from 'vscode-languageserver/node';
+import type { RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { ModelRunner } from '../run/modelRunner';
+import type { ModelHost } from './modelHost';
+import { isCancellation, toResponseError } from './requestErrors';
+import { CancelledError } from './serialQueue';
+
+/**
+ * How a request is served: a table of handlers, each `(params, ctx)`, wrapped here with what
+ * every request needs: its turn on the model (one run at a time), `$/progress` through the
+ * client's workDoneToken, cancellation answered with RequestCancelled, and errors turned into
+ * coded JSON-RPC errors with the server still running.
+ */
+
+export interface HandlerContext {
+  /** The runner for `model` (default: the loaded model, else the default model), loaded on demand. */
+  runner(model?: string): Promise<ModelRunner>;
+  host: ModelHost;
+  /** Reports `$/progress` (begin on the first call, then report) when the request carries a workDoneToken; else nothing. */
+  progress(message: string, fraction?: number): void;
+  /** Cancelled when the client sends `$/cancelRequest` for this request. */
+  token: CancellationToken;
+  /** Throws (answered as RequestCancelled) if the request was cancelled: call between the steps of long work. */
+  throwIfCancelled(): void;
+  log(line: string): void;
+}
+
+export interface HandlerSpec<P, R> {
+  type: RequestType<P, R, void> | RequestType0<R, void>;
+  /** The title shown for the request's progress. */
+  title: string;
+  /** Whether the handler takes its turn on the model (default true); false for cheap reads that must not wait. */
+  exclusive?: boolean;
+  /** `params` arrive as the client sent them (workDoneToken removed): check them before use. */
+  handle(params: P, ctx: HandlerContext): Promise<R> | R;
+}
+
+/** A table entry: the spec, typed at definition, erased to sit in one table. */
+export type TableEntry = HandlerSpec<unknown, unknown>;
+
+export function defineHandler<P, R>(spec: HandlerSpec<P, R>): TableEntry {
+  return spec as unknown as TableEntry;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** Progress for one request: begins lazily, so requests that never report send nothing. */
+class RequestProgress {
+  private readonly reporter: WorkDoneProgressReporter | undefined;
+  private begun = false;
+
+  constructor(connection: Connection, params: unknown, private readonly title: string) {
+    if (!isObject(params) || !('workDoneToken' in params)) return;
+    const token = params.workDoneToken;
+    delete params.workDoneToken; // handlers see only their own parameters
+    if (typeof token === 'string' || typeof token === 'number') this.reporter = connection.window.attachWorkDoneProgress(token);
+  }
+
+  report(message: string, fraction?: number): void {
+    if (!this.reporter) return;
+    const percentage = fraction === undefined || !Number.isFinite(fraction) ? undefined : Math.round(Math.min(1, Math.max(0, fraction)) * 100);
+    if (!this.begun) {
+      this.begun = true;
+      this.reporter.begin(this.title, percentage, message, true);
+    } else if (percentage === undefined) {
+      this.reporter.report(message);
+    } else {
+      this.reporter.report(percentage, message);
+    }
+  }
+
+  done(): void {
+    if (this.begun) this.reporter?.done();
+  }
+}
+
+export interface Dispatcher {
+  connection: Connection;
+  host: ModelHost;
+  log(line: string): void;
+  /** Called with failures that are not the request's fault (bugs, runtime failures). */
+  logUnexpected(error: unknown): void;
+}
+
+async function serve(spec: TableEntry, params: unknown, token: CancellationToken, d: Dispatcher): Promise<unknown> {
+  const method = spec.type.method;
+  const progress = new RequestProgress(d.connection, params, spec.title);
+  const throwIfCancelled = () => {
+    if (token.isCancellationRequested) throw new CancelledError();
+  };
+  const ctx: HandlerContext = {
+    runner: (model) => d.host.runner(model),
+    host: d.host,
+    progress: (message, fraction) => progress.report(message, fraction),
+    token,
+    throwIfCancelled,
+    log: d.log,
+  };
+  try {
+    const work = async () => {
+      throwIfCancelled();
+      return spec.handle(params, ctx);
+    };
+    const result = spec.exclusive === false ? await work() : await d.host.exclusive(work, token);
+    throwIfCancelled();
+    return result ?? null;
+  } catch (e) {
+    const error = toResponseError(e, d.logUnexpected);
+    d.log(isCancellation(e) ? `${method} cancelled.` : `${method} failed (${error.code}): ${error.message}`);
+    throw error;
+  } finally {
+    progress.done();
+  }
+}
+
+/** Registers every handler of the table on the connection. */
+export function registerHandlers(table: readonly TableEntry[], d: Dispatcher): void {
+  for (const spec of table) {
+    // vscode-jsonrpc calls (token) when no params came, (params, token) otherwise
+    d.connection.onRequest(spec.type.method, (...args: unknown[]) => {
+      const token = args[args.length - 1] as CancellationToken;
+      const params = args.length > 1 ? args[0] : undefined;
+      return serve(spec, params, token, d);
+    });
+  }
+}
