@@ -1,0 +1,111 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { wholeNumber } from '../cli/numberOption';
+import { benchInput } from './benchInput';
+import { CAPTURE_TARGET, ModelResult, modelTable, summarise } from './benchReport';
+import { timeOrt } from './ortTimings';
+import { BenchModel, MODEL_SCRIPTS, TorchTimings, ensureBenchModel, timeTorch, torchUnavailable } from './torchReference';
+
+/**
+ * `npm run bench [-- --runs N --warmup K --threads T --seed S --no-100m]`: forward latency of the
+ * bundled model and of a random-weight ~100M model of the same architecture, plain vs with every
+ * layer captured vs with one steering delta, on ORT and (with hooks) on PyTorch. Progress goes to
+ * stderr; stdout has one table per model and, last, one JSON line with every figure.
+ * A benchmark, not a test: nothing here fails on a slow figure.
+ */
+
+const TIMED =
+  'vision encoder + token embedding + image-feature merge + decoder prefill over the prompt (logits and KV cache of every position), ' +
+  'from preprocessed pixel values and the expanded prompt ids; no image decoding or resizing, no generation. ' +
+  '"prefill" is the decoder call alone. Median of the runs after warm-up; variants interleaved run by run.';
+
+function cacheRoot(): string {
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'spatial-id-lens');
+}
+
+const log = (m: string) => process.stderr.write(`${m}\n`);
+
+interface Target {
+  name: string;
+  dir: string;
+  weights: string | null;
+  params: ModelResult['params'];
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      runs: { type: 'string' }, warmup: { type: 'string' }, threads: { type: 'string' }, seed: { type: 'string' },
+      'no-100m': { type: 'boolean' }, 'cache-dir': { type: 'string' },
+    },
+  });
+  const opts = {
+    runs: wholeNumber('runs', values.runs, 20, 1),
+    warmup: wholeNumber('warmup', values.warmup, 3, 0),
+    threads: wholeNumber('threads', values.threads, 1, 1, 64),
+  };
+  const seed = wholeNumber('seed', values.seed, 1, 0, 2 ** 31 - 1);
+  const cache = values['cache-dir'] ?? cacheRoot();
+  const notes: string[] = [];
+  if (opts.runs < 20) notes.push(`only ${opts.runs} run(s) per figure (the acceptance figures need >= 20)`);
+
+  const input = await benchInput(seed);
+  log(`question: "${input.question}" (scene seed ${seed})`);
+  const bundled = path.resolve(MODEL_SCRIPTS);
+  const bundledWeights = path.join(bundled, 'weights.pt');
+  const targets: Target[] = [{ name: 'tiny-spatial-vlm (bundled)', dir: bundled, weights: fs.existsSync(bundledWeights) ? bundledWeights : null, params: null }];
+
+  const noTorch = torchUnavailable();
+  if (noTorch) {
+    notes.push(`skipped the ~100M model and every PyTorch figure: ${noTorch}`);
+  } else if (values['no-100m']) {
+    notes.push('skipped the ~100M model (--no-100m)');
+  } else {
+    try {
+      log('preparing the random-weight ~100M model (exported once, then reused)...');
+      const m: BenchModel = await ensureBenchModel(path.join(cache, 'bench-100m'), opts.threads);
+      targets.push({ name: `random-weight ${(m.params.total / 1e6).toFixed(0)}M (same architecture)`, dir: m.dir, weights: path.join(m.dir, 'weights.pt'), params: m.params });
+    } catch (e) {
+      notes.push(`skipped the ~100M model: building it failed (${(e as Error).message})`);
+    }
+  }
+
+  const results: ModelResult[] = [];
+  for (const t of targets) {
+    log(`${t.name}: ORT, ${opts.warmup} warm-up + ${opts.runs} runs of each variant...`);
+    const ort = await timeOrt(t.dir, input, { ...opts, cacheDir: path.join(cache, 'graphs') }, log);
+    let torch: TorchTimings | null = null;
+    let skipped = noTorch;
+    if (!noTorch && !t.weights) skipped = `no weights.pt in ${t.dir}`;
+    if (!skipped && t.weights) {
+      log(`${t.name}: PyTorch, ${opts.warmup} warm-up + ${opts.runs} runs of each variant...`);
+      try {
+        torch = await timeTorch(t.weights, ort, opts);
+      } catch (e) {
+        skipped = `the PyTorch run failed (${(e as Error).message})`;
+      }
+    }
+    results.push(summarise(t.name, t.dir, t.params ?? (torch ? { total: torch.params } : null), ort, torch, skipped));
+  }
+
+  const out: string[] = [
+    `Spatial ID Lens forward benchmark: ${opts.threads} intra-op thread(s), median of ${opts.runs} runs after ${opts.warmup} warm-up runs, one image question`,
+    `question: "${input.question}"`,
+    `timed: ${TIMED}`,
+    `machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0].toFixed(1)} (figures from a loaded machine are noisy: compare the IQR)`,
+    ...results.map((r) => `\n${modelTable(r)}`),
+    ...notes.map((n) => `note: ${n}`),
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+  const json = { benchmark: 'spatial-id-lens forward', timed: TIMED, question: input.question, seed, ...opts, captureOverheadTarget: CAPTURE_TARGET, loadAverage: os.loadavg()[0], notes, models: results };
+  process.stdout.write(`${JSON.stringify(json)}\n`);
+}
+
+main(process.argv.slice(2)).catch((e: Error) => {
+  process.stderr.write(`bench: ${e.message}\n`);
+  if (process.env.SPATIAL_ID_LENS_DEBUG) process.stderr.write(`${e.stack}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,170 @@
+import type { OrtTimings, OrtVariant } from './ortTimings';
+import type { BenchModel, TorchTimings, TorchVariant } from './torchReference';
+
+/**
+ * Turns raw per-run times into the figures the benchmark prints: medians (with the quartiles,
+ * so a reader can tell an overhead from the noise of a shared machine), overheads of the
+ * instrumented variants over the plain decoder, and ORT over PyTorch. Printing only: the
+ * benchmark asserts nothing about time.
+ */
+
+export const CAPTURE_TARGET = 0.05;
+
+export interface Figure {
+  median: number;
+  p25: number;
+  p75: number;
+  n: number;
+}
+
+export interface Timing {
+  totalMs: Figure;
+  /** The decoder call alone; null where the span cannot be split (the run API). */
+  prefillMs: Figure | null;
+  /** Process CPU time over the total span: the steadier figure on a loaded machine. */
+  cpuMs: Figure;
+}
+
+/**
+ * median(variant) / median(plain) - 1, and paired estimates: the median over rounds of
+ * variant / plain within one round (they ran moments apart, so slow spells of a shared machine
+ * largely cancel; the steadier figures when the IQRs are wide).
+ */
+export interface Overhead {
+  total: number;
+  prefill: number | null;
+  pairedTotal: number;
+  pairedPrefill: number | null;
+  pairedCpu: number;
+}
+
+export interface ModelResult {
+  name: string;
+  dir: string;
+  params: BenchModel['params'] | { total: number } | null;
+  numLayers: number;
+  hiddenSize: number;
+  promptTokens: number;
+  steer: { layer: number; position: number };
+  ort: Record<OrtVariant, Timing>;
+  overhead: Record<Exclude<OrtVariant, 'plain'>, Overhead>;
+  pytorch: { version: string; threads: number; variants: Record<TorchVariant, Timing> } | null;
+  pytorchSkipped: string | null;
+  /** median ORT / median PyTorch, per matching variant. */
+  ortOverPytorch: Record<TorchVariant, { total: number; prefill: number; cpu: number }> | null;
+  /** max |ORT - PyTorch| over the last position's logits: both sides computed the same forward. */
+  logitsMaxAbsDiff: Record<TorchVariant, number> | null;
+}
+
+const MATCH: Record<TorchVariant, OrtVariant> = { plain: 'plain', capture_all: 'captureAll', steer: 'steer' };
+
+function quantile(sorted: number[], q: number): number {
+  const i = (sorted.length - 1) * q;
+  const lo = Math.floor(i);
+  return sorted[lo] + (sorted[Math.ceil(i)] - sorted[lo]) * (i - lo);
+}
+
+export function figure(samples: number[]): Figure {
+  const s = [...samples].sort((a, b) => a - b);
+  return { median: quantile(s, 0.5), p25: quantile(s, 0.25), p75: quantile(s, 0.75), n: s.length };
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+const timing = (total: number[], prefill: number[], cpu: number[]): Timing => ({ totalMs: figure(total), prefillMs: prefill.length ? figure(prefill) : null, cpuMs: figure(cpu) });
+const rel = (a: Figure | null, b: Figure | null) => (a && b ? a.median / b.median - 1 : null);
+// samples[v][i] were taken in round i for every variant, so index i pairs them
+const paired = (a: number[], b: number[]) => (a.length && a.length === b.length ? figure(a.map((x, i) => x / b[i])).median - 1 : null);
+
+export function summarise(name: string, dir: string, params: ModelResult['params'], o: OrtTimings, t: TorchTimings | null, skipped: string | null): ModelResult {
+  const ort = Object.fromEntries(Object.entries(o.samples).map(([v, s]) => [v, timing(s.totalMs, s.prefillMs, s.cpuMs)])) as ModelResult['ort'];
+  const p = o.samples.plain;
+  const overhead = Object.fromEntries(
+    (['captureAll', 'steer', 'apiCaptureAll'] as const).map((v) => {
+      const s = o.samples[v];
+      const ov: Overhead = {
+        total: rel(ort[v].totalMs, ort.plain.totalMs)!,
+        prefill: rel(ort[v].prefillMs, ort.plain.prefillMs),
+        pairedTotal: paired(s.totalMs, p.totalMs)!,
+        pairedPrefill: paired(s.prefillMs, p.prefillMs),
+        pairedCpu: paired(s.cpuMs, p.cpuMs)!,
+      };
+      return [v, ov];
+    }),
+  ) as ModelResult['overhead'];
+  let pytorch: ModelResult['pytorch'] = null;
+  let ortOverPytorch: ModelResult['ortOverPytorch'] = null;
+  let logitsMaxAbsDiff: ModelResult['logitsMaxAbsDiff'] = null;
+  if (t) {
+    const tv = Object.keys(MATCH) as TorchVariant[];
+    const variants = Object.fromEntries(tv.map((v) => [v, timing(t.variants[v].total_ms, t.variants[v].prefill_ms, t.variants[v].cpu_ms)])) as Record<TorchVariant, Timing>;
+    pytorch = { version: t.torch, threads: t.threads, variants };
+    const over = (a: Figure | null, b: Figure | null) => (a && b ? a.median / b.median : NaN);
+    ortOverPytorch = Object.fromEntries(
+      tv.map((v) => {
+        const [a, b] = [ort[MATCH[v]], variants[v]];
+        return [v, { total: over(a.totalMs, b.totalMs), prefill: over(a.prefillMs, b.prefillMs), cpu: over(a.cpuMs, b.cpuMs) }];
+      }),
+    ) as NonNullable<ModelResult['ortOverPytorch']>;
+    logitsMaxAbsDiff = Object.fromEntries(tv.map((v) => [v, maxAbsDiff(o.lastLogits[MATCH[v]], t.last_logits[v])])) as Record<TorchVariant, number>;
+  }
+  return {
+    name, dir, params, numLayers: o.numLayers, hiddenSize: o.hiddenSize, promptTokens: o.inputIds.length,
+    steer: { layer: o.steer.layer, position: o.steer.position },
+    ort, overhead, pytorch, pytorchSkipped: skipped, ortOverPytorch, logitsMaxAbsDiff,
+  };
+}
+
+const ms = (f: Figure | null | undefined) => (f ? `${f.median.toFixed(f.median < 10 ? 2 : 1)} ms` : '-');
+const iqr = (f: Figure) => `${f.p25.toFixed(f.median < 10 ? 2 : 1)}-${f.p75.toFixed(f.median < 10 ? 2 : 1)}`;
+const pct = (r: number | null | undefined) => (r === null || r === undefined ? '-' : `${r >= 0 ? '+' : ''}${(r * 100).toFixed(1)}%`);
+const times = (r: number | undefined) => (r === undefined ? '-' : `${r.toFixed(2)}x`);
+const millions = (n: number) => `${(n / 1e6).toFixed(n < 1e7 ? 2 : 1)}M`;
+
+function columns(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
+}
+
+export function modelTable(m: ModelResult): string {
+  const p = m.params;
+  const paramText = !p ? 'parameters: n/a (counted by PyTorch)' : 'language_model' in p ? `${millions(p.total)} parameters (language model ${millions(p.language_model)}, vision ${millions(p.vision)})` : `${millions(p.total)} parameters`;
+  const label: Record<OrtVariant, string> = {
+    plain: 'plain (uninstrumented decoder)',
+    captureAll: `capture all (${m.numLayers + 1} sites x all positions)`,
+    steer: `steer (1 add, layer ${m.steer.layer}, position ${m.steer.position})`,
+    apiCaptureAll: 'run API forward(), capture all',
+  };
+  const ortRows = [['ORT', 'total', 'IQR', 'prefill', 'IQR', 'CPU', 'vs plain: total', 'prefill', 'paired: total', 'prefill', 'CPU']];
+  for (const v of Object.keys(m.ort) as OrtVariant[]) {
+    const { totalMs: t, prefillMs: f, cpuMs: c } = m.ort[v];
+    const o = v === 'plain' ? null : m.overhead[v];
+    ortRows.push([label[v], ms(t), iqr(t), ms(f), f ? iqr(f) : '-', ms(c), pct(o?.total), pct(o?.prefill), pct(o?.pairedTotal), pct(o?.pairedPrefill), pct(o?.pairedCpu)]);
+  }
+  const c = m.overhead.captureAll;
+  const verdict = (r: number | null) => `${pct(r)} ${r === null ? '' : r <= CAPTURE_TARGET ? '(met)' : '(not met)'}`;
+  const lines = [
+    `${m.name}  [${m.dir}]`,
+    `${paramText}, ${m.numLayers} layers, hidden ${m.hiddenSize}, prompt ${m.promptTokens} tokens`,
+    columns(ortRows),
+    `target: capture-all overhead <= ${CAPTURE_TARGET * 100}%: total ${verdict(c.total)}, prefill ${verdict(c.prefill)}; paired: total ${verdict(c.pairedTotal)}, prefill ${verdict(c.pairedPrefill)}, CPU ${verdict(c.pairedCpu)}`,
+  ];
+  if (!m.pytorch || !m.ortOverPytorch || !m.logitsMaxAbsDiff) {
+    lines.push(`PyTorch: skipped (${m.pytorchSkipped ?? 'unknown reason'})`);
+    return lines.join('\n');
+  }
+  const torchRows = [[`PyTorch ${m.pytorch.version}, forward hooks`, 'total', 'IQR', 'prefill', 'IQR', 'CPU', 'ORT/PyTorch: total', 'prefill', 'CPU', 'logits max |ORT-PT|']];
+  const torchLabel: Record<TorchVariant, string> = { plain: 'plain (no hooks)', capture_all: 'capture all (hook per layer keeps its output)', steer: 'steer (one hook adds in place)' };
+  for (const v of Object.keys(m.pytorch.variants) as TorchVariant[]) {
+    const { totalMs: t, prefillMs: f, cpuMs: c } = m.pytorch.variants[v];
+    const r = m.ortOverPytorch[v];
+    torchRows.push([torchLabel[v], ms(t), iqr(t), ms(f), f ? iqr(f) : '-', ms(c), times(r.total), times(r.prefill), times(r.cpu), m.logitsMaxAbsDiff[v].toExponential(1)]);
+  }
+  lines.push(columns(torchRows));
+  return lines.join('\n');
+}
