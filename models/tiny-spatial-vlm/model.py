@@ -222,9 +222,11 @@ class LlamaModel(nn.Module):
         self.norm = RMSNorm(cfg["hidden_size"], cfg["rms_norm_eps"])
         self.rotary_emb = RotaryEmbedding(cfg["head_dim"], cfg["rope_theta"])
 
-    def forward(self, inputs_embeds, attention_mask, position_ids, past_key_values=None):
+    def forward(self, inputs_embeds, attention_mask, position_ids, past_key_values=None, extra_bias=None):
         # a real module call, so ONNX scopes read /model/layers.N/... like HF exports
         mask = build_attention_bias(attention_mask, inputs_embeds.shape[1], inputs_embeds.dtype)
+        if extra_bias is not None:  # training only (train.py --image-bottleneck); never exported
+            mask = mask + extra_bias
         cos, sin = self.rotary_emb(position_ids)
         presents = []
         x = inputs_embeds
@@ -301,22 +303,22 @@ class TinyLlava(nn.Module):
         return emb
 
     # ---- decoder
-    def decoder_forward(self, inputs_embeds, attention_mask, position_ids, past_key_values=None):
+    def decoder_forward(self, inputs_embeds, attention_mask, position_ids, past_key_values=None, extra_bias=None):
         """inputs_embeds [B,S,H], attention_mask [B,P+S], position_ids [B,S],
         past_key_values: list of (key, value) [B,kv_heads,P,hd] per layer, or None.
         Returns (logits [B,S,V], presents list of (key, value) [B,kv_heads,P+S,hd])."""
-        hidden, presents = self.model(inputs_embeds, attention_mask, position_ids, past_key_values)
+        hidden, presents = self.model(inputs_embeds, attention_mask, position_ids, past_key_values, extra_bias)
         return self.lm_head(hidden), presents
 
     def forward(self, input_ids, attention_mask=None, pixel_values=None, pixel_values_videos=None,
-                position_ids=None):
+                position_ids=None, extra_bias=None):
         emb = self.build_inputs_embeds(input_ids, pixel_values, pixel_values_videos)
         if attention_mask is None:
             attention_mask = torch.ones_like(input_ids)
         if position_ids is None:
             # right padding: positions are plain indices; left padding: count only real tokens
             position_ids = (attention_mask.long().cumsum(-1) - 1).clamp(min=0)
-        logits, _ = self.decoder_forward(emb, attention_mask, position_ids)
+        logits, _ = self.decoder_forward(emb, attention_mask, position_ids, extra_bias=extra_bias)
         return logits
 
     @torch.no_grad()

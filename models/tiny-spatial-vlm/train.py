@@ -22,6 +22,8 @@ from model import TinyLlava, count_parameters, make_config  # noqa: E402
 from tokenizer_files import WordTokenizer, build_vocab, expand_placeholders, format_prompt  # noqa: E402
 
 BINARY_ANSWERS = ["left", "right", "above", "below", "before", "after"]
+# the object words (last word of each object mention), from server/src/scenes/vocabulary.ts
+SHAPE_WORDS = ["circle", "square", "triangle", "star", "cross", "diamond", "heart", "ring"]
 # Curriculum: (until fraction of total steps, allowed families or None = all, max numObjects or None).
 # Start on what needs only "where/what is one object" before relations and time.
 CURRICULUM = [
@@ -147,8 +149,21 @@ def sample_batch(ds, pools, rng, batch, clip_batch, clip_frac):
     return [int(pools[src][fams[c]][rng.integers(len(pools[src][fams[c]]))]) for c in choice]
 
 
-def forward_loss(model, b):
-    logits = model(b["input_ids"], b["attention_mask"], b["pixel_values"], b["pixel_values_videos"])
+def image_bottleneck_bias(input_ids, media_ids, object_ids, p, gen):
+    """Additive bias [B,1,S,S]: in a random share p of the examples, text positions other than the
+    object words (shape tokens, the last word of every object mention) cannot attend to media
+    tokens, so what the answer needs from the picture must pass through the object words.
+    Without it the answer position reads the image directly and the object words' residuals are
+    never used (steering them moved nothing: model card, trial 10)."""
+    is_media = torch.isin(input_ids, media_ids)
+    reader = torch.isin(input_ids, object_ids) | is_media
+    blocked = (~reader)[:, :, None] & is_media[:, None, :]
+    blocked &= (torch.rand(input_ids.shape[0], generator=gen) < p)[:, None, None]
+    return torch.where(blocked, torch.tensor(-1e9), torch.tensor(0.0))[:, None]
+
+
+def forward_loss(model, b, bias=None):
+    logits = model(b["input_ids"], b["attention_mask"], b["pixel_values"], b["pixel_values_videos"], extra_bias=bias)
     m = b["targets"] != -100
     loss = F.cross_entropy(logits[m], b["targets"][m])
     return loss, logits
@@ -254,6 +269,10 @@ def main():
                     help="multiply the decoder's initial q_proj/k_proj weights (fresh starts only)")
     ap.add_argument("--freeze-vision", action="store_true",
                     help="train only the decoder side (with --init-vision: keep the pretrained features)")
+    ap.add_argument("--init-weights", default=None,
+                    help="start from a finished run's weights.pt (a new phase with its own optimiser and schedule)")
+    ap.add_argument("--image-bottleneck", type=float, default=0.0, metavar="P",
+                    help="share of examples whose non-object text tokens may not attend to media tokens")
     ap.add_argument("--stop-at", type=int, default=None,
                     help="checkpoint and exit at this step (train in slices; rerun the same command to go on)")
     args = ap.parse_args()
@@ -302,6 +321,12 @@ def main():
         rng.bit_generator.state = ck["numpy_rng"]
         random.setstate(ck["python_rng"])
         print(f"resumed from {ckpt_path} at step {step}", flush=True)
+    elif args.init_weights:
+        init = torch.load(args.init_weights, map_location="cpu")
+        if init["vocab"] != ds.vocab or init["config"] != cfg:
+            sys.exit(f"{args.init_weights} was trained with another vocabulary/config")
+        model.load_state_dict(init["state_dict"])
+        print(f"all weights initialised from {args.init_weights} (step {init['step']})", flush=True)
     elif args.init_vision:
         vis = torch.load(args.init_vision, map_location="cpu")["state_dict"]
         want = {k for k in model.state_dict() if k.startswith(("vision_tower.", "multi_modal_projector."))}
@@ -316,6 +341,9 @@ def main():
                      "python_rng": random.getstate(), "config": cfg, "vocab": ds.vocab, "args": vars(args)}, ckpt_path)
 
     curriculum = parse_curriculum(args.curriculum) if args.curriculum else CURRICULUM
+    media_ids = torch.tensor([cfg["image_token_index"], cfg["video_token_index"]])
+    object_ids = torch.tensor([ds.vocab.index(w) for w in SHAPE_WORDS])
+    bottleneck_gen = torch.Generator().manual_seed(args.seed + step)  # resumes differ only in this draw
     model.train()
     meter, losses, t0, phase = Meter(ds), [], time.time(), None
     # --stop-at is a ceiling, also for a run resumed past it (a rerun of a finished phase trains nothing)
@@ -329,7 +357,10 @@ def main():
                   f"max_objects={max_obj or 'all'}", flush=True)
         ids = sample_batch(ds, pools, rng, args.batch, args.clip_batch, args.clip_frac)
         b = ds.batch(ids)
-        loss, logits = forward_loss(model, b)
+        bias = None
+        if args.image_bottleneck > 0:
+            bias = image_bottleneck_bias(b["input_ids"], media_ids, object_ids, args.image_bottleneck, bottleneck_gen)
+        loss, logits = forward_loss(model, b, bias)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
