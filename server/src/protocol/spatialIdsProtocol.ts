@@ -279,5 +279,5 @@ export const ErrorCodes = {
   badRequest: -32013,
   noModelLoaded: -32014,
   wrongBank: -32015,
-  internal: -32099,
+  internal: -32050,
 } as const;

@@ -1,0 +1,93 @@
+import * as vscode from 'vscode';
+import { patchSweepRequest, steerRequest, type PatchSweepParams, type SteerParams, type SteerResult } from '../../../server/src/protocol/spatialIdsProtocol';
+import { runWithProgress } from '../analyses/longRunning';
+import { readSettings } from '../config/settings';
+import { resolveMediaTarget } from '../media/mediaTarget';
+import { objectWords, questionTemplates } from '../panel/questionVocabulary';
+import type { CommandContext } from './commandContext';
+import { bankOrDerive } from './deriveCommands';
+
+const BATCH_SCENES = 64;
+
+type Mode = 'single' | 'batch';
+
+async function pickMode(what: string): Promise<Mode | undefined> {
+  const pick = await vscode.window.showQuickPick(
+    [
+      { label: '$(file-media) On an image...', detail: `${what} on one image and question`, mode: 'single' as const },
+      { label: '$(beaker) Batch of held-out scenes', detail: `${what} on ${BATCH_SCENES} scene-engine scenes, with 95% intervals`, mode: 'batch' as const },
+    ],
+    { title: `Spatial IDs: ${what}` },
+  );
+  return pick?.mode;
+}
+
+async function askQuestion(): Promise<string | undefined> {
+  const example = questionTemplates('image')[0].replace('{a}', 'red circle').replace('{b}', 'blue square');
+  return vscode.window.showInputBox({ title: 'Question about the image', value: example, validateInput: (q) => (q.trim() ? undefined : 'Ask a question.') });
+}
+
+const rate = (r: { rate: number; low: number; high: number }) => `${(100 * r.rate).toFixed(0)}% [${(100 * r.low).toFixed(0)}, ${(100 * r.high).toFixed(0)}]`;
+
+function summariseSteer(result: SteerResult): string {
+  if (result.single) {
+    const s = result.single;
+    return `answer ${s.answerBefore} -> ${s.answerAfter}${s.flipped ? ' (flipped)' : ''}; noise control: ${s.answerNoise}${s.flippedNoise ? ' (flipped)' : ''}`;
+  }
+  return (result.perLayer ?? []).map((p) => `layers ${p.layers.join(',')}: steering ${rate(p.steering)}, noise ${rate(p.noise)}`).join('; ');
+}
+
+/** Steer Object...: move an object's spatial ID on one image, or measure flip rates on a batch. */
+export async function steerObjectCommand(ctx: CommandContext, arg?: unknown): Promise<SteerResult | undefined> {
+  const bank = await bankOrDerive(ctx, 'spatial');
+  if (!bank?.bank) return undefined;
+  const mode = arg instanceof vscode.Uri ? 'single' : await pickMode('Steer an object');
+  if (!mode) return undefined;
+  const { defaultLayers, steeringFactor } = readSettings();
+  let params: SteerParams = { bank: bank.bank, layers: defaultLayers, factor: steeringFactor };
+  if (mode === 'batch') {
+    params = { ...params, batch: BATCH_SCENES, opposite: true };
+  } else {
+    const target = await resolveMediaTarget(arg, ['image']);
+    const question = target && (await askQuestion());
+    if (!target || !question) return undefined;
+    const named = objectWords().filter((w) => question.includes(w));
+    const object = named.length === 1 ? named[0] : await vscode.window.showQuickPick(named.length ? named : objectWords(), { title: 'Object to move' });
+    if (!object) return undefined;
+    const cell = await vscode.window.showQuickPick(
+      bank.cells.map((c, i) => ({ label: `row ${c.y + 1} column ${c.x + 1}`, i })),
+      { title: `Move the ${object} to` },
+    );
+    if (!cell) return undefined;
+    params = { ...params, media: { image: target.uri.fsPath }, question, object, targetCell: cell.i };
+  }
+  const result = await runWithProgress(mode === 'batch' ? `Steering ${BATCH_SCENES} scenes` : 'Steering', (token, report) => ctx.models.request(steerRequest, params, token, report));
+  if (!result) return undefined;
+  ctx.results.add('steerObject', params, result);
+  void vscode.window.showInformationMessage(`Spatial IDs, steering at layers ${(params.layers ?? defaultLayers).join(',')}: ${summariseSteer(result)}`);
+  return result;
+}
+
+/** Run Mirror Patching Sweep: patch from the mirrored twin, layer by layer, per token group. */
+export async function patchSweepCommand(ctx: CommandContext, arg?: unknown) {
+  const mode = arg instanceof vscode.Uri ? 'single' : await pickMode('Mirror patching sweep');
+  if (!mode) return undefined;
+  let params: PatchSweepParams = {};
+  if (mode === 'batch') {
+    params = { batch: BATCH_SCENES };
+  } else {
+    const target = await resolveMediaTarget(arg);
+    const question = target && (await askQuestion());
+    if (!target || !question) return undefined;
+    params = { media: target.kind === 'image' ? { image: target.uri.fsPath } : { video: target.uri.fsPath }, question };
+  }
+  const result = await runWithProgress('Mirror patching sweep', (token, report) => ctx.models.request(patchSweepRequest, params, token, report));
+  if (!result) return undefined;
+  ctx.results.add('patchSweep', params, result);
+  const peak = (c: { mean: number[] }) => result.layers[c.mean.indexOf(Math.max(...c.mean))];
+  const g = result.groups;
+  void vscode.window.showInformationMessage(
+    `Spatial IDs, mirror patching (n=${result.n}): the answer follows the patch most at layer ${peak(g.image)} for image tokens, ${peak(g.objects)} for object words, ${peak(g.text)} for other text. Export Results... saves the curves.`,
+  );
+  return result;
+}

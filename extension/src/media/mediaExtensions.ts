@@ -1,0 +1,23 @@
+/**
+ * Which files the extension offers to inspect, by extension (matching package.json's menus).
+ * A GIF is treated as a still image, as VS Code's image preview shows it. Pure.
+ */
+export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'webp', 'gif', 'bmp'] as const;
+export const VIDEO_EXTENSIONS = ['mp4', 'webm', 'mov', 'mkv'] as const;
+
+export type InspectableKind = 'image' | 'video';
+
+export function inspectableKind(fileName: string): InspectableKind | undefined {
+  const dot = fileName.lastIndexOf('.');
+  if (dot < 0) return undefined;
+  const ext = fileName.slice(dot + 1).toLowerCase();
+  if ((IMAGE_EXTENSIONS as readonly string[]).includes(ext)) return 'image';
+  if ((VIDEO_EXTENSIONS as readonly string[]).includes(ext)) return 'video';
+  return undefined;
+}
+
+/** The glob for findFiles: every inspectable extension. */
+export function inspectableGlob(kinds: readonly InspectableKind[] = ['image', 'video']): string {
+  const exts = [...(kinds.includes('image') ? IMAGE_EXTENSIONS : []), ...(kinds.includes('video') ? VIDEO_EXTENSIONS : [])];
+  return `**/*.{${exts.join(',')}}`;
+}

@@ -1,0 +1,172 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RequestType } from 'vscode-languageserver-protocol';
+import { forwardRequest, patchSweepRequest, probeRequest, steerRequest, type IdBankSummary } from '../../../server/src/protocol/spatialIdsProtocol';
+import type { ExperimentFile, HostToWebview, InitBody, WebviewMethod, WebviewToHost } from '../../../server/src/protocol/webviewMessages';
+import type { IdBanks } from '../analyses/idBanks';
+import { readSettings } from '../config/settings';
+import { newExperiment } from '../experiments/experimentFile';
+import { saveJsonWithDialog, saveWithDialog, suggestedFolder } from '../experiments/saveFiles';
+import type { ServerStateChange } from '../server/inferenceServer';
+import type { ModelSession } from '../server/modelSession';
+import { toPanelError } from '../server/requestErrors';
+import { checkWebviewMessage } from './messageValidation';
+import { scopeParams, ScopeError, type PanelScope } from './paramsScope';
+import { objectWords, questionTemplates } from './questionVocabulary';
+
+const REQUESTS: Record<WebviewMethod, RequestType<never, unknown, void>> = {
+  'spatialIds/forward': forwardRequest as RequestType<never, unknown, void>,
+  'spatialIds/probe': probeRequest as RequestType<never, unknown, void>,
+  'spatialIds/steer': steerRequest as RequestType<never, unknown, void>,
+  'spatialIds/patchSweep': patchSweepRequest as RequestType<never, unknown, void>,
+};
+
+export interface PanelMedia {
+  kind: 'image' | 'video';
+  path: string;
+  /** Webview URIs of the file and (videos) its frames. */
+  displayUri: string;
+  frameUris?: () => Promise<string[]>;
+}
+
+/**
+ * The host side of one inspector panel, apart from the WebviewPanel itself so that tests can
+ * drive it with messages: validates what the webview sends, answers `ready` with `init`,
+ * forwards requests to the server within the panel's scope, records every request and result
+ * in the panel's experiment, and relays server state and newly derived ID banks.
+ */
+export class PanelController implements vscode.Disposable {
+  readonly experiment: ExperimentFile;
+  private readonly inFlight = new Set<vscode.CancellationTokenSource>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private bank: IdBankSummary | null = null;
+
+  constructor(
+    readonly media: PanelMedia,
+    private readonly post: (message: HostToWebview) => Thenable<boolean>,
+    private readonly models: ModelSession,
+    private readonly banks: IdBanks,
+    /** A saved experiment being replayed (already re-run), sent with init. */
+    private readonly replay?: ExperimentFile,
+  ) {
+    this.experiment = newExperiment({ kind: media.kind, path: media.path }, null);
+    this.subscriptions.push(
+      models.server.onDidChangeState((s) => void this.postServerState(s)),
+      banks.onDidDeriveBank((b) => {
+        if (b.kind !== this.bankKind) return;
+        this.bank = b;
+        void this.post({ type: 'bank', body: b });
+      }),
+    );
+  }
+
+  private get bankKind(): 'spatial' | 'temporal' {
+    return this.media.kind === 'image' ? 'spatial' : 'temporal';
+  }
+
+  private get scope(): PanelScope {
+    return { media: { kind: this.media.kind, path: this.media.path }, bankPath: this.bank?.bank ?? null };
+  }
+
+  /** Entry point for every message from the webview. */
+  async handle(raw: unknown): Promise<void> {
+    const checked = checkWebviewMessage(raw);
+    if (!checked.ok) {
+      this.models.server.log.warn(`Ignored a message from the inspector panel: ${checked.reason}`);
+      if (checked.requestId !== undefined) await this.post({ type: 'error', requestId: checked.requestId, body: { code: -32600, message: `Refused: ${checked.reason}.`, retryable: false } });
+      return;
+    }
+    await this.dispatch(checked.message);
+  }
+
+  private async dispatch(message: WebviewToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        return this.sendInit();
+      case 'request':
+        return this.forward(message.requestId, message.body.method, message.body.params as Record<string, unknown>);
+      case 'saveExperiment':
+        return this.saveExperiment(message.body.experiment);
+      case 'exportFile':
+        return this.exportFile(message.body);
+      case 'deriveIds':
+        await this.banks.derive(this.bankKind).catch(() => undefined);
+        return;
+      case 'retry':
+        return this.sendInit();
+    }
+  }
+
+  /** `init`: loads the model if needed; a server that cannot start still gets the panel an init and a stopped state. */
+  async initBody(): Promise<InitBody> {
+    const model = await this.models.ensureLoaded().catch((e: unknown) => {
+      this.models.server.log.error(`Loading the model for the panel: ${e instanceof Error ? e.message : String(e)}`);
+      return null;
+    });
+    if (model) this.experiment.model = { dir: model.dir, decoderHash: model.decoderHash };
+    this.bank = model ? await this.banks.cache.read(model.decoderHash, this.bankKind) : null;
+    const settings = readSettings();
+    return {
+      media: { kind: this.media.kind, path: this.media.path, displayUri: this.media.displayUri, ...(this.media.frameUris ? { frameUris: await this.media.frameUris() } : {}) },
+      model,
+      bank: this.bank,
+      questionTemplates: questionTemplates(this.media.kind),
+      objectWords: objectWords(),
+      settings: { steeringFactor: settings.steeringFactor, defaultLayers: settings.defaultLayers },
+      ...(this.replay ? { experiment: this.replay } : {}),
+    };
+  }
+
+  private async sendInit(): Promise<void> {
+    const body = await this.initBody();
+    await this.post({ type: 'init', body });
+    await this.postServerState(this.models.server.state);
+  }
+
+  private postServerState(s: ServerStateChange): Thenable<boolean> {
+    return this.post({ type: 'serverState', body: { state: s.state, ...(s.message ? { message: s.message } : {}) } });
+  }
+
+  private async forward(requestId: number, method: WebviewMethod, params: Record<string, unknown>): Promise<void> {
+    let scoped: Record<string, unknown>;
+    try {
+      scoped = scopeParams(method, params, this.scope);
+    } catch (e) {
+      if (!(e instanceof ScopeError)) throw e;
+      await this.post({ type: 'error', requestId, body: { code: -32600, message: e.message, retryable: false } });
+      return;
+    }
+    const cancel = new vscode.CancellationTokenSource();
+    this.inFlight.add(cancel);
+    const started = Date.now();
+    try {
+      const result = await this.models.request(REQUESTS[method], scoped as never, cancel.token);
+      this.experiment.actions.push({ method, params: scoped, result, seconds: (Date.now() - started) / 1000 });
+      await this.post({ type: 'response', requestId, body: result });
+    } catch (e) {
+      const error = toPanelError(e);
+      this.experiment.actions.push({ method, params: scoped, error: { code: error.code, message: error.message }, seconds: (Date.now() - started) / 1000 });
+      await this.post({ type: 'error', requestId, body: error });
+    } finally {
+      this.inFlight.delete(cancel);
+      cancel.dispose();
+    }
+  }
+
+  private async saveExperiment(panelState: unknown): Promise<void> {
+    const file = { ...this.experiment, createdAt: new Date().toISOString(), panel: panelState };
+    const name = `${path.parse(this.media.path).name}.experiment.json`;
+    await saveJsonWithDialog(vscode.Uri.joinPath(suggestedFolder(this.media.path), name), file, 'Save Spatial IDs Experiment');
+  }
+
+  private async exportFile(body: { suggestedName: string; data: string; encoding: 'utf8' | 'base64' }): Promise<void> {
+    const bytes = body.encoding === 'base64' ? Buffer.from(body.data, 'base64') : new TextEncoder().encode(body.data);
+    const ext = path.extname(body.suggestedName).slice(1);
+    await saveWithDialog(vscode.Uri.joinPath(suggestedFolder(this.media.path), body.suggestedName), bytes, 'Export from Spatial IDs', ext ? { [ext.toUpperCase()]: [ext] } : undefined);
+  }
+
+  dispose(): void {
+    for (const c of this.inFlight) c.cancel();
+    vscode.Disposable.from(...this.subscriptions).dispose();
+  }
+}

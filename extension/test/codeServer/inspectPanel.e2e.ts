@@ -1,0 +1,146 @@
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { CLIP, CORRUPT_IMAGE, SCENES, writeSceneWorkspace } from '../../tools/sceneWorkspace';
+import { launchChromium } from './browser';
+import { CodeServer } from './codeServer';
+import { artifactsDir, packagedVsix, testTools } from './testTools';
+import { inspectFromExplorer, runCommand, waitForThemeKind, waitForWorkbench, webviewFrame } from './workbench';
+
+/**
+ * End to end, as a user: the packaged VSIX installed into a fresh code-server, the fixture
+ * workspace open, right-click an image in the explorer, Inspect Spatial IDs, and check what the
+ * panel shows. Screenshots (1280x800, light and dark) go to test-artifacts/. Each step depends
+ * on the real server and webview: a missing server method fails the test that needs it.
+ */
+const LEFT_RIGHT = SCENES[0];
+// The red circle sits in row 2, column 1; cell 7 (row 2, column 4) is right of the blue square.
+const STEER_OBJECT = 'red circle';
+const STEER_TARGET_CELL = 7;
+const DERIVE_TIMEOUT_MS = 5 * 60_000;
+
+let server: CodeServer;
+let browser: Browser;
+let page: Page;
+let panel: Frame;
+
+const shot = (name: string) => page.screenshot({ path: path.join(artifactsDir(), `${name}.png`) });
+
+/** A test step that leaves a screenshot of the workbench when it fails. */
+function step(name: string, fn: () => Promise<void>): void {
+  test(name, async () => {
+    try {
+      await fn();
+    } catch (e) {
+      await shot(`FAILED-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
+      throw e;
+    }
+  });
+}
+
+async function ask(frame: Frame, question: string): Promise<string> {
+  const field = frame.locator('vscode-textfield.question-field input');
+  await field.fill(question);
+  await field.press('Enter');
+  const answer = frame.locator('[data-answer="current"]');
+  await answer.waitFor({ timeout: 120_000 });
+  return (await answer.textContent())?.trim() ?? '';
+}
+
+/** The panel's page must fit the panel: no horizontal scrollbar at 1280x800. */
+async function assertNoHorizontalOverflow(frame: Frame): Promise<void> {
+  // Page-side code as strings: this file is type-checked for Node, without DOM types.
+  const { scroll, client } = (await frame.evaluate('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })')) as { scroll: number; client: number };
+  assert.ok(scroll <= client + 1, `the panel overflows horizontally (${scroll} > ${client} px)`);
+}
+
+before(async () => {
+  const tools = testTools();
+  server = new CodeServer(tools, 'e2e');
+  const workspace = path.join(server.dir, 'workspace');
+  await writeSceneWorkspace(workspace, { corrupt: true });
+  await server.installExtension(packagedVsix());
+  await server.start();
+  browser = await launchChromium(tools.chromium);
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  await waitForWorkbench(page);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop(path.join(artifactsDir(), 'e2e-logs'));
+});
+
+step('right-click > Inspect Spatial IDs opens the panel, which answers the question', async () => {
+  await inspectFromExplorer(page, LEFT_RIGHT.file);
+  panel = await webviewFrame(page, '[data-view="question"]', { timeoutMs: 90_000 });
+  const answer = await ask(panel, LEFT_RIGHT.question);
+  assert.equal(answer, LEFT_RIGHT.answer, `the bundled model answers this training-distribution scene correctly`);
+  await assertNoHorizontalOverflow(panel);
+  await shot('inspect-answer-light');
+});
+
+step('after deriving the ID bank, the panel shows the heatmap of each object', async () => {
+  await panel.locator('[data-action="derive"]').click();
+  // Derivation runs in the server with a progress notification; the panel drops its Derive
+  // button when the bank arrives, and reads where the objects are on the next run.
+  await panel.locator('[data-action="derive"]').waitFor({ state: 'hidden', timeout: DERIVE_TIMEOUT_MS });
+  await panel.locator('[data-action="run"]').click();
+  const cell = panel.locator('.main-figure .heat-overlay rect.heat-cell[data-value]');
+  await cell.first().waitFor({ timeout: 120_000 });
+  assert.equal(await panel.locator('.main-figure .heat-overlay rect.heat-cell').count(), 16, 'one cell per 4x4 grid cell');
+  await assertNoHorizontalOverflow(panel);
+  await shot('inspect-heatmap-light');
+});
+
+step('a steering click runs the steering and its noise control and shows both answers', async () => {
+  await panel.locator(`vscode-radio[data-object="${STEER_OBJECT}"]`).click();
+  await panel.locator(`.main-figure .heat-overlay rect.heat-cell[data-cell="${STEER_TARGET_CELL}"]`).click();
+  for (const which of ['before', 'after', 'noise']) {
+    const answer = panel.locator(`[data-answer="${which}"]`);
+    await answer.waitFor({ timeout: 120_000 });
+    assert.ok(['left', 'right'].includes((await answer.textContent())?.trim() ?? ''), `the ${which} answer is shown`);
+  }
+  assert.equal((await panel.locator('[data-answer="before"]').textContent())?.trim(), LEFT_RIGHT.answer);
+  await shot('inspect-steered-light');
+});
+
+// The bundled model answers without reading its object words (models/tiny-spatial-vlm/README.md:
+// steering flips at most 2% of held-out answers at any layer, as often as noise), so no scene can
+// be flipped yet. This assertion stays, skipped, until the model carries the mechanism.
+test('the steering click flips the answer', { skip: 'the bundled model does not use its object words (model card: steering flip rate <= 0.02 at every layer band)' }, async () => {
+  assert.equal((await panel.locator('[data-answer="after"]').textContent())?.trim(), 'right', 'moving the red circle right of the blue square flips left -> right');
+});
+
+step('the panel follows the dark theme', async () => {
+  await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+  await waitForThemeKind(page, 'vs-dark');
+  await page.waitForTimeout(500); // the webview restyles from the theme variables it is sent
+  const background = (await panel.evaluate('getComputedStyle(document.body).backgroundColor')) as string;
+  const [r, g, b] = (background.match(/\d+/g) ?? ['255', '255', '255']).map(Number);
+  assert.ok(r + g + b < 3 * 100, `the panel background follows the dark theme (got ${background})`);
+  await shot('inspect-dark');
+  await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+  await waitForThemeKind(page, 'vs');
+});
+
+step('a video opens with its frame strip', async () => {
+  await inspectFromExplorer(page, CLIP.file);
+  const video = await webviewFrame(page, '.frame-strip .frame-thumb', { timeoutMs: 90_000, exclude: [panel] });
+  assert.equal(await video.locator('.frame-strip .frame-thumb').count(), 8, 'one thumbnail per model frame');
+  await shot('inspect-video-light');
+});
+
+step('a corrupt image shows an error in the panel, not a crash', async () => {
+  await inspectFromExplorer(page, CORRUPT_IMAGE);
+  const frame = await webviewFrame(page, '[data-view="question"]', { timeoutMs: 90_000, exclude: page.frames().filter((f) => f !== page.mainFrame()) });
+  const field = frame.locator('vscode-textfield.question-field input');
+  await field.fill(LEFT_RIGHT.question);
+  await field.press('Enter');
+  const banner = frame.locator('[data-view="error"]:not([hidden])');
+  await banner.waitFor({ timeout: 60_000 });
+  assert.match((await banner.textContent()) ?? '', /corrupt\.png/);
+  await shot('inspect-corrupt-error-light');
+});

@@ -1,0 +1,395 @@
+import type {
+  ForwardParams,
+  PatchSweepParams,
+  PatchSweepResult,
+  ProbeParams,
+  ProbeResult,
+  SteerOutcome,
+  SteerParams,
+} from '../../../server/src/protocol/spatialIdsProtocol';
+import type { InitBody, WebviewMethod, WebviewMethods } from '../../../server/src/protocol/webviewMessages';
+import { type HostBridge, type HostEvent, RequestFailed, type VsCodeApi } from '../hostBridge';
+import { clampBand, parseLayerBand } from '../logic/layers';
+import { relationOf } from '../logic/questions';
+import { appliedInterventions } from '../steerOutcome';
+import { type AnswerSummary, type ExperimentAction, recordAction } from '../state/experimentLog';
+import {
+  type PanelError,
+  type PanelState,
+  initialPanelState,
+  isSavedState,
+  maxLayerOf,
+  mediaRef,
+  restorePanelState,
+  selectedObject,
+} from '../state/panelState';
+import type { ExportFile } from '../views/chartExport';
+
+/** What the view shows besides the saved state: in-flight work and passing notes. */
+export interface Transient {
+  busy: string | null;
+  notice: string | null;
+  bandError: string | null;
+}
+
+/** Where server results come from: the host (normally), or a re-run experiment file. */
+export interface Requester {
+  request<M extends WebviewMethod>(method: M, params: WebviewMethods[M]['params']): Promise<WebviewMethods[M]['result']>;
+}
+
+export interface PanelRenderer {
+  render(state: PanelState | null, transient: Transient): void;
+}
+
+/**
+ * The panel's actions: each asks the server through the host, updates the state (kept with
+ * setState), records itself in the experiment and redraws. Requests never overlap: a second
+ * action while one runs is refused with a note.
+ */
+export class Controller {
+  state: PanelState | null = null;
+  /** An error before init (no state to hold it yet). */
+  pendingError: PanelError | null = null;
+  private transient: Transient = { busy: null, notice: null, bandError: null };
+  private lastFailed: (() => Promise<unknown>) | null = null;
+  private renderer: PanelRenderer | null = null;
+  private requester: Requester;
+  /** Set by main.ts: replays an experiment that came with init. */
+  onExperiment: ((experiment: unknown) => void) | null = null;
+
+  constructor(
+    private readonly bridge: HostBridge,
+    private readonly api: VsCodeApi,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.requester = bridge;
+  }
+
+  /** Runs `work` with results served by `requester` instead of the host (replaying a re-run file). */
+  async withRequester<T>(requester: Requester, work: () => Promise<T>): Promise<T> {
+    const previous = this.requester;
+    this.requester = requester;
+    try {
+      return await work();
+    } finally {
+      this.requester = previous;
+    }
+  }
+
+  attach(renderer: PanelRenderer): void {
+    this.renderer = renderer;
+    const saved = this.api.getState();
+    if (isSavedState(saved)) this.state = saved;
+    this.render();
+  }
+
+  // ---- host events ----------------------------------------------------------------------------
+
+  handleHostEvent(event: HostEvent): void {
+    switch (event.type) {
+      case 'init':
+        this.init(event.body);
+        return;
+      case 'bank':
+        if (!this.state) return;
+        this.commit({ ...this.state, init: { ...this.state.init, bank: event.body } });
+        this.note('The ID bank is ready: Run again to read where the objects are.');
+        return;
+      case 'error':
+        this.lastFailed = null;
+        this.setError({ action: 'Inspect', message: event.body.message, code: event.body.code || null, retryable: event.body.retryable });
+        return;
+      case 'serverState':
+        if (event.body.state === 'restarting' || event.body.state === 'stopped') {
+          this.bridge.failAll(event.body.message ?? `The inference server is ${event.body.state}.`, true);
+        }
+        if (this.state) this.commit({ ...this.state, serverState: event.body });
+        return;
+      case 'invalid':
+        // A malformed init can be asked for again (Retry posts `retry`; the host answers with init).
+        this.lastFailed = null;
+        this.setError({ action: 'Message from the extension', message: event.error, code: null, retryable: event.error.startsWith('init') });
+        return;
+    }
+  }
+
+  private init(body: InitBody): void {
+    const restored = restorePanelState(this.state ?? this.api.getState(), body);
+    const state = restored ?? initialPanelState(body, this.now());
+    this.transient = { busy: null, notice: null, bandError: null };
+    this.commit(state);
+    if (body.experiment !== undefined && !(restored && restored.replayedExperiment)) {
+      this.commit({ ...state, replayedExperiment: true });
+      this.onExperiment?.(body.experiment);
+    }
+  }
+
+  // ---- simple settings ------------------------------------------------------------------------
+
+  setQuestion(question: string, templateIndex: number, objectA: string, objectB: string): void {
+    if (!this.state) return;
+    this.commit({ ...this.state, question, templateIndex, objectA, objectB });
+  }
+
+  setLayer(layer: number): void {
+    const s = this.state;
+    if (!s) return;
+    const clamped = Math.max(0, Math.min(maxLayerOf(s.init), Math.round(layer)));
+    if (clamped === s.layer) return;
+    this.commit(this.record({ ...s, layer: clamped }, { kind: 'layer', layer: clamped }));
+  }
+
+  selectObject(object: string): void {
+    const s = this.state;
+    if (!s || s.selectedObject === object) return;
+    this.commit(this.record({ ...s, selectedObject: object }, { kind: 'selectObject', object }));
+  }
+
+  setBand(text: string): void {
+    const s = this.state;
+    if (!s) return;
+    const parsed = parseLayerBand(text, maxLayerOf(s.init));
+    this.transient.bandError = parsed.ok ? null : parsed.error;
+    if (parsed.ok) this.commit({ ...s, band: parsed.layers });
+    else this.render();
+  }
+
+  setFactor(factor: number): void {
+    if (this.state) this.commit({ ...this.state, factor });
+  }
+
+  setFrame(frame: number): void {
+    if (this.state) this.commit({ ...this.state, frame });
+  }
+
+  setSweepBatch(batch: number): void {
+    if (this.state) this.commit({ ...this.state, sweepBatch: Math.max(0, Math.round(batch) || 0) });
+  }
+
+  setLatticeView(view: 'pca' | 'plane'): void {
+    if (this.state) this.commit({ ...this.state, latticeView: view });
+  }
+
+  // ---- actions that ask the server ------------------------------------------------------------
+
+  /** Run: the answer (forward) and, with a bank, where each object is believed to be (probe). */
+  run(): Promise<AnswerSummary | null> {
+    const s = this.state;
+    if (!s) return Promise.resolve(null);
+    const media = mediaRef(s.init.media);
+    const forward: ForwardParams = { media, question: s.question.trim() };
+    const probe: ProbeParams | null = s.init.bank?.bank ? { bank: s.init.bank.bank, media, question: forward.question } : null;
+    if (!forward.question) {
+      this.note('Write a question first.');
+      return Promise.resolve(null);
+    }
+    return this.guarded('Run', () => this.runWith(forward, probe));
+  }
+
+  async runWith(forward: ForwardParams, probe: ProbeParams | null): Promise<AnswerSummary> {
+    const [f, p] = await Promise.all([
+      this.requester.request('spatialIds/forward', forward),
+      probe ? this.requester.request('spatialIds/probe', probe) : Promise.resolve(null),
+    ]);
+    const answer: AnswerSummary = { answer: f.answer, logprobs: f.logprobs };
+    const s = this.requireState();
+    const next: PanelState = { ...s, question: forward.question, baseline: { forward, probe, answer, probeResult: p }, steps: [] };
+    this.commit(this.record(next, { kind: 'run', forward, ...(probe ? { probe } : {}), result: answer }));
+    return answer;
+  }
+
+  /** One-click steering: move the selected object (or `object`) to `cell` at the chosen layer band. */
+  steerTo(cell: number, object?: string): Promise<SteerOutcome | null> {
+    const s = this.state;
+    if (!s) return Promise.resolve(null);
+    const bank = s.init.bank;
+    if (!bank?.bank) {
+      this.note('Steering needs the ID bank for this model: Derive IDs first.');
+      return Promise.resolve(null);
+    }
+    if (!s.baseline) {
+      this.note('Run the question first: steering changes its answer.');
+      return Promise.resolve(null);
+    }
+    if (this.transient.bandError) {
+      this.note(this.transient.bandError);
+      return Promise.resolve(null);
+    }
+    const target = object ?? selectedObject(s);
+    if (!target) {
+      this.note('Pick the object to move.');
+      return Promise.resolve(null);
+    }
+    const params: SteerParams = {
+      bank: bank.bank,
+      media: mediaRef(s.init.media),
+      question: s.baseline.forward.question,
+      object: target,
+      targetCell: cell,
+      layers: clampBand(s.band, maxLayerOf(s.init)),
+      factor: s.factor,
+    };
+    if (object && object !== s.selectedObject) this.commit({ ...s, selectedObject: object });
+    return this.guarded('Steer', () => this.steerWith(params));
+  }
+
+  async steerWith(params: SteerParams): Promise<SteerOutcome> {
+    const result = await this.requester.request('spatialIds/steer', params);
+    const outcome = result.single;
+    if (!outcome) throw new RequestFailed('The server returned no single-input steering outcome.', 0, false);
+    const interventions = appliedInterventions(outcome);
+    let probeResult: ProbeResult | null = null;
+    const s0 = this.requireState();
+    if (interventions && s0.init.bank?.bank && params.media && params.question) {
+      probeResult = await this.requester.request('spatialIds/probe', { bank: s0.init.bank.bank, media: params.media, question: params.question, interventions });
+    }
+    const s = this.requireState();
+    const next: PanelState = { ...s, selectedObject: params.object ?? s.selectedObject, steps: [...s.steps, { params, outcome, probeResult }] };
+    this.transient.notice = interventions ? null : 'The server did not return the applied interventions, so the heatmaps show the run before steering.';
+    this.commit(this.record(next, { kind: 'steer', params, outcome }));
+    return outcome;
+  }
+
+  /** Undo (the button): refused while a request runs, since its answer would land on the wrong state. */
+  undo(): void {
+    if (this.transient.busy) {
+      this.note(`Wait for ${this.transient.busy} to finish.`);
+      return;
+    }
+    this.undoStep();
+  }
+
+  /** Takes back the last intervention: the view returns to the state before it. */
+  undoStep(): void {
+    const s = this.state;
+    if (!s || s.steps.length === 0) return;
+    this.commit(this.record({ ...s, steps: s.steps.slice(0, -1) }, { kind: 'undo' }));
+  }
+
+  /** `Patch from mirror`: the sweep for this image, or with a batch size for held-out scenes asking the same relation. */
+  patchSweep(): Promise<PatchSweepResult | null> {
+    const s = this.state;
+    if (!s) return Promise.resolve(null);
+    const question = (s.baseline?.forward.question ?? s.question).trim();
+    const relation = relationOf(question);
+    const params: PatchSweepParams =
+      s.sweepBatch > 0 ? { batch: s.sweepBatch, ...(relation ? { relation } : {}) } : { media: mediaRef(s.init.media), question };
+    return this.guarded('Patch sweep', () => this.patchSweepWith(params));
+  }
+
+  async patchSweepWith(params: PatchSweepParams): Promise<PatchSweepResult> {
+    const result = await this.requester.request('spatialIds/patchSweep', params);
+    this.commit(this.record({ ...this.requireState(), sweep: result }, { kind: 'patchSweep', params, result }));
+    return result;
+  }
+
+  // ---- panel actions --------------------------------------------------------------------------
+
+  save(): void {
+    if (!this.state) return;
+    this.bridge.post({ type: 'saveExperiment', body: { experiment: this.state.experiment } });
+    this.note(`Experiment with ${this.state.experiment.actions.length} actions sent to be saved.`);
+  }
+
+  deriveIds(): void {
+    this.bridge.post({ type: 'deriveIds' });
+    this.note('Deriving the ID bank in the background (see the progress notification).');
+  }
+
+  exportFile(file: ExportFile): void {
+    this.bridge.post({ type: 'exportFile', body: file });
+  }
+
+  retry(): void {
+    const again = this.lastFailed;
+    this.clearError();
+    if (again) void again();
+    else this.bridge.post({ type: 'retry' });
+  }
+
+  clearError(): void {
+    if (this.state?.error) this.commit({ ...this.state, error: null });
+    else this.render();
+  }
+
+  reportError(action: string, error: unknown): void {
+    this.setError(toPanelError(action, error));
+  }
+
+  imageFailed(uri: string): void {
+    this.lastFailed = null;
+    this.setError({
+      action: 'Show the picture',
+      message: `The panel could not display ${uri}: the file may be corrupt or in a format the panel cannot show.`,
+      code: null,
+      retryable: true,
+    });
+  }
+
+  setReplay(report: PanelState['replay']): void {
+    if (this.state) this.commit({ ...this.state, replay: report });
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------
+
+  /** Runs one server action at a time; failures go to the error banner with Retry when they can pass. */
+  async guarded<T>(action: string, work: () => Promise<T>): Promise<T | null> {
+    if (this.transient.busy) {
+      this.note(`Wait for ${this.transient.busy} to finish.`);
+      return null;
+    }
+    this.transient = { ...this.transient, busy: action, notice: null };
+    if (this.state?.error) this.state = { ...this.state, error: null };
+    this.render();
+    try {
+      const result = await work();
+      this.lastFailed = null;
+      return result;
+    } catch (error) {
+      this.lastFailed = () => this.guarded(action, work);
+      this.setError(toPanelError(action, error));
+      return null;
+    } finally {
+      this.transient.busy = null;
+      this.render();
+    }
+  }
+
+  private requireState(): PanelState {
+    if (!this.state) throw new RequestFailed('The panel has not been initialised.', 0, false);
+    return this.state;
+  }
+
+  private record(state: PanelState, action: ExperimentAction): PanelState {
+    return { ...state, experiment: recordAction(state.experiment, action) };
+  }
+
+  private setError(error: PanelError): void {
+    if (this.state) this.commit({ ...this.state, error });
+    else {
+      this.pendingError = error;
+      this.render();
+    }
+  }
+
+  private note(text: string): void {
+    this.transient.notice = text;
+    this.render();
+  }
+
+  private commit(state: PanelState): void {
+    this.state = state;
+    this.pendingError = null;
+    this.api.setState(state);
+    this.render();
+  }
+
+  private render(): void {
+    this.renderer?.render(this.state, { ...this.transient });
+  }
+}
+
+export function toPanelError(action: string, error: unknown): PanelError {
+  if (error instanceof RequestFailed) return { action, message: error.message, code: error.code || null, retryable: error.retryable };
+  return { action, message: error instanceof Error ? error.message : String(error), code: null, retryable: false };
+}

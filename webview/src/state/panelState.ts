@@ -1,0 +1,175 @@
+import type {
+  ForwardParams,
+  MediaRef,
+  PatchSweepResult,
+  ProbeParams,
+  ProbeResult,
+  SteerOutcome,
+  SteerParams,
+} from '../../../server/src/protocol/spatialIdsProtocol';
+import type { InitBody, InspectedMedia } from '../../../server/src/protocol/webviewMessages';
+import { clampBand } from '../logic/layers';
+import { defaultObjectPair, fillTemplate } from '../logic/questions';
+import { type AnswerSummary, type Experiment, createExperiment } from './experimentLog';
+
+/** Everything the panel shows, as plain JSON: kept with setState so a hidden panel restores. */
+
+export interface Baseline {
+  forward: ForwardParams;
+  probe: ProbeParams | null;
+  answer: AnswerSummary;
+  probeResult: ProbeResult | null;
+}
+
+export interface SteerStep {
+  params: SteerParams;
+  outcome: SteerOutcome;
+  /** The probe under the applied interventions, when the server returned them. */
+  probeResult: ProbeResult | null;
+}
+
+export interface PanelError {
+  /** What failed, e.g. "Run" or "Steer". */
+  action: string;
+  message: string;
+  code: number | null;
+  retryable: boolean;
+}
+
+export type ServerState = 'starting' | 'running' | 'stopped' | 'restarting';
+
+export interface ReplayReport {
+  actions: number;
+  differences: string[];
+  error?: string;
+}
+
+export interface PanelState {
+  version: 1;
+  init: InitBody;
+  question: string;
+  templateIndex: number;
+  objectA: string;
+  objectB: string;
+  layer: number;
+  selectedObject: string | null;
+  band: number[];
+  factor: number;
+  frame: number;
+  sweepBatch: number;
+  latticeView: 'pca' | 'plane';
+  baseline: Baseline | null;
+  steps: SteerStep[];
+  sweep: PatchSweepResult | null;
+  error: PanelError | null;
+  serverState: { state: ServerState; message?: string } | null;
+  experiment: Experiment;
+  replay: ReplayReport | null;
+  /** Set once the experiment that came with init was replayed, so a restored panel does not replay it again. */
+  replayedExperiment: boolean;
+}
+
+export const STATE_VERSION = 1;
+
+/** The last residual layer: the model's L, else the bank's last layer, else 0. */
+export function maxLayerOf(init: InitBody): number {
+  if (init.model) return init.model.numLayers;
+  if (init.bank && init.bank.layers.length > 0) return Math.max(...init.bank.layers.map((v) => v.layer));
+  return 0;
+}
+
+export function initialPanelState(init: InitBody, now: Date): PanelState {
+  const [objectA, objectB] = defaultObjectPair(init.objectWords);
+  const template = init.questionTemplates[0] ?? 'Is the {a} to the left or right of the {b}?';
+  const maxLayer = maxLayerOf(init);
+  const band = clampBand(init.settings.defaultLayers, maxLayer);
+  return {
+    version: STATE_VERSION,
+    init,
+    question: fillTemplate(template, objectA, objectB),
+    templateIndex: 0,
+    objectA,
+    objectB,
+    layer: init.bank ? clampLayer(init.bank.bestLayer, maxLayer) : band[0],
+    selectedObject: null,
+    band,
+    factor: init.settings.steeringFactor,
+    frame: 0,
+    sweepBatch: 0,
+    latticeView: 'pca',
+    baseline: null,
+    steps: [],
+    sweep: null,
+    error: null,
+    serverState: null,
+    experiment: createExperiment(init, now),
+    replay: null,
+    replayedExperiment: false,
+  };
+}
+
+function clampLayer(layer: number, maxLayer: number): number {
+  return Math.max(0, Math.min(maxLayer, Math.round(layer)));
+}
+
+/**
+ * The saved state when it belongs to the same media (a panel that was hidden and shown again),
+ * with the fresh init (model, bank and settings may have changed); else null.
+ */
+export function restorePanelState(saved: unknown, init: InitBody): PanelState | null {
+  if (!isSavedState(saved)) return null;
+  if (saved.init.media.path !== init.media.path || saved.init.media.kind !== init.media.kind) return null;
+  const maxLayer = maxLayerOf(init);
+  const sameBank = (saved.init.bank?.bank ?? null) === (init.bank?.bank ?? null);
+  return {
+    ...saved,
+    init,
+    layer: clampLayer(saved.layer, maxLayer),
+    band: clampBand(saved.band, maxLayer),
+    // Probes read with another bank would be mislabelled: keep answers, drop the steering history.
+    steps: sameBank ? saved.steps : [],
+    baseline: saved.baseline && !sameBank ? { ...saved.baseline, probe: null, probeResult: null } : saved.baseline,
+    error: null,
+  };
+}
+
+export function isSavedState(value: unknown): value is PanelState {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<PanelState>;
+  return (
+    v.version === STATE_VERSION &&
+    typeof v.init === 'object' &&
+    v.init !== null &&
+    typeof v.init.media?.path === 'string' &&
+    typeof v.question === 'string' &&
+    Array.isArray(v.steps) &&
+    typeof v.experiment === 'object'
+  );
+}
+
+export function mediaRef(media: InspectedMedia): MediaRef {
+  return media.kind === 'video' ? { video: media.path } : { image: media.path };
+}
+
+/** The probe now on screen: under the last steering step when there is one. */
+export function currentProbe(state: PanelState): ProbeResult | null {
+  const step = state.steps[state.steps.length - 1];
+  if (step) return step.probeResult;
+  return state.baseline?.probeResult ?? null;
+}
+
+export function currentStep(state: PanelState): SteerStep | null {
+  return state.steps[state.steps.length - 1] ?? null;
+}
+
+/** Objects the panel can select: those the probe read, else the two words of the question box. */
+export function objectChoices(state: PanelState): string[] {
+  const probe = state.baseline?.probeResult;
+  if (probe && probe.objects.length > 0) return probe.objects.map((o) => o.object);
+  return [...new Set([state.objectA, state.objectB])];
+}
+
+export function selectedObject(state: PanelState): string | null {
+  const choices = objectChoices(state);
+  return state.selectedObject && choices.includes(state.selectedObject) ? state.selectedObject : choices[0] ?? null;
+}

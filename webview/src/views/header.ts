@@ -1,0 +1,55 @@
+import type { IdBankSummary, ModelInfo } from '../../../server/src/protocol/spatialIdsProtocol';
+import type { InspectedMedia } from '../../../server/src/protocol/webviewMessages';
+import type { ServerState } from '../state/panelState';
+import { h, show } from './dom';
+
+/** What is inspected, with which model and ID bank, the server's state, and the panel-wide actions. */
+
+export interface HeaderHandlers {
+  onDeriveIds(): void;
+  onSave(): void;
+}
+
+export function fileName(path: string): string {
+  return path.split(/[\\/]/).pop() || path;
+}
+
+export class Header {
+  readonly element: HTMLElement;
+  private readonly title: HTMLElement;
+  private readonly model: HTMLElement;
+  private readonly bank: HTMLElement;
+  private readonly server: HTMLElement;
+  private readonly derive: HTMLElement;
+
+  constructor(handlers: HeaderHandlers) {
+    this.title = h('h1', { class: 'media-title' });
+    this.model = h('span', { class: 'meta model-meta' });
+    this.bank = h('span', { class: 'meta bank-meta' });
+    this.server = h('vscode-badge', { class: 'server-badge', attrs: { 'data-server-state': '' } });
+    this.derive = h('vscode-button', { text: 'Derive IDs', attrs: { secondary: true, 'data-action': 'derive', title: 'Derive the ID bank for this model (runs in the background)' }, on: { click: () => handlers.onDeriveIds() } });
+    const save = h('vscode-button', { text: 'Save experiment', attrs: { secondary: true, 'data-action': 'save' }, on: { click: () => handlers.onSave() } });
+    this.element = h(
+      'header',
+      { class: 'panel-header' },
+      h('div', { class: 'header-main' }, this.title, h('div', { class: 'header-meta' }, this.model, this.bank)),
+      h('div', { class: 'header-actions' }, this.server, this.derive, save),
+    );
+  }
+
+  update(media: InspectedMedia, model: ModelInfo | null, bank: IdBankSummary | null, server: { state: ServerState; message?: string } | null): void {
+    this.title.textContent = fileName(media.path);
+    this.title.title = media.path;
+    this.model.textContent = model ? `${model.modelType}${model.variant ? ` · ${model.variant}` : ''} · ${model.numLayers} layers` : 'No model loaded';
+    this.model.title = model?.dir ?? '';
+    this.bank.textContent = bank
+      ? `${bank.kind === 'temporal' ? 'Temporal' : 'Spatial'} IDs · ${bank.cells.length} cells · best layer ${bank.bestLayer}`
+      : 'No ID bank yet';
+    show(this.derive, bank === null);
+    const state = server?.state ?? 'running';
+    this.server.textContent = server ? `server ${state}` : 'server';
+    this.server.setAttribute('data-server-state', state);
+    this.server.title = server?.message ?? '';
+    show(this.server, server !== null);
+  }
+}

@@ -1,0 +1,359 @@
+// The panel's pure logic, in Node (no browser): grid geometry, colour scales, CSV, layer bands,
+// log-probability tables, chart data, the experiment log, message checks and the host bridge.
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { loadTs } from './support/loadTs.mjs';
+
+const m = {};
+before(async () => {
+  const names = {
+    grid: 'src/logic/grid.ts',
+    color: 'src/logic/colorScale.ts',
+    csv: 'src/logic/csv.ts',
+    layers: 'src/logic/layers.ts',
+    questions: 'src/logic/questions.ts',
+    logprobs: 'src/logic/logprobs.ts',
+    probeLayers: 'src/logic/probeLayers.ts',
+    chartData: 'src/logic/chartData.ts',
+    log: 'src/state/experimentLog.ts',
+    state: 'src/state/panelState.ts',
+    guards: 'src/messageGuards.ts',
+    bridge: 'src/hostBridge.ts',
+    compare: 'src/state/resultCompare.ts',
+    replay: 'src/app/replay.ts',
+    canned: 'test/fixtures/cannedResults.ts',
+  };
+  for (const [key, file] of Object.entries(names)) m[key] = await loadTs(file);
+});
+
+const cells4x4 = () => Array.from({ length: 16 }, (_, i) => ({ x: i % 4, y: Math.floor(i / 4) }));
+
+function initBody(overrides = {}) {
+  return {
+    media: { kind: 'image', path: '/w/a.png', displayUri: 'a.png' },
+    model: m.canned.model(),
+    bank: m.canned.spatialBank(),
+    questionTemplates: ['Is the {a} to the left or right of the {b}?'],
+    objectWords: ['red circle', 'blue square'],
+    settings: { steeringFactor: 5, defaultLayers: [2, 3, 4] },
+    ...overrides,
+  };
+}
+
+describe('grid geometry', () => {
+  it('sizes a grid from its cells', () => {
+    assert.deepEqual(m.grid.gridSize(cells4x4()), { columns: 4, rows: 4 });
+    assert.deepEqual(m.grid.gridSize([{ x: 7, y: 0 }]), { columns: 8, rows: 1 });
+  });
+
+  it('joins grid neighbours once each (24 links in 4x4, 7 along 8 frames)', () => {
+    const pairs = m.grid.neighbourPairs(cells4x4());
+    assert.equal(pairs.length, 24);
+    assert.ok(pairs.some(([a, b]) => a === 0 && b === 1));
+    assert.ok(pairs.some(([a, b]) => a === 0 && b === 4));
+    assert.ok(!pairs.some(([a, b]) => a === 3 && b === 4), 'no wrap-around');
+    assert.equal(m.grid.neighbourPairs(Array.from({ length: 8 }, (_, x) => ({ x, y: 0 }))).length, 7);
+  });
+
+  it('labels cells by kind', () => {
+    assert.equal(m.grid.cellLabel({ x: 2, y: 1 }, 'spatial'), '(2,1)');
+    assert.equal(m.grid.cellLabel({ x: 5, y: 0 }, 'temporal'), 'frame 5');
+  });
+});
+
+describe('colour scales', () => {
+  it('parses theme colours', () => {
+    assert.deepEqual(m.color.parseColor('#1f1f1f'), { r: 31, g: 31, b: 31 });
+    assert.deepEqual(m.color.parseColor('#fff'), { r: 255, g: 255, b: 255 });
+    assert.deepEqual(m.color.parseColor('#0078d4cc'), { r: 0, g: 120, b: 212 });
+    assert.deepEqual(m.color.parseColor('rgb(1, 2, 3)'), { r: 1, g: 2, b: 3 });
+    assert.deepEqual(m.color.parseColor(' rgba(10 20 30 / 50%)'), { r: 10, g: 20, b: 30 });
+    assert.equal(m.color.parseColor('var(--x)'), null);
+  });
+
+  it('maps values onto a diverging scale around the background', () => {
+    const scale = { negative: { r: 0, g: 0, b: 255 }, middle: { r: 255, g: 255, b: 255 }, positive: { r: 255, g: 0, b: 0 } };
+    assert.equal(m.color.divergingColor(1, 1, scale), 'rgb(255, 0, 0)');
+    assert.equal(m.color.divergingColor(-2, 1, scale), 'rgb(0, 0, 255)', 'clamped');
+    assert.equal(m.color.divergingColor(0, 1, scale), 'rgb(255, 255, 255)');
+    assert.equal(m.color.divergingColor(0.5, 1, scale), 'rgb(255, 128, 128)');
+    assert.equal(m.color.divergingColor(NaN, 1, scale), 'rgb(255, 255, 255)');
+    assert.equal(m.color.symmetricExtent([-0.7, 0.2, NaN]), 0.7);
+    assert.equal(m.color.symmetricExtent([0, 0]), 1, 'never zero');
+    assert.ok(m.color.overlayOpacity(0, 1) < m.color.overlayOpacity(-0.5, 1));
+    assert.ok(m.color.overlayOpacity(5, 1) <= 0.6, 'the picture stays visible');
+  });
+});
+
+describe('CSV', () => {
+  it('quotes what needs quoting and leaves numbers plain', () => {
+    const text = m.csv.toCsv([
+      { object: 'red circle', label: '(0,1)', similarity: 0.25, note: 'say "hi"' },
+      { object: 'blue square', label: '(3,2)', similarity: NaN, extra: true },
+    ]);
+    assert.equal(text, 'object,label,similarity,note,extra\nred circle,"(0,1)",0.25,"say ""hi""",\nblue square,"(3,2)",,,true\n');
+    assert.equal(m.csv.toCsv([], ['a', 'b']), 'a,b\n');
+    assert.equal(m.csv.csvField(' padded'), '" padded"');
+  });
+});
+
+describe('layer bands', () => {
+  it('parses "2-4,6" and refuses what is not a band', () => {
+    assert.deepEqual(m.layers.parseLayerBand('2-4, 6', 6), { ok: true, layers: [2, 3, 4, 6] });
+    assert.deepEqual(m.layers.parseLayerBand('4,2,3,3', 6), { ok: true, layers: [2, 3, 4] });
+    assert.equal(m.layers.parseLayerBand('', 6).ok, false);
+    assert.match(m.layers.parseLayerBand('5-9', 6).error, /past the last layer \(6\)/);
+    assert.match(m.layers.parseLayerBand('4-2', 6).error, /backwards/);
+    assert.match(m.layers.parseLayerBand('two', 6).error, /not a layer/);
+  });
+
+  it('formats runs and clamps to the model', () => {
+    assert.equal(m.layers.formatLayerBand([6, 2, 3, 4, 8, 9]), '2-4,6,8-9');
+    assert.equal(m.layers.formatLayerBand([3]), '3');
+    assert.deepEqual(m.layers.clampBand([2, 3, 40], 6), [2, 3]);
+    assert.deepEqual(m.layers.clampBand([40], 6), [3]);
+  });
+});
+
+describe('questions and log-probabilities', () => {
+  it('fills templates and picks two distinct words', () => {
+    assert.equal(m.questions.fillTemplate('Is the {a} left of the {b}? ({a})', 'x', 'y'), 'Is the x left of the y? (x)');
+    assert.deepEqual(m.questions.defaultObjectPair(['a', 'a', 'b']), ['a', 'b']);
+    assert.deepEqual(m.questions.defaultObjectPair(['solo']), ['solo', 'solo']);
+  });
+
+  it('tells the relation a question asks about', () => {
+    assert.equal(m.questions.relationOf('Is the red circle to the left or right of the blue square?'), 'leftRight');
+    assert.equal(m.questions.relationOf('Is the star above or below the square?'), 'aboveBelow');
+    assert.equal(m.questions.relationOf('Does the X appear before or after the Y?'), 'beforeAfter');
+    assert.equal(m.questions.relationOf('What colour is the circle?'), undefined);
+  });
+
+  it('tabulates before/after/noise with deltas', () => {
+    const rows = m.logprobs.logprobRows({ left: -0.1, right: -2 }, { left: -1.5, right: -0.3 }, { left: -0.2 });
+    assert.deepEqual(rows[0], { word: 'left', before: -0.1, after: -1.5, delta: -1.4, noise: -0.2, noiseDelta: -0.1 });
+    assert.equal(rows[1].noise, null);
+    assert.equal(m.logprobs.formatDelta(1.606), '+1.606');
+    assert.equal(m.logprobs.formatDelta(null), '–');
+    assert.equal(m.logprobs.formatProbability(Math.log(0.5)), '50%');
+    assert.equal(m.logprobs.formatProbability(Math.log(0.05)), '5.0%');
+    assert.equal(m.logprobs.formatProbability(-20), '<0.1%');
+  });
+});
+
+describe('chart data', () => {
+  it('maps probe rows to layers: all residual layers, or the bank’s layers', () => {
+    const bank = m.canned.spatialBank();
+    assert.deepEqual(m.probeLayers.probeRowLayers(7, 6, bank), [0, 1, 2, 3, 4, 5, 6]);
+    const partial = { ...bank, layers: bank.layers.filter((v) => v.layer >= 2 && v.layer <= 4) };
+    assert.deepEqual(m.probeLayers.probeRowLayers(3, 6, partial), [2, 3, 4]);
+    const obj = { object: 'x', position: 0, similarity: [[0.1, 0.9], [0.8, 0.2], [0.5, 0.6]], argmax: [1, 0, 1] };
+    assert.deepEqual(m.probeLayers.similarityAt(obj, [2, 3, 4], 3), [0.8, 0.2]);
+    assert.equal(m.probeLayers.similarityAt(obj, [2, 3, 4], 0), null);
+    assert.equal(m.probeLayers.argmaxAt(obj, [2, 3, 4], 4), 1);
+  });
+
+  it('flattens probes, lattices and sweeps into rows', () => {
+    const bank = m.canned.spatialBank();
+    const probe = m.canned.probe({ bank: bank.bank, media: { image: 'a' }, question: 'Is the red circle to the left or right of the blue square?' }, bank);
+    const all = m.chartData.probeRows(probe, 6, bank);
+    assert.equal(all.length, 2 * 7 * 16);
+    const one = m.chartData.probeRows(probe, 6, bank, 4);
+    assert.equal(one.length, 32);
+    assert.deepEqual(Object.keys(one[0]), ['object', 'layer', 'cell', 'x', 'y', 'label', 'similarity', 'argmax']);
+    assert.equal(one.filter((r) => r.argmax).length, 2);
+    const lattice = m.chartData.latticeRows(bank, bank.layers[4]);
+    assert.equal(lattice.length, 16);
+    assert.deepEqual(Object.keys(lattice[0]), ['layer', 'cell', 'x', 'y', 'label', 'pc1', 'pc2', 'pc3', 'planeX', 'planeY']);
+    assert.deepEqual(m.chartData.latticeScoreRows(bank)[0], { layer: 0, latticeScore: 0.053, ownAxesScore: 0.905, baseline: 0.08 });
+    const sweep = m.chartData.sweepRows(m.canned.patchSweep({ batch: 10 }));
+    assert.equal(sweep.length, 2 * 3 * 7, 'mirror and the attribute-swap control');
+    assert.deepEqual(sweep[0], { source: 'mirror', layer: 0, group: 'image', mean: 1, low: 0.91, high: 1.09, n: 10 });
+    assert.equal(sweep[21].source, 'attribute swap');
+    assert.equal(m.chartData.sweepRows(m.canned.patchSweep({})).length, 3 * 7, 'one picture: no control');
+  });
+});
+
+describe('experiment log', () => {
+  it('records actions, folding consecutive view changes into one', () => {
+    let e = m.log.createExperiment(initBody(), new Date('2026-01-02T03:04:05Z'));
+    assert.equal(e.createdAt, '2026-01-02T03:04:05.000Z');
+    assert.equal(e.bank, '/storage/banks/tiny-spatial-vlm-a3f1c9e0.safetensors');
+    e = m.log.recordAction(e, { kind: 'layer', layer: 1 });
+    e = m.log.recordAction(e, { kind: 'layer', layer: 3 });
+    e = m.log.recordAction(e, { kind: 'undo' });
+    e = m.log.recordAction(e, { kind: 'layer', layer: 4 });
+    assert.deepEqual(e.actions, [{ kind: 'layer', layer: 3 }, { kind: 'undo' }, { kind: 'layer', layer: 4 }]);
+  });
+
+  it('checks saved experiments before replaying them', () => {
+    const good = m.log.createExperiment(initBody(), new Date());
+    good.actions.push({ kind: 'run', forward: { media: { image: 'a' }, question: 'q' }, result: { answer: 'left', logprobs: {} } });
+    assert.equal(m.log.parseExperiment(JSON.parse(JSON.stringify(good))).ok, true);
+    assert.match(m.log.parseExperiment(null).error, /not a JSON object/);
+    assert.match(m.log.parseExperiment({ ...good, version: 9 }).error, /version 9/);
+    assert.match(m.log.parseExperiment({ ...good, actions: [{ kind: 'explode' }] }).error, /Action 1: unknown action "explode"/);
+    assert.match(m.log.parseExperiment({ ...good, actions: [{ kind: 'steer', params: {} }] }).error, /needs params with layers/);
+  });
+
+  it('reports answer differences beyond the tolerance', () => {
+    const a = { answer: 'left', logprobs: { left: -0.1, right: -2 } };
+    assert.deepEqual(m.log.answerDifferences(a, { answer: 'left', logprobs: { left: -0.1004, right: -2 } }, 1e-3), []);
+    assert.deepEqual(m.log.answerDifferences(a, { answer: 'right', logprobs: { left: -0.5 } }, 1e-3), [
+      'answer "left" became "right"',
+      'log P(left) -0.1000 became -0.5000',
+      'log P(right) is missing',
+    ]);
+  });
+});
+
+describe('replaying experiments', () => {
+  const question = 'Is the red circle to the left or right of the blue square?';
+  const bank = () => m.canned.spatialBank();
+  const fileOf = (actions) => ({ format: 'spatial-id-lens/experiment', version: 1, createdAt: '', media: { kind: 'image', path: '/w/a.png' }, model: null, actions });
+
+  it('compares re-run results with saved ones, by method', () => {
+    const f = m.canned.forward({ media: { image: 'a' }, question });
+    assert.deepEqual(m.compare.resultDifferences('spatialIds/forward', f, structuredClone(f)), []);
+    const probe = m.canned.probe({ bank: 'b', media: { image: 'a' }, question }, bank());
+    const moved = structuredClone(probe);
+    moved.objects[0].argmax[3] = 0;
+    moved.objects[0].similarity[3][0] += 0.5;
+    assert.deepEqual(m.compare.resultDifferences('spatialIds/probe', probe, moved), [
+      'red circle is read in another cell at layer 3',
+      'red circle: similarities changed by up to 0.5000',
+    ]);
+    const steer = m.canned.steer({ bank: 'b', question, object: 'red circle', targetCell: 7, layers: [3] }, bank());
+    const other = structuredClone(steer);
+    other.single.answerAfter = 'left';
+    other.single.logprobsNoise.left = -9;
+    assert.deepEqual(m.compare.resultDifferences('spatialIds/steer', steer, other), ['steered: answer "right" became "left"'], 'the noise control is random: only its answer counts');
+    const sweep = m.canned.patchSweep({});
+    const shorter = { ...sweep, groups: { ...sweep.groups, text: { mean: [0], low: [0], high: [0] } } };
+    assert.deepEqual(m.compare.resultDifferences('spatialIds/patchSweep', sweep, shorter), ['sweep text changed by up to a different shape']);
+    assert.deepEqual(m.compare.resultDifferences('spatialIds/forward', undefined, f), ['the saved or the new result is missing']);
+  });
+
+  it('recognises experiment files and serves their re-run results in order', async () => {
+    const f = m.canned.forward({ media: { image: 'a' }, question });
+    const p1 = m.canned.probe({ bank: 'b', media: { image: 'a' }, question }, bank());
+    const p2 = m.canned.probe({ bank: 'b', media: { image: 'a' }, question, interventions: [] }, bank());
+    const file = fileOf([
+      { method: 'spatialIds/probe', params: { question, interventions: [] }, result: p2, savedResult: p2 },
+      { method: 'spatialIds/forward', params: { question }, result: f, savedResult: { ...f, answer: 'right' } },
+      { method: 'spatialIds/probe', params: { question }, result: p1 },
+      { method: 'spatialIds/steer', params: {}, error: { code: -32099, message: 'server stopped' } },
+    ]);
+    assert.equal(m.replay.isExperimentFile(file), true);
+    assert.equal(m.replay.isExperimentFile({ ...file, actions: [{ method: 'spatialIds/eval' }] }), false);
+    const r = new m.replay.FileRequester(file.actions);
+    assert.equal(await r.request('spatialIds/probe', { question }), p1, 'a probe without interventions is not served one with');
+    assert.equal(await r.request('spatialIds/probe', { question, interventions: [] }), p2);
+    assert.equal(await r.request('spatialIds/forward', { question }), f);
+    await assert.rejects(r.request('spatialIds/steer', {}), /failed when the file was re-run: server stopped/);
+    await assert.rejects(r.request('spatialIds/forward', { question }), /no spatialIds\/forward result for this step/);
+    assert.deepEqual(r.differences, ['forward (request 2): answer "right" became "left"']);
+  });
+
+  it('builds a panel log from a file saved without one', () => {
+    const f = m.canned.forward({ media: { image: 'a' }, question });
+    const steer = m.canned.steer({ bank: 'b', question, object: 'red circle', targetCell: 7, layers: [3] }, bank());
+    const actions = m.replay.actionsFromFile([
+      { method: 'spatialIds/forward', params: { media: { image: 'a' }, question }, result: f },
+      { method: 'spatialIds/probe', params: { question }, result: {} },
+      { method: 'spatialIds/steer', params: { targetCell: 7 }, result: steer },
+      { method: 'spatialIds/probe', params: { question, interventions: [] }, result: {} },
+      { method: 'spatialIds/patchSweep', params: {}, error: { code: 1, message: 'x' } },
+    ]);
+    assert.deepEqual(actions.map((a) => a.kind), ['run', 'steer']);
+    assert.deepEqual(actions[0].probe, { question });
+    assert.equal(actions[1].outcome.answerAfter, 'right');
+  });
+});
+
+describe('panel state', () => {
+  it('starts from init: the question from the first template, the best layer, the default band', () => {
+    const s = m.state.initialPanelState(initBody({ settings: { steeringFactor: 4, defaultLayers: [2, 3, 40] } }), new Date());
+    assert.equal(s.question, 'Is the red circle to the left or right of the blue square?');
+    assert.equal(s.layer, 4);
+    assert.deepEqual(s.band, [2, 3]);
+    assert.equal(s.factor, 4);
+    assert.deepEqual(m.state.mediaRef(s.init.media), { image: '/w/a.png' });
+    assert.deepEqual(m.state.mediaRef({ kind: 'video', path: '/w/c.mp4', displayUri: '' }), { video: '/w/c.mp4' });
+  });
+
+  it('restores a saved state only for the same media, dropping steering read with another bank', () => {
+    const s = { ...m.state.initialPanelState(initBody(), new Date()), layer: 2, steps: [{ params: { layers: [2] }, outcome: {}, probeResult: null }] };
+    const saved = JSON.parse(JSON.stringify(s));
+    const same = m.state.restorePanelState(saved, initBody());
+    assert.equal(same.layer, 2);
+    assert.equal(same.steps.length, 1);
+    assert.equal(m.state.restorePanelState(saved, initBody({ media: { kind: 'image', path: '/w/b.png', displayUri: 'b.png' } })), null);
+    const otherBank = m.state.restorePanelState(saved, initBody({ bank: { ...m.canned.spatialBank(), bank: '/other.safetensors' } }));
+    assert.equal(otherBank.steps.length, 0);
+    assert.equal(m.state.restorePanelState({ version: 0 }, initBody()), null);
+  });
+});
+
+describe('host messages', () => {
+  it('accepts well-formed messages and says what is wrong with the others', () => {
+    assert.equal(m.guards.parseHostMessage({ type: 'init', body: initBody() }).ok, true);
+    assert.match(m.guards.parseHostMessage({ type: 'init', body: { ...initBody(), media: { kind: 'audio' } } }).error, /unknown media kind "audio"/);
+    assert.match(m.guards.parseHostMessage({ type: 'init', body: { ...initBody(), settings: {} } }).error, /settings need/);
+    assert.match(m.guards.parseHostMessage({ type: 'bank', body: { kind: 'spatial', cells: [{ x: 'a' }], layers: [] } }).error, /cells must be/);
+    assert.match(m.guards.parseHostMessage({ type: 'response', requestId: 'x' }).error, /requestId/);
+    assert.deepEqual(m.guards.parseHostMessage({ type: 'error', requestId: 3, body: { message: 'boom' } }), {
+      ok: true,
+      message: { type: 'error', requestId: 3, body: { code: 0, message: 'boom', retryable: false } },
+    });
+    assert.match(m.guards.parseHostMessage({ type: 'serverState', body: { state: 'exploded' } }).error, /unknown server state/);
+    assert.match(m.guards.parseHostMessage({ type: 'nope' }).error, /unknown message type "nope"/);
+    assert.match(m.guards.parseHostMessage('text').error, /without a type/);
+  });
+});
+
+describe('host bridge', () => {
+  function fakeHost() {
+    const posted = [];
+    let listener = null;
+    const target = { addEventListener: (_t, l) => (listener = l), removeEventListener: () => (listener = null) };
+    const api = { postMessage: (msg) => posted.push(msg), getState: () => undefined, setState: () => {} };
+    const events = [];
+    const bridge = new m.bridge.HostBridge(api, target, (e) => events.push(e));
+    return { bridge, posted, events, deliver: (data) => listener({ data }) };
+  }
+
+  it('matches responses to requests by id, in any order', async () => {
+    const { bridge, posted, deliver } = fakeHost();
+    const a = bridge.request('spatialIds/forward', { media: { image: 'a' }, question: 'q1' });
+    const b = bridge.request('spatialIds/forward', { media: { image: 'a' }, question: 'q2' });
+    assert.deepEqual(posted.map((p) => [p.type, p.requestId, p.body.method]), [
+      ['request', 1, 'spatialIds/forward'],
+      ['request', 2, 'spatialIds/forward'],
+    ]);
+    deliver({ type: 'response', requestId: 2, body: 'second' });
+    deliver({ type: 'response', requestId: 1, body: 'first' });
+    assert.equal(await a, 'first');
+    assert.equal(await b, 'second');
+    assert.equal(bridge.pendingCount, 0);
+  });
+
+  it('rejects with the host’s error; unmatched errors and other messages go to the panel', async () => {
+    const { bridge, events, deliver } = fakeHost();
+    const p = bridge.request('spatialIds/steer', { bank: 'b', layers: [2] });
+    deliver({ type: 'error', requestId: 1, body: { code: -32099, message: 'server restarted', retryable: true } });
+    await assert.rejects(p, (e) => e instanceof m.bridge.RequestFailed && e.code === -32099 && e.retryable === true);
+    deliver({ type: 'error', requestId: 99, body: { code: -32011, message: 'unreadable video', retryable: false } });
+    deliver({ type: 'serverState', body: { state: 'running' } });
+    deliver({ type: 'mystery' });
+    assert.deepEqual(events.map((e) => e.type), ['error', 'serverState', 'invalid']);
+  });
+
+  it('fails every open request when the server goes away', async () => {
+    const { bridge } = fakeHost();
+    const p = bridge.request('spatialIds/probe', { bank: 'b', media: { image: 'a' }, question: 'q' });
+    bridge.failAll('The inference server is restarting.', true);
+    await assert.rejects(p, /restarting/);
+    assert.equal(bridge.pendingCount, 0);
+  });
+});
