@@ -15,6 +15,20 @@ export interface VlmSessionOptions {
    * `.onnx_data` files are read from `externalDataFolder`, never copied.
    */
   decoder?: { bytes: Uint8Array; externalDataFolder: string };
+  /** onnxruntime execution providers in order of preference (default: cpu); cpu is always the fallback. */
+  executionProviders?: string[];
+}
+
+/** The providers to ask onnxruntime for: known to this build, cpu last; a clear error otherwise. */
+export function checkExecutionProviders(requested: readonly string[] | undefined): string[] {
+  const names = (requested ?? []).map((p) => p.trim().toLowerCase()).filter(Boolean);
+  const backends = ort.listSupportedBackends?.() ?? [{ name: 'cpu', bundled: true }];
+  for (const name of names) {
+    const b = backends.find((x) => x.name === name);
+    if (!b) throw new ModelFolderError(`Execution provider "${name}" is not known to this onnxruntime-node (it knows ${backends.map((x) => x.name).join(', ')}): choose one of those.`);
+    if (!b.bundled) throw new ModelFolderError(`Execution provider "${name}" needs binaries that onnxruntime-node downloads at install time, and this install skipped them (ONNXRUNTIME_NODE_INSTALL=skip): reinstall onnxruntime-node with its download, or use cpu.`);
+  }
+  return [...new Set([...names.filter((n) => n !== 'cpu'), 'cpu'])];
 }
 
 /** The decoder's past: `past_key_values.N.key/value` [1, kv_heads, length, head_dim]. */
@@ -78,6 +92,7 @@ export class VlmSession {
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      executionProviders: checkExecutionProviders(opts.executionProviders),
     };
     const load = async (file: string, bytes?: Uint8Array, externalDataFolder?: string) => {
       let session: ort.InferenceSession;

@@ -99,3 +99,12 @@ test('a missing image file and malformed parameters', { skip }, async () => {
   const badKind = forward({ interventions: [{ kind: 'scale', layer: 1, positions: 'all' } as never] });
   await refusedThenServes(badKind, ErrorCodes.badRequest, /interventions\[0\]\.kind must be "add"/);
 });
+
+test('an execution provider this onnxruntime-node cannot run', { skip }, async () => {
+  // cuda's binaries are downloaded by onnxruntime-node's install script, which this project skips offline
+  const load = (executionProviders: string[]) => server.connection.sendRequest(loadModelRequest, { dir: BUNDLED_MODEL, executionProviders });
+  await refusedThenServes(load(['cuda']), ErrorCodes.badModel, /"cuda" needs binaries .* or use cpu/);
+  await refusedThenServes(load(['quantum']), ErrorCodes.badModel, /"quantum" is not known .*choose one of those/);
+  const info = await load(['cpu']);
+  assert.equal(info.numLayers, 6, 'cpu loads');
+});

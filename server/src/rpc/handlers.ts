@@ -41,10 +41,8 @@ export const HANDLERS: readonly TableEntry[] = [
     title: 'Loading the model',
     async handle(raw, ctx) {
       const params = checkLoadModelParams(raw);
-      const others = (params.executionProviders ?? []).filter((p) => p.toLowerCase() !== 'cpu');
-      if (others.length) ctx.log(`Execution providers ${others.join(', ')} are not supported yet: running on the CPU.`);
       ctx.progress(`Reading ${params.dir ?? 'the default model'}`, 0);
-      const runner = await ctx.host.load(params.dir, { threads: params.threads, token: ctx.token });
+      const runner = await ctx.host.load(params.dir, { threads: params.threads, executionProviders: params.executionProviders, token: ctx.token });
       ctx.progress(`Loaded ${runner.info().dir}`, 1);
       return runner.info();
     },

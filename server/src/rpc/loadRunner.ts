@@ -15,6 +15,7 @@ export interface LoadRunnerOptions {
   threads?: number;
   /** Where instrumented graphs are cached (default: the run API's, under XDG_CACHE_HOME). */
   cacheDir?: string;
+  executionProviders?: string[];
 }
 
 function decoderFile(dir: string): string {
@@ -42,7 +43,7 @@ export function explainLoadFailure(error: unknown, dir: string): Error {
 export async function loadRunner(dir: string, opts: LoadRunnerOptions = {}): Promise<ModelRunner> {
   const resolved = path.resolve(dir);
   try {
-    return await ModelRunner.load(resolved, { threads: opts.threads, cacheDir: opts.cacheDir });
+    return await ModelRunner.load(resolved, { threads: opts.threads, cacheDir: opts.cacheDir, executionProviders: opts.executionProviders });
   } catch (e) {
     throw explainLoadFailure(e, resolved);
   }

@@ -28,6 +28,7 @@ export class ModelHost {
   private loaded: ModelRunner | undefined;
   private readonly queue = new SerialQueue();
   private threads: number | undefined;
+  private executionProviders: string[] | undefined;
 
   constructor(private readonly opts: ModelHostOptions) {
     this.threads = opts.threads;
@@ -50,17 +51,19 @@ export class ModelHost {
   }
 
   /** Loads `dir` (default: the default model) afresh and makes it the loaded model, unless `token` was cancelled meanwhile. Call inside `exclusive`. */
-  async load(dir?: string, opts: { threads?: number; token?: CancellationToken } = {}): Promise<ModelRunner> {
+  async load(dir?: string, opts: { threads?: number; executionProviders?: string[]; token?: CancellationToken } = {}): Promise<ModelRunner> {
     const target = path.resolve(dir ?? this.opts.defaultModel());
     const threads = opts.threads ?? this.threads;
+    const executionProviders = opts.executionProviders ?? this.executionProviders;
     const started = Date.now();
-    const runner = await (this.opts.load ?? loadRunner)(target, { threads, cacheDir: this.opts.cacheDir });
+    const runner = await (this.opts.load ?? loadRunner)(target, { threads, cacheDir: this.opts.cacheDir, executionProviders });
     if (opts.token?.isCancellationRequested) {
       // a cancelled load leaves the server with the model it had
       await this.disposeRunner(runner);
       throw new CancelledError();
     }
     this.threads = threads;
+    this.executionProviders = executionProviders;
     const previous = this.loaded;
     this.loaded = runner;
     this.opts.log?.(`Loaded ${target} in ${((Date.now() - started) / 1000).toFixed(1)} s.`);

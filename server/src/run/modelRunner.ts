@@ -58,6 +58,8 @@ export interface RunnerOptions {
   variant?: OnnxVariant;
   /** Where instrumented graphs are cached (default ~/.cache/spatial-id-lens/graphs). */
   cacheDir?: string;
+  /** onnxruntime execution providers in order of preference; cpu is always the fallback. */
+  executionProviders?: string[];
 }
 
 export class ModelRunner {
@@ -80,6 +82,7 @@ export class ModelRunner {
     const model = await VisionLanguageModel.load(dir, {
       variant: opts.variant,
       intraOpNumThreads: opts.threads,
+      executionProviders: opts.executionProviders,
       decoder: { bytes: graph.bytes, externalDataFolder: path.dirname(folder.onnx.decoder) },
     });
     return new ModelRunner(model, graph.layout, graph.sourceHash);
