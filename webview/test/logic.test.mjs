@@ -120,6 +120,10 @@ describe('questions and log-probabilities', () => {
     assert.equal(m.questions.fillTemplate('Is the {a} left of the {b}? ({a})', 'x', 'y'), 'Is the x left of the y? (x)');
     assert.deepEqual(m.questions.defaultObjectPair(['a', 'a', 'b']), ['a', 'b']);
     assert.deepEqual(m.questions.defaultObjectPair(['solo']), ['solo', 'solo']);
+    const words = ['red circle', 'blue square', 'red square'];
+    assert.deepEqual(m.questions.objectsNamedIn('Is the red circle to the left or right of the blue square?', words), ['red circle', 'blue square']);
+    assert.deepEqual(m.questions.objectsNamedIn('Is the Blue Square above the red circle?', words), ['blue square', 'red circle']);
+    assert.deepEqual(m.questions.objectsNamedIn('Where is the red squares?', words), []);
   });
 
   it('tells the relation a question asks about', () => {

@@ -11,6 +11,16 @@ export function defaultObjectPair(words: readonly string[]): [string, string] {
   return [a, b];
 }
 
+/** The object words a typed question names, in the order it names them (whole words, case-insensitive). */
+export function objectsNamedIn(question: string, words: readonly string[]): string[] {
+  const q = ` ${question.toLowerCase().replace(/[^a-z0-9]+/g, ' ')} `;
+  return words
+    .map((w) => ({ w, at: q.indexOf(` ${w.toLowerCase()} `) }))
+    .filter((x) => x.at >= 0)
+    .sort((x, y) => x.at - y.at)
+    .map((x) => x.w);
+}
+
 export type Relation = 'leftRight' | 'aboveBelow' | 'beforeAfter';
 
 /** Which relation a question asks about (for batch sweeps over held-out scenes), from its two answer words. */

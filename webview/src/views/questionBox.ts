@@ -1,4 +1,4 @@
-import { fillTemplate } from '../logic/questions';
+import { fillTemplate, objectsNamedIn } from '../logic/questions';
 import { h } from './dom';
 
 /** Question templates filled with the object words the model can name; the question stays freely editable. */
@@ -30,7 +30,7 @@ export class QuestionBox {
     this.run = h('vscode-button', { class: 'run-button', text: 'Run', attrs: { 'data-action': 'run' }, on: { click: () => this.handlers.onRun() } });
     this.spinner = h('vscode-progress-ring', { class: 'busy-ring', attrs: { hidden: true } });
     for (const s of [this.template, this.a, this.b]) s.addEventListener('change', () => this.templateChanged());
-    this.question.addEventListener('input', () => this.handlers.onQuestion(this.question.value, this.templateIndex(), this.a.value, this.b.value));
+    this.question.addEventListener('input', () => this.questionTyped());
     this.question.addEventListener('keydown', (e) => {
       if ((e as KeyboardEvent).key === 'Enter') this.handlers.onRun();
     });
@@ -62,6 +62,14 @@ export class QuestionBox {
   private templateIndex(): number {
     const i = Number(this.template.value);
     return Number.isInteger(i) ? i : 0;
+  }
+
+  /** A typed question moves the object selects to the objects it names, so steering offers those. */
+  private questionTyped(): void {
+    const [a = this.a.value, b = this.b.value] = objectsNamedIn(this.question.value, this.words);
+    this.a.value = a;
+    this.b.value = b;
+    this.handlers.onQuestion(this.question.value, this.templateIndex(), a, b);
   }
 
   private templateChanged(): void {
