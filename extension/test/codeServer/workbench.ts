@@ -18,7 +18,15 @@ export async function explorerContextMenu(page: Page, fileName: string, entry: s
   const row = page.locator('.explorer-folders-view .monaco-list-row', { has: page.locator('.label-name', { hasText: fileName }) });
   await row.first().click({ button: 'right' });
   // The menu lives in a shadow root; role locators pierce it.
-  await page.getByRole('menuitem', { name: entry, exact: true }).click();
+  const item = page.getByRole('menuitem', { name: entry, exact: true });
+  await item.click();
+  // Under load the menu can swallow the click and stay open with the entry highlighted
+  // (seen in CI): Enter then activates the highlighted entry, as a keyboard user would.
+  await page.waitForTimeout(500);
+  if (await item.isVisible().catch(() => false)) {
+    await item.hover();
+    await page.keyboard.press('Enter');
+  }
 }
 
 /**
