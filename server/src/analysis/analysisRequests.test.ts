@@ -26,6 +26,7 @@ const SMALL = { objects: ['red circle', 'blue square'], sizes: [14] };
 
 let runner: ModelRunner;
 let bankFile: string;
+let sceneFile: string;
 before(async () => {
   if (skip) return;
   runner = await ModelRunner.load(MODEL, { cacheDir: path.join(tmp, 'cache') });
@@ -53,7 +54,7 @@ describe('analyses end to end on the bundled model', { skip }, () => {
   });
 
   test('probe reads a heatmap per layer and object from the saved bank', async () => {
-    const file = path.join(tmp, 'scene.png');
+    const file = (sceneFile = path.join(tmp, 'scene.png'));
     const img = await renderScene({ width: 96, height: 96, background: DEFAULT_BACKGROUND, oneObjectPerCell: true, objects: [{ colour: 'red', shape: 'circle', x: 12, y: 12, size: 14 }, { colour: 'blue', shape: 'square', x: 84, y: 60, size: 14 }] });
     await sharp(Buffer.from(img.data), { raw: { width: 96, height: 96, channels: 3 } }).png().toFile(file);
     const r = await probeRequest(runner, { bank: bankFile, media: { image: file }, question: 'Is the red circle to the left or right of the blue square?' });
@@ -74,6 +75,14 @@ describe('analyses end to end on the bundled model', { skip }, () => {
     }
     const again = await steerRequest(runner, { bank: bankFile, batch: 3, bands: [[3], [2, 3]], seed: 5 });
     assert.deepEqual(again, batch, 'same params, same numbers');
+
+    const question = 'Is the red circle to the left or right of the blue square?';
+    const single = (await steerRequest(runner, { bank: bankFile, media: { image: sceneFile }, question, object: 'red circle', targetCell: 15, layers: [2, 3], opposite: true })).single!;
+    for (const answer of [single.answerBefore, single.answerAfter, single.answerNoise]) assert.ok(['left', 'right'].includes(answer));
+    assert.equal(single.flipped, single.answerAfter !== single.answerBefore);
+    // two objects x two layers of applied additions, each rescaled to 5 x the state's norm (nonzero)
+    assert.equal(single.interventions?.length, 4);
+    assert.ok(single.interventions!.every((iv) => iv.vector.length === runner.hiddenSize && iv.vector.some((v) => v !== 0)));
   });
 
   test('patch-sweep: per layer, the three token groups and the attribute control', async () => {

@@ -67,20 +67,30 @@ export async function deriveIdsRequest(runner: ModelRunner, params: DeriveIdsPar
   return summary;
 }
 
-/** The bank named by a request, checked against the model; derived in memory with defaults when none is named. */
-async function bankFor(runner: ModelRunner, file: string | undefined, kind: 'spatial' | 'temporal', ctx: AnalysisContext): Promise<IdBank> {
-  const info = runner.info();
-  if (file) {
-    const bank = loadIdBank(file);
-    checkBankFits(bank, info, kind);
-    return bank;
-  }
+async function deriveDefaultBank(runner: ModelRunner, kind: 'spatial' | 'temporal', ctx: AnalysisContext): Promise<IdBank> {
   if (kind === 'spatial') {
     const plan = planSpatialIds();
     return deriveSpatialIds(runner, plan, await renderPlan(plan.items, ctx), ctx);
   }
   const plan = planTemporalIds({ frames: runner.model.folder.processor.num_frames });
   return deriveTemporalIds(runner, plan, await renderClips(plan.items, ctx), ctx);
+}
+
+/** Default banks derived in memory, per loaded model: every later request without a bank reuses them. */
+const defaultBanks = new WeakMap<ModelRunner, Map<'spatial' | 'temporal', IdBank>>();
+
+/** The bank named by a request, checked against the model; derived in memory with defaults (once per model) when none is named. */
+async function bankFor(runner: ModelRunner, file: string | undefined, kind: 'spatial' | 'temporal', ctx: AnalysisContext): Promise<IdBank> {
+  if (file) {
+    const bank = loadIdBank(file);
+    checkBankFits(bank, runner.info(), kind);
+    return bank;
+  }
+  let banks = defaultBanks.get(runner);
+  if (!banks) defaultBanks.set(runner, (banks = new Map()));
+  let bank = banks.get(kind);
+  if (!bank) banks.set(kind, (bank = await deriveDefaultBank(runner, kind, ctx)));
+  return bank;
 }
 
 const kindOfMedia = (m: MediaRef | undefined): 'spatial' | 'temporal' => (m && 'video' in m ? 'temporal' : 'spatial');
@@ -112,10 +122,10 @@ export async function steerRequest(runner: ModelRunner, params: SteerParams, ctx
   const bank = await bankFor(runner, params.bank, kindOfMedia(params.media), ctx);
   const layers = params.layers?.length ? params.layers : [Math.max(1, Math.round(runner.numLayers / 2))];
   // where the model believes the object is now: the probe's best cell at the band's first layer
-  const read = await probeObjects(runner, bank, { media: params.media, question: params.question, objects: [params.object] });
-  const sourceCell = read.objects[0].argmax[layers[0]];
   const other = objectsInQuestion(params.question).find((o) => o !== params.object);
-  const otherCell = other ? (await probeObjects(runner, bank, { media: params.media, question: params.question, objects: [other] })).objects[0].argmax[layers[0]] : undefined;
+  const read = await probeObjects(runner, bank, { media: params.media, question: params.question, objects: other ? [params.object, other] : [params.object] });
+  const sourceCell = read.objects[0].argmax[layers[0]];
+  const otherCell = read.objects[1]?.argmax[layers[0]];
   const single = await steerOnce(runner, bank, {
     media: params.media,
     question: params.question,

@@ -35,24 +35,25 @@ function selector(group: TokenGroup, objects: readonly string[]): PositionSelect
   return group === 'image' ? 'media' : group === 'text' ? 'text' : { words: [...objects] };
 }
 
-/** All layers of a clean run's residual, each [seq x hidden]. */
-async function recordAll(runner: ModelRunner, media: RunMedia, question: string): Promise<Float32Array[]> {
-  const out = await runner.forward({ media, question, answers: [], capture: { layers: 'all', positions: 'all' }, maxNewTokens: 0 });
+/** A clean run: its answer log-probabilities and every layer's residual, each [seq x hidden]. */
+async function recordAll(runner: ModelRunner, media: RunMedia, question: string, answers: readonly string[]): Promise<{ logprobs: Record<string, number>; layers: Float32Array[] }> {
+  const out = await runner.forward({ media, question, answers: [...answers], capture: { layers: 'all', positions: 'all' }, maxNewTokens: 0 });
   const H = runner.hiddenSize;
-  return [...out.hidden.keys()].sort((a, b) => a - b).map((l) => {
+  const layers = [...out.hidden.keys()].sort((a, b) => a - b).map((l) => {
     const rows = out.hidden.get(l)!;
     const flat = new Float32Array(rows.size * H);
     for (const [p, v] of rows) flat.set(v, p * H);
     return flat;
   });
+  return { logprobs: out.logprobs, layers };
 }
 
 export async function sweepItem(runner: ModelRunner, item: SweepItem, tick: () => void = () => {}): Promise<{ mirror: ItemShifts; control: ItemShifts | null }> {
   const media = { encoded: await runner.encode(item.media) };
   const ask = { question: item.question, answers: [...item.answers], maxNewTokens: 1 };
   const orig = await runner.forward({ media, ...ask });
-  const mirrorRun = await runner.forward({ media: item.mirror, ...ask });
-  const sources = { mirror: await recordAll(runner, item.mirror, item.question), control: item.attribute ? await recordAll(runner, item.attribute, item.question) : null };
+  const mirrorRun = await recordAll(runner, item.mirror, item.question, item.answers);
+  const sources = { mirror: mirrorRun.layers, control: item.attribute ? (await recordAll(runner, item.attribute, item.question, item.answers)).layers : null };
   const layers = sources.mirror.length;
   const result: { mirror: ItemShifts; control: ItemShifts | null } = { mirror: { image: [], text: [], objects: [] }, control: item.attribute ? { image: [], text: [], objects: [] } : null };
   for (const kind of ['mirror', 'control'] as const) {
