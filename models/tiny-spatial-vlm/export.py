@@ -63,9 +63,10 @@ class Decoder(nn.Module):
         super().__init__()
         self.model, self.lm_head = m.model, m.lm_head
 
-    def forward(self, inputs_embeds, attention_mask, position_ids, *past_flat):
+    def forward(self, inputs_embeds, attention_mask, position_ids, *rest):
+        past_flat, bias = (rest[:-1], rest[-1]) if len(rest) % 2 else (rest, None)  # attention_bias last, if any
         past = [(past_flat[2 * i], past_flat[2 * i + 1]) for i in range(len(past_flat) // 2)]
-        logits, presents = self.decoder_forward(inputs_embeds, attention_mask, position_ids, past)
+        logits, presents = self.decoder_forward(inputs_embeds, attention_mask, position_ids, past, bias)
         return (logits,) + tuple(t for kv in presents for t in kv)
 
 
@@ -88,7 +89,11 @@ def decoder_inputs(cfg, batch, seq, past_len, seed=0):
     mask = torch.ones(batch, past_len + seq, dtype=torch.long)
     pos = torch.arange(past_len, past_len + seq)[None].repeat(batch, 1)
     past = [torch.randn(batch, kvh, past_len, hd, generator=g) for _ in range(2 * cfg["num_hidden_layers"])]
-    return (emb, mask, pos, *past)
+    if cfg.get("media_reader_token_ids") is None:
+        return (emb, mask, pos, *past)
+    # a media-reader bias with some blocked entries, so the traced graph really adds it
+    bias = torch.where(torch.rand(batch, 1, seq, past_len + seq, generator=g) < 0.3, -1e9, 0.0)
+    return (emb, mask, pos, *past, bias)
 
 
 def export_all(model, out_dir, opset):
@@ -97,6 +102,9 @@ def export_all(model, out_dir, opset):
     os.makedirs(onnx_dir, exist_ok=True)
     s = cfg["image_size"]
     past_names, present_names = decoder_io_names(cfg["num_hidden_layers"])
+    readers = cfg.get("media_reader_token_ids") is not None
+    bias_names = ["attention_bias"] if readers else []
+    bias_axes = {"attention_bias": {0: "batch_size", 2: "sequence_length", 3: "total_sequence_length"}} if readers else {}
     specs = {
         "vision_encoder": (VisionEncoder(model), (torch.randn(2, 3, s, s),), ["pixel_values"], ["image_features"],
                            {"pixel_values": {0: "num_images"}, "image_features": {0: "num_images"}}),
@@ -108,14 +116,15 @@ def export_all(model, out_dir, opset):
                           "inputs_embeds": {0: "batch_size", 1: "sequence_length"}}),
         # traced with a NON-empty past (3) so no shape is specialised to 0; every length is dynamic
         "decoder_model_merged": (Decoder(model), decoder_inputs(cfg, 2, 5, 3),
-                                 ["inputs_embeds", "attention_mask", "position_ids"] + past_names,
+                                 ["inputs_embeds", "attention_mask", "position_ids"] + past_names + bias_names,
                                  ["logits"] + present_names,
                                  {"inputs_embeds": {0: "batch_size", 1: "sequence_length"},
                                   "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
                                   "position_ids": {0: "batch_size", 1: "sequence_length"},
                                   "logits": {0: "batch_size", 1: "sequence_length"},
                                   **{n: {0: "batch_size", 2: "past_sequence_length"} for n in past_names},
-                                  **{n: {0: "batch_size", 2: "total_sequence_length"} for n in present_names}}),
+                                  **{n: {0: "batch_size", 2: "total_sequence_length"} for n in present_names},
+                                  **bias_axes}),
     }
     for name, (mod, args, inp, outp, dyn) in specs.items():
         path = os.path.join(onnx_dir, name + ".onnx")
@@ -165,12 +174,18 @@ def verify_traced(model, specs, tol=1e-5):
     out_e, out_t = dec(*first), tdec(*first)
     cmp(out_t, out_e, "decoder past=0")
     # one cached step, fed the presents of the first call
+    readers = cfg.get("media_reader_token_ids") is not None
+    step_bias = (first[-1][:, :, -1:, :].new_zeros(1, 1, 1, 8),) if readers else ()
+    if readers:
+        step_bias[0][..., :3] = -1e9
+    full_bias = (torch.cat([torch.cat([first[-1], torch.full((1, 1, 7, 1), -1e9)], -1), step_bias[0]], 2),) if readers else ()
+    past0 = first[3:-1] if readers else first[3:]
     nxt = (torch.randn(1, 1, cfg["hidden_size"]), torch.ones(1, 8, dtype=torch.long), torch.tensor([[7]]))
-    step_e, step_t = dec(*nxt, *out_e[1:]), tdec(*nxt, *out_t[1:])
+    step_e, step_t = dec(*nxt, *out_e[1:], *step_bias), tdec(*nxt, *out_t[1:], *step_bias)
     cmp(step_t, step_e, "decoder cached step")
     # the cached step must equal the last position of an uncached run over all 8 tokens
     full = dec(torch.cat([first[0], nxt[0]], 1), torch.ones(1, 8, dtype=torch.long), torch.arange(8)[None],
-               *[t[:, :, :0] for t in first[3:]])
+               *[t[:, :, :0] for t in past0], *full_bias)
     cmp(step_e[0], full[0][:, -1:], "cache consistency")
     print(f"traced vs eager ok (max abs diff {worst:.2e}; tolerance {tol})")
 
@@ -219,11 +234,18 @@ def write_configs(cfg, vocab, meta, out_dir):
                           "position_embedding": "separable learned row + column", "merge": "2x2 patches per token"},
         "video_config": {"num_frames": cfg["num_frames"], "tokens_per_frame": cfg["video_tokens_per_frame"],
                          "encoder": "video_encoder", "max_frames": cfg["max_frames"]},
+        **({"media_readers": {
+            "decoder_input": "attention_bias", "token_ids": cfg["media_reader_token_ids"],
+            "media_token_ids": cfg.get("media_reader_media_ids") or [cfg["image_token_index"], cfg["video_token_index"]],
+            "words": [vocab[i] for i in cfg["media_reader_token_ids"]],
+            "rule": "a token that is none of these nor a media token may not attend to the media tokens named",
+        }} if cfg.get("media_reader_token_ids") is not None else {}),
         "spatial_id_lens": {
             "grid": {"rows": g, "cols": g}, "canvas": {"width": s, "height": s}, "cell_size": s // g,
             "image_tokens": "one per grid cell, row-major (token k = row k // cols, column k % cols)",
-            "video_tokens": f"frame-major, {cfg['video_tokens_per_frame']} per frame: 2x2 average of the cell "
-                            "tokens, row-major, plus a learned frame-index embedding",
+            "video_tokens": f"frame-major, {cfg['video_tokens_per_frame']} per frame: the cell tokens"
+                            + (f" averaged over {cfg['video_pool']}x{cfg['video_pool']} blocks" if cfg["video_pool"] > 1 else "")
+                            + ", row-major, plus a learned frame-index embedding",
             "num_frames": cfg["num_frames"], "families": (meta or {}).get("families"),
         },
     })

@@ -92,7 +92,9 @@ class Runner:
         handles += [layer.register_forward_hook(lambda mod, inp, out: captured.append(out)) for layer in self.layers]
         try:
             n = input_ids.shape[1]
-            logits, _ = m.decoder_forward(emb, torch.ones(1, n, dtype=torch.long), torch.arange(n)[None])
+            ids_t = torch.tensor([ids])
+            logits, _ = m.decoder_forward(emb, torch.ones(1, n, dtype=torch.long), torch.arange(n)[None],
+                                          extra_bias=m.reader_bias(ids_t, ids_t))
         finally:
             for h in handles:
                 h.remove()

@@ -22,9 +22,17 @@ DEFAULT_CONFIG = {
     "vocab_size": None,  # set from the tokenizer vocabulary
     # multimodal glue
     "grid": 4, "image_seq_length": 16, "num_frames": 8, "max_frames": 16,
-    "video_tokens_per_frame": 4, "video_seq_length": 32,
+    # video: each frame's 4x4 cell tokens average-pooled over video_pool x video_pool blocks
+    # (tokens per frame and video_seq_length follow, in make_config)
+    "video_pool": 2,
     "pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2, "unk_token_id": 3,
     "image_token_index": 4, "video_token_index": 5,
+    # Token ids that may attend to media tokens besides the media tokens themselves (None: every
+    # token may, as in LLaVA). The bundled model names its object words (the shape words) here:
+    # see media_reader_bias.
+    "media_reader_token_ids": None,
+    # which media the readers alone may attend to: token ids (None: image and video)
+    "media_reader_media_ids": None,
 }
 
 
@@ -32,6 +40,9 @@ def make_config(**overrides):
     cfg = dict(DEFAULT_CONFIG)
     cfg.update(overrides)
     assert cfg["vocab_size"], "vocab_size must be set"
+    assert cfg["grid"] % cfg["video_pool"] == 0, "video_pool must divide the grid"
+    cfg["video_tokens_per_frame"] = (cfg["grid"] // cfg["video_pool"]) ** 2
+    cfg["video_seq_length"] = cfg["num_frames"] * cfg["video_tokens_per_frame"]
     return cfg
 
 
@@ -225,7 +236,7 @@ class LlamaModel(nn.Module):
     def forward(self, inputs_embeds, attention_mask, position_ids, past_key_values=None, extra_bias=None):
         # a real module call, so ONNX scopes read /model/layers.N/... like HF exports
         mask = build_attention_bias(attention_mask, inputs_embeds.shape[1], inputs_embeds.dtype)
-        if extra_bias is not None:  # training only (train.py --image-bottleneck); never exported
+        if extra_bias is not None:  # the media-reader bias [B,1,S,P+S] (exported as input "attention_bias")
             mask = mask + extra_bias
         cos, sin = self.rotary_emb(position_ids)
         presents = []
@@ -246,6 +257,19 @@ def build_attention_bias(attention_mask, seq_len, dtype=torch.float32):
     zero = torch.zeros((), dtype=dtype, device=attention_mask.device)
     neg = torch.full((), -1e9, dtype=dtype, device=attention_mask.device)
     return torch.where(allowed, zero, neg)
+
+
+def media_reader_bias(query_ids, key_ids, media_ids, reader_ids, dtype=torch.float32):
+    """Additive bias [B,1,S,P+S] that keeps media keys from every query that is neither a media
+    token nor a reader (an object word). Why: in a 6-layer model the answer position can find
+    each object among 16 image tokens by itself, so nothing reads location off the object words
+    (model card, trials 10-12); with this bias what the answer needs from the picture must pass
+    through the object words, the route METHOD.md studies. query_ids [B,S] are the new tokens,
+    key_ids [B,P+S] every token in the cache after this step."""
+    media = torch.tensor(media_ids, dtype=key_ids.dtype)
+    readers = torch.tensor(list(reader_ids) + list(media_ids), dtype=query_ids.dtype)
+    blocked = (~torch.isin(query_ids, readers))[:, :, None] & torch.isin(key_ids, media)[:, None, :]
+    return torch.where(blocked, torch.tensor(-1e9, dtype=dtype), torch.tensor(0.0, dtype=dtype))[:, None]
 
 
 # --------------------------------------------------------------------------- full model
@@ -278,12 +302,12 @@ class TinyLlava(nn.Module):
     def get_video_features(self, pixel_values_videos):  # [B,T,3,96,96] -> [B,T*4,H], frame-major
         b, t = pixel_values_videos.shape[0], pixel_values_videos.shape[1]
         x = self.get_image_features(pixel_values_videos.reshape((b * t,) + tuple(pixel_values_videos.shape[2:])))
-        g, h = self.config["grid"], x.shape[-1]
-        # 4x4 cell tokens -> 2x2 by averaging each 2x2 block of cells
-        x = x.reshape(b, t, g // 2, 2, g // 2, 2, h).mean(dim=(3, 5)).reshape(b, t, (g // 2) ** 2, h)
+        g, k, h = self.config["grid"], self.config["video_pool"], x.shape[-1]
+        # g x g cell tokens -> (g/k) x (g/k) by averaging each k x k block of cells
+        x = x.reshape(b, t, g // k, k, g // k, k, h).mean(dim=(3, 5)).reshape(b, t, (g // k) ** 2, h)
         frame_idx = torch.arange(t, device=x.device)
         x = x + self.video_frame_embed(frame_idx)[None, :, None, :]
-        return x.reshape(b, t * (g // 2) ** 2, h)
+        return x.reshape(b, t * (g // k) ** 2, h)
 
     def merge_features(self, input_ids, inputs_embeds, features, token_id):
         """Replace the embeddings at the (already expanded) placeholder positions, in order."""
@@ -310,15 +334,30 @@ class TinyLlava(nn.Module):
         hidden, presents = self.model(inputs_embeds, attention_mask, position_ids, past_key_values, extra_bias)
         return self.lm_head(hidden), presents
 
+    @property
+    def has_media_readers(self):
+        return self.config.get("media_reader_token_ids") is not None
+
+    def reader_bias(self, query_ids, key_ids):
+        """The media-reader bias for these tokens, or None for a model without readers."""
+        if not self.has_media_readers:
+            return None
+        return media_reader_bias(query_ids, key_ids, self.reader_media_ids(), self.config["media_reader_token_ids"])
+
+    def reader_media_ids(self):
+        c = self.config
+        return c.get("media_reader_media_ids") or [c["image_token_index"], c["video_token_index"]]
+
     def forward(self, input_ids, attention_mask=None, pixel_values=None, pixel_values_videos=None,
-                position_ids=None, extra_bias=None):
+                position_ids=None):
         emb = self.build_inputs_embeds(input_ids, pixel_values, pixel_values_videos)
         if attention_mask is None:
             attention_mask = torch.ones_like(input_ids)
         if position_ids is None:
             # right padding: positions are plain indices; left padding: count only real tokens
             position_ids = (attention_mask.long().cumsum(-1) - 1).clamp(min=0)
-        logits, _ = self.decoder_forward(emb, attention_mask, position_ids, extra_bias=extra_bias)
+        logits, _ = self.decoder_forward(emb, attention_mask, position_ids,
+                                         extra_bias=self.reader_bias(input_ids, input_ids))
         return logits
 
     @torch.no_grad()
@@ -327,16 +366,20 @@ class TinyLlava(nn.Module):
         emb = self.build_inputs_embeds(input_ids, pixel_values, pixel_values_videos)
         n = input_ids.shape[1]
         mask = torch.ones(1, n, dtype=torch.long)
-        logits, past = self.decoder_forward(emb, mask, torch.arange(n)[None])
-        out = []
+        logits, past = self.decoder_forward(emb, mask, torch.arange(n)[None],
+                                            extra_bias=self.reader_bias(input_ids, input_ids))
+        out, ids = [], input_ids
         for _ in range(max_new_tokens):
             nxt = int(logits[0, -1].argmax())
             out.append(nxt)
             if nxt == self.config["eos_token_id"]:
                 break
+            step = torch.tensor([[nxt]])
+            ids = torch.cat([ids, step], 1)
             mask = torch.ones(1, n + len(out), dtype=torch.long)
-            logits, past = self.decoder_forward(self.model.embed_tokens(torch.tensor([[nxt]])), mask,
-                                                torch.tensor([[n + len(out) - 1]]), past)
+            logits, past = self.decoder_forward(self.model.embed_tokens(step), mask,
+                                                torch.tensor([[n + len(out) - 1]]), past,
+                                                extra_bias=self.reader_bias(step, ids))
         return out
 
 

@@ -163,7 +163,8 @@ def main():
     torch.set_num_threads(args.threads)
     t0 = time.time()
 
-    ds = Dataset(args.data, args.holdout)
+    cfg = torch.load(args.weights, map_location="cpu")["config"]
+    ds = Dataset(args.data, args.holdout, cfg["image_seq_length"], cfg["video_seq_length"])
     trained, payload = load_model(args.weights, ds)
     ck_hold = (payload.get("args") or {}).get("holdout")
     if ck_hold is not None and ck_hold != args.holdout:

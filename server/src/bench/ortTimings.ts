@@ -78,7 +78,7 @@ async function timedForward(session: VlmSession, pixels: Float32Array, ids: numb
   const features = await session.encodeImages([pixels]);
   const embeds = await session.inputsEmbeds(ids, { image: features.data as Float32Array });
   const t1 = performance.now();
-  const step = await session.prefill(embeds, ids.length, extra);
+  const step = await session.prefill(embeds, ids, extra);
   read?.(step.outputs);
   const t2 = performance.now();
   return { totalMs: t2 - t0, prefillMs: t2 - t1, cpuMs: cpuMsSince(c0), lastLogits: step.lastLogits.slice() };

@@ -62,10 +62,10 @@ for (const name of fixtures) {
     assert.equal(seq, ids.length);
     const layer0 = (ref.hidden_states.data as Float32Array).subarray(0, seq * hidden);
     assert.ok(maxAbsDiff(embeds, layer0) <= TOLERANCE, 'inputs_embeds (layer 0) match');
-    const { logits } = await model.session.prefill(embeds, ids.length);
+    const { logits } = await model.session.prefill(embeds, ids);
     const diff = maxAbsDiff(logits.data as Float32Array, ref.logits.data as Float32Array);
     assert.ok(diff <= TOLERANCE, `logits differ by ${diff}`);
-    const { ids: generated } = await model.session.generateGreedy(embeds, ids.length, 8);
+    const { ids: generated } = await model.session.generateGreedy(embeds, ids, 8);
     assert.deepEqual(generated, Array.from(ref.generated_ids.data as BigInt64Array, Number));
   });
 }

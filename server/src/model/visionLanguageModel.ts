@@ -57,7 +57,7 @@ export class VisionLanguageModel {
   /** Greedy answer to a question about already encoded media. */
   async answer(question: string, media: EncodedMedia, maxNewTokens = 8): Promise<ModelAnswer> {
     const { prompt, embeds } = await this.promptEmbeds(question, media);
-    const { ids, firstLogits } = await this.session.generateGreedy(embeds, prompt.ids.length, maxNewTokens);
+    const { ids, firstLogits } = await this.session.generateGreedy(embeds, prompt.ids, maxNewTokens);
     return { prompt, ids, text: this.prompts.decode(ids).trim(), firstLogits };
   }
 

@@ -36,7 +36,7 @@ async function sceneMedia() {
 test('prefill gives logits [1, seq, vocab] and a cache of the prompt length', { skip }, async () => {
   const media = await sceneMedia();
   const { prompt, embeds } = await model.promptEmbeds('Where is the red star?', media);
-  const { logits, lastLogits, cache } = await model.session.prefill(embeds, prompt.ids.length);
+  const { logits, lastLogits, cache } = await model.session.prefill(embeds, prompt.ids);
   const vocab = model.folder.config.text_config.vocab_size;
   assert.deepEqual(logits.dims, [1, prompt.ids.length, vocab]);
   assert.equal(lastLogits.length, vocab);
@@ -51,7 +51,7 @@ test('greedy decoding with the KV cache matches full uncached forwards, token by
   const media = await sceneMedia();
   const { prompt, embeds } = await model.promptEmbeds('Is the red star to the left or right of the blue ring?', media);
   const n = prompt.ids.length;
-  const { ids, firstLogits } = await model.session.generateGreedy(embeds, n, 5);
+  const { ids, firstLogits } = await model.session.generateGreedy(embeds, prompt.ids, 5);
   assert.ok(ids.length >= 1);
   for (let k = 0; k < ids.length; k++) {
     // The whole sequence so far, through the decoder from an empty past.
@@ -59,7 +59,7 @@ test('greedy decoding with the KV cache matches full uncached forwards, token by
     const full = new Float32Array(embeds.length + extra.length);
     full.set(embeds);
     full.set(extra, embeds.length);
-    const { logits } = await model.session.decode(full, n + k, null);
+    const { logits } = await model.session.decode(full, [...prompt.ids, ...ids.slice(0, k)], null);
     assert.deepEqual(logits.dims.slice(0, 2), [1, n + k]);
     const last = lastPosition(logits);
     assert.equal(argmax(last), ids[k], `token ${k}: cached ${ids[k]}, uncached ${argmax(last)}`);
@@ -70,13 +70,13 @@ test('greedy decoding with the KV cache matches full uncached forwards, token by
   }
   // And one cached step's logits equal the uncached ones at the same position.
   if (ids.length >= 2 && !model.session.isEos(ids[0])) {
-    const pre = await model.session.prefill(embeds, n);
-    const step = await model.session.decode(await model.session.embed([ids[0]]), 1, pre.cache);
+    const pre = await model.session.prefill(embeds, prompt.ids);
+    const step = await model.session.decode(await model.session.embed([ids[0]]), [ids[0]], pre.cache);
     const extra = await model.session.embed([ids[0]]);
     const full = new Float32Array(embeds.length + extra.length);
     full.set(embeds);
     full.set(extra, embeds.length);
-    const uncached = lastPosition((await model.session.decode(full, n + 1, null)).logits);
+    const uncached = lastPosition((await model.session.decode(full, [...prompt.ids, ids[0]], null)).logits);
     const cached = lastPosition(step.logits);
     const worst = cached.reduce((m, v, i) => Math.max(m, Math.abs(v - uncached[i])), 0);
     assert.ok(worst < LOGIT_TOLERANCE, `second-step logits differ by ${worst}`);
@@ -86,7 +86,7 @@ test('greedy decoding with the KV cache matches full uncached forwards, token by
 test('answer log-probabilities are a log-softmax over the vocabulary', { skip }, async () => {
   const media = await sceneMedia();
   const { prompt, embeds } = await model.promptEmbeds('Is the red star above or below the blue ring?', media);
-  const { lastLogits } = await model.session.prefill(embeds, prompt.ids.length);
+  const { lastLogits } = await model.session.prefill(embeds, prompt.ids);
   const lp = logSoftmax(lastLogits);
   const total = lp.reduce((s, v) => s + Math.exp(v), 0);
   assert.ok(Math.abs(total - 1) < 1e-9, `probabilities sum to ${total}`);

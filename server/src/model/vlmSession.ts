@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { ModelFolder, ModelFolderError, eosTokenIds } from './modelFolder';
 import { outputSize } from './imagePreprocessor';
+import { MediaReaders, mediaReaderBias, mediaReadersOf } from './mediaReaders';
 
 /**
  * The four ONNX graphs of a LLaVA-style export, run with onnxruntime-node: image and video
@@ -31,9 +32,10 @@ export function checkExecutionProviders(requested: readonly string[] | undefined
   return [...new Set([...names.filter((n) => n !== 'cpu'), 'cpu'])];
 }
 
-/** The decoder's past: `past_key_values.N.key/value` [1, kv_heads, length, head_dim]. */
+/** The decoder's past: `past_key_values.N.key/value` [1, kv_heads, length, head_dim], and the ids it holds. */
 export interface KvCache {
   length: number;
+  ids: readonly number[];
   tensors: Record<string, ort.Tensor>;
 }
 
@@ -63,6 +65,8 @@ export class VlmSession {
   private readonly pastNames: string[];
   private readonly eos: Set<number>;
   private readonly usesCacheBranch: boolean;
+  /** Which tokens may attend to media, where the model declares it (config.json "media_readers"). */
+  readonly mediaReaders: MediaReaders | null;
   private disposed = false;
 
   private constructor(
@@ -84,6 +88,7 @@ export class VlmSession {
     }
     this.eos = new Set(eosTokenIds(folder));
     this.usesCacheBranch = decoder.inputNames.includes('use_cache_branch');
+    this.mediaReaders = mediaReadersOf(folder.config, decoder.inputNames, folder.onnx.decoder);
   }
 
   static async open(folder: ModelFolder, opts: VlmSessionOptions = {}): Promise<VlmSession> {
@@ -122,7 +127,7 @@ export class VlmSession {
     try {
       if (failed) throw failed.reason;
       const [vision, video, embed, decoder] = opened;
-      return new VlmSession(folder, vision!, video, embed!, decoder!);
+      return new VlmSession(folder, vision!, video, embed!, decoder!); // throws on a bad folder: released below
     } catch (e) {
       await Promise.all(opened.map((session) => session?.release())); // no half-open model
       throw e;
@@ -194,14 +199,17 @@ export class VlmSession {
   emptyCache(): KvCache {
     const tensors: Record<string, ort.Tensor> = {};
     for (const name of this.pastNames) tensors[name] = new ort.Tensor('float32', new Float32Array(0), [1, this.kvHeads, 0, this.headDim]);
-    return { length: 0, tensors };
+    return { length: 0, ids: [], tensors };
   }
 
-  /** One decoder call over `seqLen` new positions after `cache` (empty past when null). */
-  async decode(embeds: Float32Array, seqLen: number, cache: KvCache | null = null, extra?: ExtraFeeds): Promise<DecoderStep> {
+  /** One decoder call over the new tokens `ids` (embedded as `embeds`) after `cache` (empty past when null). */
+  async decode(embeds: Float32Array, ids: readonly number[], cache: KvCache | null = null, extra?: ExtraFeeds): Promise<DecoderStep> {
     this.alive();
     const past = cache ?? this.emptyCache();
+    const seqLen = ids.length;
+    if (embeds.length !== seqLen * this.hiddenSize) throw new Error(`${embeds.length} embedding values for ${seqLen} tokens of hidden size ${this.hiddenSize}.`);
     const total = past.length + seqLen;
+    const allIds = [...past.ids, ...ids];
     const feeds: Record<string, ort.Tensor> = {
       inputs_embeds: new ort.Tensor('float32', embeds, [1, seqLen, this.hiddenSize]),
       attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
@@ -211,6 +219,7 @@ export class VlmSession {
     };
     // optimum's merged decoders pick their with-past branch from this flag
     if (this.usesCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', [past.length > 0], [1]);
+    if (this.mediaReaders) feeds[this.mediaReaders.input] = mediaReaderBias(this.mediaReaders, allIds, seqLen);
     const out = await this.decoder.run(feeds);
     const tensors: Record<string, ort.Tensor> = {};
     for (const name of this.pastNames) {
@@ -219,18 +228,18 @@ export class VlmSession {
       tensors[name] = present;
     }
     if (!out.logits) throw new ModelFolderError(`${this.folder.onnx.decoder} has no "logits" output.`);
-    return { logits: out.logits, cache: { length: total, tensors }, outputs: out };
+    return { logits: out.logits, cache: { length: total, ids: allIds, tensors }, outputs: out };
   }
 
   /** The prompt through the decoder: logits at the last position and the KV cache. */
-  async prefill(embeds: Float32Array, seqLen: number, extra?: ExtraFeeds): Promise<DecoderStep & { lastLogits: Float32Array }> {
-    const step = await this.decode(embeds, seqLen, null, extra);
+  async prefill(embeds: Float32Array, ids: readonly number[], extra?: ExtraFeeds): Promise<DecoderStep & { lastLogits: Float32Array }> {
+    const step = await this.decode(embeds, ids, null, extra);
     return { ...step, lastLogits: lastPosition(step.logits) };
   }
 
   /** Greedy decoding with the KV cache, stopping after an end-of-sequence token (kept in the ids). */
-  async generateGreedy(embeds: Float32Array, seqLen: number, maxNewTokens: number, extra?: ExtraFeeds): Promise<{ ids: number[]; firstLogits: Float32Array }> {
-    return this.continueGreedy(await this.prefill(embeds, seqLen, extra), maxNewTokens, extra);
+  async generateGreedy(embeds: Float32Array, ids: readonly number[], maxNewTokens: number, extra?: ExtraFeeds): Promise<{ ids: number[]; firstLogits: Float32Array }> {
+    return this.continueGreedy(await this.prefill(embeds, ids, extra), maxNewTokens, extra);
   }
 
   /** Greedy decoding after a prefill; `extra` feeds the new positions (zeros for an instrumented decoder). */
@@ -242,7 +251,7 @@ export class VlmSession {
       const next = argmax(lastLogits);
       ids.push(next);
       if (this.eos.has(next) || ids.length === maxNewTokens) break;
-      const step = await this.decode(await this.embed([next]), 1, cache, extra);
+      const step = await this.decode(await this.embed([next]), [next], cache, extra);
       lastLogits = lastPosition(step.logits);
       cache = step.cache;
     }

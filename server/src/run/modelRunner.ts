@@ -143,8 +143,8 @@ export class ModelRunner {
   }
 
   /** Runs the prompt through the decoder with the given deltas (a fresh set when omitted). */
-  private async prefill(embeds: Float32Array, seq: number, deltas: InterventionDeltas) {
-    return this.model.session.prefill(embeds, seq, (n) => deltas.feeds(n));
+  private async prefill(embeds: Float32Array, ids: readonly number[], deltas: InterventionDeltas) {
+    return this.model.session.prefill(embeds, ids, (n) => deltas.feeds(n));
   }
 
   private captured(outputs: Record<string, ort.Tensor>, layer: number): Float32Array {
@@ -161,7 +161,7 @@ export class ModelRunner {
     }
     const source = await this.prepare(from, from.question ?? question);
     const n = source.prompt.ids.length;
-    return this.captured((await this.prefill(source.embeds, n, new InterventionDeltas(this.numLayers, this.hiddenSize, n))).outputs, layer);
+    return this.captured((await this.prefill(source.embeds, source.prompt.ids, new InterventionDeltas(this.numLayers, this.hiddenSize, n))).outputs, layer);
   }
 
   async forward(input: RunInput): Promise<RunOutput> {
@@ -169,7 +169,7 @@ export class ModelRunner {
     const seq = prompt.ids.length;
     const H = this.hiddenSize;
     const deltas = new InterventionDeltas(this.numLayers, H, seq);
-    const positionsOf = (sel: RunIntervention['positions']) => resolvePositions(sel, prompt.tokens, this.encodeText);
+    const positionsOf = (sel: RunIntervention['positions']) => resolvePositions(sel, prompt.tokens, this.encodeText, input.question);
 
     const interventions = input.interventions ?? [];
     for (const iv of interventions) {
@@ -187,11 +187,11 @@ export class ModelRunner {
       if (beyond !== undefined) {
         throw badRequest(`Position ${beyond} is patched but the patch source's prompt has only ${sourceSeq} tokens: patch positions both prompts share (e.g. the media tokens), or use questions of the same length.`);
       }
-      const current = this.captured((await this.prefill(embeds, seq, deltas)).outputs, p.layer);
+      const current = this.captured((await this.prefill(embeds, prompt.ids, deltas)).outputs, p.layer);
       deltas.patch(p.layer, positions, target, current);
     }
 
-    const run = await this.prefill(embeds, seq, deltas);
+    const run = await this.prefill(embeds, prompt.ids, deltas);
     const maxNew = input.maxNewTokens ?? 8;
     const { ids } = await this.model.session.continueGreedy(run, maxNew, () => deltas.zeroFeeds());
     const answer = ids.length ? this.model.prompts.decode(ids).trim() : '';

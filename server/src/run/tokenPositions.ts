@@ -26,8 +26,11 @@ function findSequence(ids: readonly number[], seq: readonly number[], from: numb
   return -1;
 }
 
-/** The position of the last sub-token of `word` (one or more words, e.g. "red circle") in the question. */
-export function wordPosition(tokens: readonly PromptToken[], word: string, encode: Encode): number {
+/**
+ * The position of the last sub-token of `word` (one or more words, e.g. "red circle") in the question.
+ * `question`, when given, is quoted in the error instead of the prompt's tokens (which end with the template's own).
+ */
+export function wordPosition(tokens: readonly PromptToken[], word: string, encode: Encode, question?: string): number {
   const phrase = word.trim();
   if (!phrase) throw badQuestion('An empty word was asked for: name an object word of the question, e.g. "circle".');
   const ids = tokens.map((t) => t.id);
@@ -37,11 +40,11 @@ export function wordPosition(tokens: readonly PromptToken[], word: string, encod
     const at = findSequence(ids, candidate, start);
     if (at >= 0) return at + candidate.length - 1;
   }
-  const question = tokens.slice(start).map((t) => t.text).join(' ');
-  throw badQuestion(`"${phrase}" is not in the question (${question}): name a word that the question contains.`);
+  const quoted = question?.trim() || tokens.slice(start).map((t) => t.text).join(' ');
+  throw badQuestion(`"${phrase}" is not in the question (${quoted}): name a word that the question contains.`);
 }
 
-export function resolvePositions(selector: PositionSelector, tokens: readonly PromptToken[], encode: Encode): number[] {
+export function resolvePositions(selector: PositionSelector, tokens: readonly PromptToken[], encode: Encode, question?: string): number[] {
   const n = tokens.length;
   if (selector === 'all') return tokens.map((_, i) => i);
   if (selector === 'media') return tokens.flatMap((t, i) => (t.kind !== 'text' ? [i] : []));
@@ -53,7 +56,7 @@ export function resolvePositions(selector: PositionSelector, tokens: readonly Pr
     return [...new Set(selector)].sort((a, b) => a - b);
   }
   if (selector && typeof selector === 'object' && Array.isArray(selector.words)) {
-    return [...new Set(selector.words.map((w) => wordPosition(tokens, w, encode)))].sort((a, b) => a - b);
+    return [...new Set(selector.words.map((w) => wordPosition(tokens, w, encode, question)))].sort((a, b) => a - b);
   }
   throw badRequest(`Unknown position selector ${JSON.stringify(selector)}: use "all", "media", "text", a list of indices or {"words": [...]}.`);
 }
