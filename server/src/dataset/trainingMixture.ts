@@ -1,7 +1,7 @@
 import { Clip, Scene, SceneError } from '../scenes/scene';
 import { SeededRandom } from '../scenes/random';
 import { randomClip, randomScene } from '../scenes/generators';
-import { QuestionAnswer, aboveBelowQuestion, beforeAfterQuestion, colourQuestion, groundingQuestion, leftRightQuestion } from '../scenes/questions';
+import { QuestionAnswer, aboveBelowQuestion, appearanceQuestion, beforeAfterQuestion, colourQuestion, groundingQuestion, leftRightQuestion } from '../scenes/questions';
 
 /**
  * The distribution the bundled model is trained on and evaluated on (held out by seed):
@@ -64,6 +64,17 @@ export function sceneQuestions(rng: SeededRandom, scene: Scene): QuestionAnswer[
   return qs;
 }
 
+/**
+ * Per clip: where one object is and the colour of one (what finds an object in a clip, as in a
+ * picture), when one appears (time's grounding), and up to 3 before/after pairs.
+ */
 export function clipQuestions(rng: SeededRandom, clip: Clip): QuestionAnswer[] {
-  return relationQuestions(rng, clip.scene.objects.length, 3, (i, j) => beforeAfterQuestion(clip, i, j));
+  const { objects } = clip.scene;
+  const n = objects.length;
+  const qs = [groundingQuestion(clip.scene, rng.int(n))];
+  const colourable = rng.shuffle([...Array(n).keys()]).find((i) => objects.filter((o) => o.shape === objects[i].shape).length === 1);
+  if (colourable !== undefined) qs.push(colourQuestion(clip.scene, colourable));
+  qs.push(appearanceQuestion(clip, rng.int(n)));
+  qs.push(...relationQuestions(rng, n, 3, (i, j) => beforeAfterQuestion(clip, i, j)));
+  return qs;
 }

@@ -145,7 +145,7 @@ async function measureForwardMs(model: VisionLanguageModel, image: RgbImage, que
     const t0 = performance.now();
     const media = await model.encodeImage(image);
     const { prompt, embeds } = await model.promptEmbeds(question, media);
-    await model.session.prefill(embeds, prompt.ids.length);
+    await model.session.prefill(embeds, prompt.ids);
     if (r >= LATENCY_WARMUP) times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
@@ -194,7 +194,7 @@ export async function evaluateModel(opts: EvalOptions): Promise<EvalReport> {
     });
     if (model.folder.onnx.videoEncoder) {
       await runStream({
-        families: ['beforeAfter'], perFamily: opts.perFamily, board, model, progress,
+        families: ['beforeAfter', 'appearance'], perFamily: opts.perFamily, board, model, progress,
         draw: (i) => clipItem(opts.seed, i),
         render: renderClip,
         encode: (frames) => model.encodeClip(frames),
