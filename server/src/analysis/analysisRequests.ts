@@ -113,7 +113,10 @@ export async function steerRequest(runner: ModelRunner, params: SteerParams, ctx
     const items = batchInputs(await heldOutItems(relation, params.batch, seed));
     const bands = params.bands ?? (params.layers?.length ? [params.layers] : defaultBands(runner.numLayers));
     const perLayer = await steerBatch(runner, bank, items, bands, { factor, seed }, ctx);
-    const best = perLayer.reduce((a, b) => (b.steering.rate > a.steering.rate ? b : a));
+    // best = the largest effect beyond the matched-norm control: noise that flips as often as
+    // steering says the band only breaks the token, not that the ID moves the belief
+    const effect = (r: (typeof perLayer)[number]) => r.steering.rate - r.noise.rate;
+    const best = perLayer.reduce((a, b) => (effect(b) > effect(a) ? b : a));
     return { perLayer, bestBand: best.layers };
   }
   if (!params.media || !params.question || !params.object || params.targetCell === undefined) {

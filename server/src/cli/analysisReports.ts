@@ -40,7 +40,8 @@ function steerReport(r: SteerResult): string {
   for (const b of r.perLayer ?? []) {
     lines.push(`${b.layers.join('-').padEnd(8)} ${pct(b.steering.rate)} [${pct(b.steering.low)}, ${pct(b.steering.high)}]          ${pct(b.noise.rate)} [${pct(b.noise.low)}, ${pct(b.noise.high)}]         ${f2(b.meanDeltaLogprobSteering)} / ${f2(b.meanDeltaLogprobNoise)}   (n ${b.steering.n})`);
   }
-  if (r.bestBand) lines.push(`best band: ${r.bestBand.join('-')}`);
+  const best = r.perLayer?.find((b) => b.layers.join() === r.bestBand?.join());
+  if (best) lines.push(`best band (largest steering minus noise): ${best.layers.join('-')}, steering ${pct(best.steering.rate)} vs noise ${pct(best.noise.rate)}`);
   return lines.join('\n');
 }
 

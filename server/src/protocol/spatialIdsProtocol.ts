@@ -230,7 +230,7 @@ export interface SteerResult {
   single?: SteerOutcome;
   /** Batch mode: flip rates per layer band. */
   perLayer?: { layers: number[]; steering: RateWithInterval; noise: RateWithInterval; meanDeltaLogprobSteering: number; meanDeltaLogprobNoise: number }[];
-  /** Batch mode: the band with the highest steering flip rate. */
+  /** Batch mode: the band whose steering flip rate exceeds its noise flip rate the most. */
   bestBand?: number[];
 }
 
