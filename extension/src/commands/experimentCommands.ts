@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { forwardRequest, patchSweepRequest, probeRequest, steerRequest } from '../../../server/src/protocol/spatialIdsProtocol';
+import type { AnalysisCommand } from '../../../server/src/analysis/experimentFile';
+import { deriveIdsRequest, deriveTidsRequest, forwardRequest, patchSweepRequest, probeRequest, steerRequest, type DeriveIdsParams, type PatchSweepParams, type ProbeParams, type SteerParams } from '../../../server/src/protocol/spatialIdsProtocol';
 import type { ExperimentAction, ExperimentFile, WebviewMethod } from '../../../server/src/protocol/webviewMessages';
 import { runWithProgress } from '../analyses/longRunning';
+import { CommandExperiment, asCommandExperiment, editorParams } from '../experiments/commandExperiment';
 import { parseExperiment, sameResult } from '../experiments/experimentFile';
 import { saveJsonWithDialog, suggestedFolder } from '../experiments/saveFiles';
 import { InspectorPanel } from '../panel/inspectorPanel';
@@ -36,17 +38,58 @@ async function rerun(ctx: CommandContext, experiment: ExperimentFile, token: vsc
   return { ...experiment, actions };
 }
 
-/** Open Experiment...: re-opens the panel on the experiment's media and re-runs its actions. */
-export async function openExperimentCommand(ctx: CommandContext, arg?: unknown): Promise<ExperimentFile | undefined> {
+/** The analysis request of a command-line experiment's command. */
+function requestAnalysis(ctx: CommandContext, command: AnalysisCommand, params: Record<string, unknown>, token: vscode.CancellationToken, report: (p: { message?: string; percentage?: number }) => void): Promise<unknown> {
+  switch (command) {
+    case 'derive-ids':
+      return ctx.models.request(deriveIdsRequest, params as DeriveIdsParams, token, report);
+    case 'derive-tids':
+      return ctx.models.request(deriveTidsRequest, params as DeriveIdsParams, token, report);
+    case 'probe':
+      return ctx.models.request(probeRequest, params as unknown as ProbeParams, token, report);
+    case 'steer':
+      return ctx.models.request(steerRequest, params as SteerParams, token, report);
+    case 'patch-sweep':
+      return ctx.models.request(patchSweepRequest, params as PatchSweepParams, token, report);
+  }
+}
+
+/** A command-line experiment (`--save-experiment`, `--results`): re-run its one analysis on the current model. */
+async function rerunCommandExperiment(ctx: CommandContext, file: string, cmd: CommandExperiment): Promise<unknown> {
+  const { experiment } = cmd;
+  const model = await ctx.models.ensureLoaded();
+  if (path.resolve(experiment.model) !== path.resolve(model.dir)) {
+    void vscode.window.showWarningMessage(`Spatial IDs: ${file} was run on ${experiment.model}; re-running it on ${ctx.models.modelName}.`);
+  }
+  const params = editorParams(experiment);
+  const result = await runWithProgress(`Re-running ${experiment.command} from ${file}`, (token, report) => requestAnalysis(ctx, experiment.command, params, token, report));
+  if (result === undefined) return undefined;
+  ctx.results.add(experiment.command, params, result);
+  const verdict = cmd.savedResults === undefined ? 'Export Results... saves them.' : sameResult(result, cmd.savedResults) ? 'The results equal the saved ones.' : 'The results differ from the saved ones.';
+  void vscode.window.showInformationMessage(`Spatial IDs: re-ran ${experiment.command} from ${file}. ${verdict}`);
+  return result;
+}
+
+/**
+ * Open Experiment...: a panel recording re-opens the panel on its media and re-runs its actions;
+ * a command-line experiment re-runs its analysis.
+ */
+export async function openExperimentCommand(ctx: CommandContext, arg?: unknown): Promise<ExperimentFile | unknown | undefined> {
   const uri = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({ title: 'Open Spatial IDs Experiment', filters: { Experiment: ['json'] }, canSelectMany: false }))?.[0];
   if (!uri) return undefined;
-  let experiment: ExperimentFile;
+  const file = path.basename(uri.fsPath);
+  let opened: { command: CommandExperiment } | { panel: ExperimentFile };
   try {
-    experiment = parseExperiment(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), path.basename(uri.fsPath));
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    const command = asCommandExperiment(JSON.parse(text) as unknown, file);
+    opened = command ? { command } : { panel: parseExperiment(text, file) };
   } catch (e) {
-    void vscode.window.showErrorMessage(`Spatial IDs: ${e instanceof Error ? e.message : String(e)}`);
+    const message = e instanceof SyntaxError ? `${file} is not JSON (${e.message}).` : e instanceof Error ? e.message : String(e);
+    void vscode.window.showErrorMessage(`Spatial IDs: ${message}`);
     return undefined;
   }
+  if ('command' in opened) return rerunCommandExperiment(ctx, file, opened.command);
+  const experiment = opened.panel;
   if (!fs.existsSync(experiment.media.path)) {
     void vscode.window.showErrorMessage(`Spatial IDs: the experiment's ${experiment.media.kind} ${experiment.media.path} is not there any more.`);
     return undefined;

@@ -25,4 +25,19 @@ describe('experiments', () => {
     assert.ok(api.panels().some((p) => p.target.uri.fsPath === image), 'the panel is open on the experiment image');
     api.panels().forEach((p) => p.dispose());
   });
+
+  it('Open Experiment re-runs a command-line experiment and compares it with its saved results', async () => {
+    const api = await extensionApi();
+    const image = fixture('left-right.png').fsPath;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-experiment-'));
+    const experiment = { format: 'spatial-id-lens/experiment@1', command: 'probe', model: api.context.models.modelDir, params: { media: { image }, question: 'Is the red circle to the left or right of the blue square?' } };
+    const bare = path.join(dir, 'probe.experiment.json');
+    fs.writeFileSync(bare, JSON.stringify(experiment));
+    const first = (await vscode.commands.executeCommand('spatialIds.openExperiment', vscode.Uri.file(bare))) as { objects?: unknown[] } | undefined;
+    assert.ok(first?.objects?.length, 'the probe re-runs and returns where each object is');
+    const withResults = path.join(dir, 'probe.results.json');
+    fs.writeFileSync(withResults, JSON.stringify({ experiment, results: first }));
+    const again = await vscode.commands.executeCommand('spatialIds.openExperiment', vscode.Uri.file(withResults));
+    assert.deepEqual(again, first, 'the same experiment re-runs to the same numbers');
+  });
 });
