@@ -57,6 +57,9 @@ def main():
     ap.add_argument("--lr", type=float, default=1.5e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--hidden-size", type=int, default=128, help="the decoder width the projector maps to")
+    ap.add_argument("--init-tower", default=None,
+                    help="vision.pt to take the vision tower from (kept frozen; only the projector learns)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -73,13 +76,19 @@ def main():
     held = np.arange(n) >= int(n * 0.98)  # the same held-out tail as train.py's default
 
     # vocab_size is irrelevant to the vision side; the decoder built here is discarded
-    model = TinyLlava(make_config(vocab_size=8, grid=grid, image_size=s))
+    model = TinyLlava(make_config(vocab_size=8, grid=grid, image_size=s, hidden_size=args.hidden_size))
+    if args.init_tower:
+        tower = {k: v for k, v in torch.load(args.init_tower, map_location="cpu")["state_dict"].items()
+                 if k.startswith("vision_tower.")}
+        model.load_state_dict(tower, strict=False)
+        model.vision_tower.requires_grad_(False)
     nc, ns = len(colours) + 1, len(shapes) + 1
     # colour logits, shape logits, row logits, column logits, centre offset (x, y)
     head = nn.Linear(model.config["hidden_size"], nc + ns + 2 * grid + 2)
     token_row = torch.arange(grid * grid) // grid
     token_col = torch.arange(grid * grid) % grid
-    params = list(model.vision_tower.parameters()) + list(model.multi_modal_projector.parameters()) + list(head.parameters())
+    params = [p for p in list(model.vision_tower.parameters()) + list(model.multi_modal_projector.parameters())
+              + list(head.parameters()) if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
 

@@ -24,13 +24,14 @@ from tokenizer_files import WordTokenizer, build_vocab, expand_placeholders, for
 BINARY_ANSWERS = ["left", "right", "above", "below", "before", "after"]
 # the object words (last word of each object mention), from server/src/scenes/vocabulary.ts
 SHAPE_WORDS = ["circle", "square", "triangle", "star", "cross", "diamond", "heart", "ring"]
-# Curriculum: (until fraction of total steps, allowed families or None = all, max numObjects or None).
+# Curriculum: (until fraction of total steps, allowed families or None = all, max numObjects or None,
+# share of clip batches or None = --clip-frac).
 # Start on what needs only "where/what is one object" before relations and time.
 CURRICULUM = [
-    (0.08, {"grounding", "colour"}, 2),
-    (0.25, {"grounding", "colour", "leftRight", "aboveBelow"}, 3),
-    (0.45, None, 4),
-    (1.00, None, None),
+    (0.08, {"grounding", "colour"}, 2, 0.0),
+    (0.25, {"grounding", "colour", "leftRight", "aboveBelow"}, 3, None),
+    (0.45, None, 4, None),
+    (1.00, None, None, None),
 ]
 
 
@@ -42,7 +43,7 @@ def pixels_to_tensor(u8):
 
 
 class Dataset:
-    def __init__(self, root, holdout):
+    def __init__(self, root, holdout, image_seq_length=16, video_seq_length=32):
         with open(os.path.join(root, "meta.json")) as f:
             self.meta = m = json.load(f)
         s, nf = m["imageSize"], m["numFrames"]
@@ -61,7 +62,7 @@ class Dataset:
             key = (e["source"], e["question"])
             if key not in cache:
                 ids = self.tok.encode(format_prompt(e["question"], "image" if e["source"] == "image" else "video"))
-                cache[key] = expand_placeholders(ids, img_id, vid_id)
+                cache[key] = expand_placeholders(ids, img_id, vid_id, image_seq_length, video_seq_length)
             self.prompts.append(cache[key])
             self.answers.append(self.tok.encode(e["answer"]) + [self.tok.token_id("</s>")])
             self.answer_text.append(e["answer"])
@@ -122,21 +123,23 @@ class Dataset:
 
 
 def parse_curriculum(spec):
-    """'0.08:grounding,colour:2;0.25:grounding,colour,leftRight,aboveBelow:3;1:all:all'"""
+    """'0.08:grounding,colour:2:0;0.25:grounding,colour,leftRight,aboveBelow:3;1:all:all': until
+    (fraction of the steps), families, max objects, and optionally the share of clip batches."""
     phases = []
     for part in spec.split(";"):
-        until, fams, max_obj = part.split(":")
+        until, fams, max_obj, *clip_frac = part.split(":")
         phases.append((float(until), None if fams == "all" else set(fams.split(",")),
-                       None if max_obj == "all" else int(max_obj)))
+                       None if max_obj == "all" else int(max_obj), float(clip_frac[0]) if clip_frac else None))
     return phases
 
 
 def phase_at(step, total, curriculum):
+    """(families, max objects, clip share or None) of the phase this step is in."""
     frac = step / max(1, total)
-    for until, fams, max_obj in curriculum:
+    for until, *phase in curriculum:
         if frac < until:
-            return fams, max_obj
-    return curriculum[-1][1], curriculum[-1][2]
+            return tuple(phase)
+    return tuple(curriculum[-1][1:])
 
 
 def sample_batch(ds, pools, rng, batch, clip_batch, clip_frac):
@@ -149,21 +152,8 @@ def sample_batch(ds, pools, rng, batch, clip_batch, clip_frac):
     return [int(pools[src][fams[c]][rng.integers(len(pools[src][fams[c]]))]) for c in choice]
 
 
-def image_bottleneck_bias(input_ids, media_ids, object_ids, p, gen):
-    """Additive bias [B,1,S,S]: in a random share p of the examples, text positions other than the
-    object words (shape tokens, the last word of every object mention) cannot attend to media
-    tokens, so what the answer needs from the picture must pass through the object words.
-    Without it the answer position reads the image directly and the object words' residuals are
-    never used (steering them moved nothing: model card, trial 10)."""
-    is_media = torch.isin(input_ids, media_ids)
-    reader = torch.isin(input_ids, object_ids) | is_media
-    blocked = (~reader)[:, :, None] & is_media[:, None, :]
-    blocked &= (torch.rand(input_ids.shape[0], generator=gen) < p)[:, None, None]
-    return torch.where(blocked, torch.tensor(-1e9), torch.tensor(0.0))[:, None]
-
-
-def forward_loss(model, b, bias=None):
-    logits = model(b["input_ids"], b["attention_mask"], b["pixel_values"], b["pixel_values_videos"], extra_bias=bias)
+def forward_loss(model, b):
+    logits = model(b["input_ids"], b["attention_mask"], b["pixel_values"], b["pixel_values_videos"])
     m = b["targets"] != -100
     loss = F.cross_entropy(logits[m], b["targets"][m])
     return loss, logits
@@ -267,12 +257,25 @@ def main():
                     help="vision.pt from pretrain_vision.py: vision_tower + projector weights for a fresh start")
     ap.add_argument("--attn-init-scale", type=float, default=1.0,
                     help="multiply the decoder's initial q_proj/k_proj weights (fresh starts only)")
+    ap.add_argument("--frame-embed-std", type=float, default=0.02,
+                    help="initial std (RMS) of the video frame-index embedding (fresh starts only)")
+    ap.add_argument("--frame-embed-init", choices=["normal", "sinusoidal"], default="normal",
+                    help="sinusoidal: sin/cos of the frame index at frequencies 1 to 1/max_frames rad per frame")
     ap.add_argument("--freeze-vision", action="store_true",
                     help="train only the decoder side (with --init-vision: keep the pretrained features)")
     ap.add_argument("--init-weights", default=None,
                     help="start from a finished run's weights.pt (a new phase with its own optimiser and schedule)")
-    ap.add_argument("--image-bottleneck", type=float, default=0.0, metavar="P",
-                    help="share of examples whose non-object text tokens may not attend to media tokens")
+    ap.add_argument("--media-readers", choices=["objects", "none"], default="objects",
+                    help="objects: only the object words (and media tokens) may attend to media tokens, at "
+                         "training and inference (model.media_reader_bias); none: every token may, as in LLaVA")
+    ap.add_argument("--reader-media", choices=["all", "image"], default="all",
+                    help="the media the readers alone may attend to (image: video tokens stay open to every token)")
+    ap.add_argument("--hidden-size", type=int, default=128,
+                    help="decoder width (heads of 32, MLP 3x); a --init-vision projector of another width is re-learned")
+    ap.add_argument("--num-layers", type=int, default=6, help="decoder layers")
+    ap.add_argument("--video-pool", type=int, default=2, help="average-pool each frame's cell tokens over k x k blocks")
+    ap.add_argument("--vision-lr-scale", type=float, default=1.0,
+                    help="learning-rate factor of the vision tower and projector when they are not frozen")
     ap.add_argument("--stop-at", type=int, default=None,
                     help="checkpoint and exit at this step (train in slices; rerun the same command to go on)")
     args = ap.parse_args()
@@ -281,9 +284,17 @@ def main():
     torch.manual_seed(args.seed)
     random.seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    ds = Dataset(args.data, args.holdout)
+    with open(os.path.join(args.data, "meta.json")) as f:
+        meta = json.load(f)
+    video_seq = meta["numFrames"] * (meta["grid"] // args.video_pool) ** 2
+    ds = Dataset(args.data, args.holdout, meta["grid"] ** 2, video_seq)
+    readers = [ds.vocab.index(w) for w in SHAPE_WORDS] if args.media_readers == "objects" else None
     cfg = make_config(vocab_size=len(ds.vocab), grid=ds.meta["grid"], image_size=ds.meta["imageSize"],
-                      num_frames=ds.meta["numFrames"])
+                      num_frames=ds.meta["numFrames"], media_reader_token_ids=readers,
+                      media_reader_media_ids=[ds.tok.token_id("<image>")] if readers and args.reader_media == "image" else None,
+                      video_pool=args.video_pool, max_position_embeddings=256,
+                      hidden_size=args.hidden_size, num_hidden_layers=args.num_layers, num_attention_heads=args.hidden_size // 32,
+                      num_key_value_heads=args.hidden_size // 32, head_dim=32, intermediate_size=3 * args.hidden_size)
     model = TinyLlava(cfg)
     if args.attn_init_scale != 1.0:
         # Larger query/key weights start attention sharper: the answer has to single out one
@@ -292,16 +303,44 @@ def main():
             for layer in model.model.layers:
                 layer.self_attn.q_proj.weight.mul_(args.attn_init_scale)
                 layer.self_attn.k_proj.weight.mul_(args.attn_init_scale)
+    if args.frame_embed_std != 0.02 or args.frame_embed_init != "normal":
+        # The frame embedding is added to vision features of RMS ~2 per element: at the usual 0.02
+        # it is 1% of each video token, and before/after stays at chance for thousands of steps.
+        with torch.no_grad():
+            w = model.video_frame_embed.weight
+            if args.frame_embed_init == "sinusoidal":
+                # a smooth code of time, so the mean over the frames an object is seen in is an
+                # easy function of when it appeared (random vectors average to noise)
+                f = torch.arange(w.shape[0], dtype=torch.float32)[:, None]
+                freq = w.shape[0] ** (-torch.arange(0, w.shape[1], 2, dtype=torch.float32) / w.shape[1])
+                w.copy_(torch.cat([torch.sin(f * freq), torch.cos(f * freq)], 1)[:, :w.shape[1]])
+                w.mul_(args.frame_embed_std / w.pow(2).mean().sqrt())
+            else:
+                w.normal_(0.0, args.frame_embed_std)
+    vision_init = None
+    if args.init_vision:
+        vision_init = torch.load(args.init_vision, map_location="cpu")["state_dict"]
+        shapes = {k: v.shape for k, v in model.state_dict().items()}
+        if any(k not in shapes for k in vision_init):
+            sys.exit(f"{args.init_vision}: expected only vision_tower/multi_modal_projector weights")
+        # a projector pretrained for another decoder width cannot be used: it is learned here
+        vision_init = {k: v for k, v in vision_init.items() if v.shape == shapes[k]}
     if args.freeze_vision:
         # Keep the pretrained vision features fixed (LLaVA stage 2 also freezes its vision tower):
         # early decoder gradients are noise and would wash out what stage 1 taught.
-        for p in list(model.vision_tower.parameters()) + list(model.multi_modal_projector.parameters()):
-            p.requires_grad_(False)
-    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    decay = [p for n, p in trainable if p.dim() >= 2 and "pos_" not in n]
-    no_decay = [p for n, p in trainable if not (p.dim() >= 2 and "pos_" not in n)]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
-                             {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.98))
+        for n, p in model.named_parameters():
+            if n.startswith("vision_tower.") or (n.startswith("multi_modal_projector.") and
+                                                 (vision_init is None or n in vision_init)):
+                p.requires_grad_(False)
+    groups = {}
+    for n, p in model.named_parameters():
+        if p.requires_grad:
+            vision = n.startswith(("vision_tower.", "multi_modal_projector."))
+            decays = p.dim() >= 2 and "pos_" not in n
+            groups.setdefault((vision, decays), []).append(p)
+    opt = torch.optim.AdamW([{"params": ps, "weight_decay": args.weight_decay if decays else 0.0,
+                              "lr": args.lr * (args.vision_lr_scale if vision else 1.0)}
+                             for (vision, decays), ps in groups.items()], lr=args.lr, betas=(0.9, 0.98))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(args.warmup, args.steps, args.min_lr_ratio))
     print(f"{len(ds.prompts)} examples ({int(ds.held.sum())} held out), vocab {len(ds.vocab)}, "
           f"{count_parameters(model):,} parameters", flush=True)
@@ -323,17 +362,17 @@ def main():
         print(f"resumed from {ckpt_path} at step {step}", flush=True)
     elif args.init_weights:
         init = torch.load(args.init_weights, map_location="cpu")
-        if init["vocab"] != ds.vocab or init["config"] != cfg:
+        same = lambda c: {k: v for k, v in c.items() if k != "media_reader_token_ids"}  # noqa: E731
+        if init["vocab"] != ds.vocab or same(init["config"]) != same(cfg):
             sys.exit(f"{args.init_weights} was trained with another vocabulary/config")
         model.load_state_dict(init["state_dict"])
         print(f"all weights initialised from {args.init_weights} (step {init['step']})", flush=True)
-    elif args.init_vision:
-        vis = torch.load(args.init_vision, map_location="cpu")["state_dict"]
-        want = {k for k in model.state_dict() if k.startswith(("vision_tower.", "multi_modal_projector."))}
-        if set(vis) != want:
-            sys.exit(f"{args.init_vision}: expected exactly the vision_tower/multi_modal_projector weights")
-        model.load_state_dict(vis, strict=False)
-        print(f"vision tower + projector initialised from {args.init_vision}", flush=True)
+    elif vision_init is not None:
+        model.load_state_dict(vision_init, strict=False)
+        fresh = sorted({k.rsplit(".", 1)[0] for k in model.state_dict()
+                        if k.startswith(("vision_tower.", "multi_modal_projector.")) and k not in vision_init})
+        print(f"vision initialised from {args.init_vision}" + (f"; learned here: {', '.join(fresh)}" if fresh else ""),
+              flush=True)
 
     def checkpoint():
         save_atomic({"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
@@ -341,26 +380,23 @@ def main():
                      "python_rng": random.getstate(), "config": cfg, "vocab": ds.vocab, "args": vars(args)}, ckpt_path)
 
     curriculum = parse_curriculum(args.curriculum) if args.curriculum else CURRICULUM
-    media_ids = torch.tensor([cfg["image_token_index"], cfg["video_token_index"]])
-    object_ids = torch.tensor([ds.vocab.index(w) for w in SHAPE_WORDS])
-    bottleneck_gen = torch.Generator().manual_seed(args.seed + step)  # resumes differ only in this draw
     model.train()
     meter, losses, t0, phase = Meter(ds), [], time.time(), None
     # --stop-at is a ceiling, also for a run resumed past it (a rerun of a finished phase trains nothing)
     limit = args.steps if args.stop_at is None else min(args.steps, args.stop_at)
     while step < limit:
-        fams, max_obj = phase_at(step, args.steps, curriculum)
-        if (fams, max_obj) != phase:
-            phase = (fams, max_obj)
+        fams, max_obj, clip_frac = phase_at(step, args.steps, curriculum)
+        clip_frac = args.clip_frac if clip_frac is None else clip_frac
+        if (fams, max_obj, clip_frac) != phase:
+            phase = (fams, max_obj, clip_frac)
             pools = ds.pools(fams, max_obj) or ds.pools(None, None)
+            if clip_frac == 0:
+                pools = {s: p for s, p in pools.items() if s == 0} or pools
             print(f"step {step}: curriculum families={sorted(fams) if fams else 'all'} "
-                  f"max_objects={max_obj or 'all'}", flush=True)
-        ids = sample_batch(ds, pools, rng, args.batch, args.clip_batch, args.clip_frac)
+                  f"max_objects={max_obj or 'all'} clip share {clip_frac}", flush=True)
+        ids = sample_batch(ds, pools, rng, args.batch, args.clip_batch, clip_frac)
         b = ds.batch(ids)
-        bias = None
-        if args.image_bottleneck > 0:
-            bias = image_bottleneck_bias(b["input_ids"], media_ids, object_ids, args.image_bottleneck, bottleneck_gen)
-        loss, logits = forward_loss(model, b, bias)
+        loss, logits = forward_loss(model, b)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
