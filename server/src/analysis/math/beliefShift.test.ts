@@ -20,3 +20,10 @@ test('meanBeliefShift averages the defined words only', () => {
   assert.ok(Number.isNaN(meanBeliefShift([{ orig: -1, patched: -3, mirror: -1 }])));
   assert.ok(Number.isNaN(meanBeliefShift([])));
 });
+
+test('a mirror effect below the threshold is not normalised by (the ratio would divide by noise)', () => {
+  const barelyMoved = { orig: -1.59, patched: -4.73, mirror: -1.64 }; // 0.05 nats: ratio 63
+  assert.ok(Math.abs(meanBeliefShift([barelyMoved]) - 62.8) < 0.1, 'the bare ratio explodes');
+  assert.ok(Number.isNaN(meanBeliefShift([barelyMoved], 0.5)));
+  assert.equal(meanBeliefShift([barelyMoved, { orig: -0.5, patched: -1.5, mirror: -2.5 }], 0.5), 0.5);
+});
