@@ -20,6 +20,9 @@ const ROOT = path.resolve(__dirname, '../../../..');
 const MODEL = path.join(ROOT, 'models/tiny-spatial-vlm');
 const FIXTURES = path.join(ROOT, 'test/fixtures/tiny-spatial-vlm');
 const TOLERANCE = 1e-4;
+// The last residual reaches a few hundred (the final RMSNorm rescales it), where 1e-4 is about
+// two float32 steps: there the bound is relative to the layer's largest value.
+const RELATIVE_TOLERANCE = 1e-6;
 const present = fs.existsSync(path.join(MODEL, 'onnx/decoder_model_merged.onnx')) && fs.existsSync(FIXTURES);
 const skip = present ? false : 'no bundled model or fixtures';
 const fixtureNames = present ? fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.safetensors')).sort() : [];
@@ -36,6 +39,12 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length, 'same number of values');
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
   return m;
 }
 
@@ -67,8 +76,10 @@ function checkFixture(getRunner: () => ModelRunner, fx: Fixture, all: Fixture[])
     for (let l = 0; l < layers; l++) {
       const got = new Float32Array(seq * hidden);
       for (let p = 0; p < seq; p++) got.set(out.hidden.get(l)!.get(p)!, p * hidden);
-      const d = maxAbsDiff(got, ref.subarray(l * seq * hidden, (l + 1) * seq * hidden));
-      assert.ok(d <= TOLERANCE, `layer ${l} differs by ${d}`);
+      const want = ref.subarray(l * seq * hidden, (l + 1) * seq * hidden);
+      const d = maxAbsDiff(got, want);
+      const tol = Math.max(TOLERANCE, RELATIVE_TOLERANCE * maxAbs(want));
+      assert.ok(d <= tol, `layer ${l} differs by ${d} (tolerance ${tol})`);
     }
     assert.ok(maxAbsDiff(out.logits, floats(fx.t.logits)) <= TOLERANCE, 'logits');
     assert.equal(out.answer, fx.md.generated_text.trim());
