@@ -24,7 +24,7 @@ export interface WorkspaceItem {
 }
 
 export const SCENES: { file: string; scene: Scene; question: string; answer: string }[] = [
-  { file: 'left-right.png', scene: scene(at('red', 'circle', 0, 1), at('blue', 'square', 3, 2)), question: 'Is the red circle to the left or right of the blue square?', answer: 'left' },
+  { file: 'left-right.png', scene: scene(at('red', 'circle', 0, 1), at('blue', 'square', 2, 2)), question: 'Is the red circle to the left or right of the blue square?', answer: 'left' },
   { file: 'above-below.png', scene: scene(at('green', 'triangle', 2, 0), at('yellow', 'star', 1, 3)), question: 'Is the green triangle above or below the yellow star?', answer: 'above' },
   { file: 'three-objects.png', scene: scene(at('purple', 'heart', 3, 0), at('orange', 'diamond', 0, 3), at('cyan', 'ring', 2, 2)), question: 'Where is the purple heart?', answer: 'row 1 column 4' },
 ];

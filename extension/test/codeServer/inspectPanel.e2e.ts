@@ -15,7 +15,8 @@ import { inspectFromExplorer, runCommand, waitForThemeKind, waitForWorkbench, we
  * on the real server and webview: a missing server method fails the test that needs it.
  */
 const LEFT_RIGHT = SCENES[0];
-// The red circle sits in row 2, column 1; cell 7 (row 2, column 4) is right of the blue square.
+// The red circle sits in row 2, column 1, the blue square in row 3, column 3; cell 7 (row 2,
+// column 4) is right of the square, so steering the circle there must flip "left" to "right".
 const STEER_OBJECT = 'red circle';
 const STEER_TARGET_CELL = 7;
 const DERIVE_TIMEOUT_MS = 5 * 60_000;
@@ -107,10 +108,7 @@ step('a steering click runs the steering and its noise control and shows both an
   await shot('inspect-steered-light');
 });
 
-// The bundled model answers without reading its object words (models/tiny-spatial-vlm/README.md:
-// steering flips at most 2% of held-out answers at any layer, as often as noise), so no scene can
-// be flipped yet. This assertion stays, skipped, until the model carries the mechanism.
-test('the steering click flips the answer', { skip: 'the bundled model does not use its object words (model card: steering flip rate <= 0.02 at every layer band)' }, async () => {
+step('the steering click flips the answer', async () => {
   assert.equal((await panel.locator('[data-answer="after"]').textContent())?.trim(), 'right', 'moving the red circle right of the blue square flips left -> right');
 });
 
@@ -134,8 +132,10 @@ step('a video opens with its frame strip', async () => {
 });
 
 step('a corrupt image shows an error in the panel, not a crash', async () => {
+  // the panels already open, taken before the click: the new panel's frame may exist by the time it returns
+  const open = page.frames().filter((f) => f !== page.mainFrame());
   await inspectFromExplorer(page, CORRUPT_IMAGE);
-  const frame = await webviewFrame(page, '[data-view="question"]', { timeoutMs: 90_000, exclude: page.frames().filter((f) => f !== page.mainFrame()) });
+  const frame = await webviewFrame(page, '[data-view="question"]', { timeoutMs: 90_000, exclude: open });
   const field = frame.locator('vscode-textfield.question-field input');
   await field.fill(LEFT_RIGHT.question);
   await field.press('Enter');
