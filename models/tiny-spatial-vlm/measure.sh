@@ -4,7 +4,7 @@
 #   bash models/tiny-spatial-vlm/measure.sh
 # writes logs/eval_model.json (held-out accuracy, forward-pass time) and logs/analyses/*.json
 # (ID banks' lattice scores beside the random-init twin, steering at factors 5 and 2 with the
-# noise control, mirror patching sweep, temporal IDs and temporal steering). About 15 minutes
+# noise control, mirror patching sweep, temporal IDs and temporal steering). About 4 minutes
 # on 2 cores. Results files are replaced; the ID banks go to a temporary folder.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
