@@ -3,8 +3,8 @@
 # reproduce.sh, from the repository root or anywhere):
 #   bash models/tiny-spatial-vlm/measure.sh
 # writes logs/eval_model.json (held-out accuracy, forward-pass time) and logs/analyses/*.json
-# (ID banks' lattice scores beside the random-init twin, steering at factors 5 and 2 with the
-# noise control, mirror patching sweep, temporal IDs and temporal steering). About 4 minutes
+# (ID banks' lattice scores beside the random-init twin, steering at factors 5 and 1 with the
+# noise control, mirror patching sweeps, temporal IDs and temporal steering). About 6 minutes
 # on 2 cores. Results files are replaced; the ID banks go to a temporary folder.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -26,7 +26,9 @@ cli derive-ids --model "$here" --out "$tmp/bank.safetensors" $(r derive-ids)
 cli steer --model "$here" --bank "$tmp/bank.safetensors" --batch 200 $(r steer)
 # factor 5 is the paper's; a 128-wide model's token is broken by a random vector of 5x its norm,
 # so the control is also measured where it leaves the token readable
-cli steer --model "$here" --bank "$tmp/bank.safetensors" --batch 200 --factor 2 $(r steer-factor2)
+cli steer --model "$here" --bank "$tmp/bank.safetensors" --batch 200 --factor 1 $(r steer-factor1)
 cli patch-sweep --model "$here" --batch 100 $(r patch-sweep)
 cli derive-tids --model "$here" --out "$tmp/tbank.safetensors" $(r derive-tids)
 cli steer --model "$here" --bank "$tmp/tbank.safetensors" --relation beforeAfter --batch 100 $(r steer-before-after)
+cli steer --model "$here" --bank "$tmp/tbank.safetensors" --relation beforeAfter --batch 100 --factor 1 $(r steer-before-after-factor1)
+cli patch-sweep --model "$here" --relation beforeAfter --batch 100 $(r patch-sweep-before-after)

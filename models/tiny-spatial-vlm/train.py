@@ -276,6 +276,8 @@ def main():
     ap.add_argument("--video-pool", type=int, default=2, help="average-pool each frame's cell tokens over k x k blocks")
     ap.add_argument("--vision-lr-scale", type=float, default=1.0,
                     help="learning-rate factor of the vision tower and projector when they are not frozen")
+    ap.add_argument("--clip-families", default=None,
+                    help="comma-separated families the clip batches are restricted to (image batches follow the curriculum)")
     ap.add_argument("--stop-at", type=int, default=None,
                     help="checkpoint and exit at this step (train in slices; rerun the same command to go on)")
     args = ap.parse_args()
@@ -392,6 +394,9 @@ def main():
             pools = ds.pools(fams, max_obj) or ds.pools(None, None)
             if clip_frac == 0:
                 pools = {s: p for s, p in pools.items() if s == 0} or pools
+            if args.clip_families and 1 in pools:
+                keep = [ds.families.index(f) for f in args.clip_families.split(",")]
+                pools[1] = {f: p for f, p in pools[1].items() if f in keep} or pools[1]
             print(f"step {step}: curriculum families={sorted(fams) if fams else 'all'} "
                   f"max_objects={max_obj or 'all'} clip share {clip_frac}", flush=True)
         ids = sample_batch(ds, pools, rng, args.batch, args.clip_batch, clip_frac)
