@@ -395,6 +395,9 @@ def main():
             if clip_frac == 0:
                 pools = {s: p for s, p in pools.items() if s == 0} or pools
             if args.clip_families and 1 in pools:
+                unknown = set(args.clip_families.split(",")) - set(ds.families)
+                if unknown:
+                    sys.exit(f"--clip-families: no family {', '.join(sorted(unknown))} in {args.data} (it has {', '.join(ds.families)})")
                 keep = [ds.families.index(f) for f in args.clip_families.split(",")]
                 pools[1] = {f: p for f, p in pools[1].items() if f in keep} or pools[1]
             print(f"step {step}: curriculum families={sorted(fams) if fams else 'all'} "

@@ -3,7 +3,7 @@
 // Run: node --test webview/test/   (screenshots go to test-artifacts/webview/)
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mainHeatmap, requests, run, sentOfType, setLayer, usePanelSite, withPanel } from './support/panelSession.mjs';
+import { mainHeatmap, requests, run, sentOfType, setField, setLayer, usePanelSite, withPanel } from './support/panelSession.mjs';
 
 usePanelSite();
 
@@ -22,11 +22,7 @@ describe('inspector panel', () => {
       const undefinedElements = await page.evaluate(() => [...document.querySelectorAll('*')].filter((e) => e.localName.startsWith('vscode-') && !customElements.get(e.localName)).map((e) => e.localName));
       assert.deepEqual(undefinedElements, [], 'every vscode-* element is defined');
       // Changing the template or the objects rewrites the question.
-      await page.evaluate(() => {
-        const select = document.querySelectorAll('.word-select')[0];
-        select.value = 'yellow star';
-        select.dispatchEvent(new Event('change'));
-      });
+      await setField(page, '.word-select', 'yellow star');
       assert.equal(await page.evaluate(() => document.querySelector('.question-field').value), 'Is the yellow star to the left or right of the blue square?');
     });
   });
@@ -150,11 +146,7 @@ describe('inspector panel', () => {
       assert.match(await page.textContent('.steer-status'), /Moved red circle to \(3,1\) at layers 2-4 \(factor 5\): left → right \(flipped\)/);
 
       // Steering the other object from its own heatmap in the Heatmaps card, at another band.
-      await page.evaluate(() => {
-        const field = document.querySelector('.band-field');
-        field.value = '5-6';
-        field.dispatchEvent(new Event('change'));
-      });
+      await setField(page, '.band-field', '5-6');
       await page.click('[data-card=heatmaps] [data-object="blue square"] rect.heat-cell[data-cell="0"]');
       await page.waitForFunction(() => window.__stub.requests('spatialIds/steer').length === 2);
       const steers = await requests(page, 'spatialIds/steer');

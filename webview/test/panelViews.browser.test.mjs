@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { saveArtifact } from './support/harness.mjs';
-import { exportFrom, mainHeatmap, requests, run, sentOfType, setLayer, usePanelSite, withPanel } from './support/panelSession.mjs';
+import { exportFrom, mainHeatmap, requests, run, sentOfType, setField, setLayer, usePanelSite, withPanel } from './support/panelSession.mjs';
 
 usePanelSite();
 
@@ -59,11 +59,7 @@ describe('inspector panel views', () => {
       const [sweep] = await requests(page, 'spatialIds/patchSweep');
       assert.deepEqual(sweep.body.params, { media: { image: '/workspace/images/scene-left-right.png' }, question: 'Is the red circle to the left or right of the blue square?' });
       assert.equal(await page.locator('[data-card=sweep] svg.sil-plot g[aria-label="area"]').count(), 0, 'one image: no bands');
-      await page.evaluate(() => {
-        const field = document.querySelector('.batch-field');
-        field.value = '32';
-        field.dispatchEvent(new Event('change'));
-      });
+      await setField(page, '.batch-field', '32');
       await page.click('vscode-button[data-action=patch]');
       await page.waitForFunction(() => window.__stub.requests('spatialIds/patchSweep').length === 2);
       await page.waitForSelector('[data-card=sweep] svg.sil-plot g[aria-label="area"]');

@@ -15,7 +15,7 @@ test('a panel recording or any other JSON is not one', () => {
 });
 
 test('a command-line experiment without a known command is a clear error naming the file', () => {
-  assert.throws(() => asCommandExperiment({ ...experiment, command: 'train' }, 'bad.json'), /bad\.json is a command-line experiment .*derive-ids/);
+  assert.throws(() => asCommandExperiment({ ...experiment, command: 'train' }, 'bad.json'), /bad\.json is a Spatial ID Lens experiment but lacks .*derive-ids/);
 });
 
 test('a re-run in the editor never writes the bank file the experiment saved', () => {

@@ -24,6 +24,21 @@ export function makeExperiment(command: AnalysisCommand, model: string, params: 
   return { format: 'spatial-id-lens/experiment@1', command, model: path.resolve(model), params: JSON.parse(JSON.stringify(params)) as Record<string, unknown> };
 }
 
+/**
+ * The experiment in parsed JSON, bare or under "experiment" in a results file: null when the JSON
+ * is not in the experiment format at all (e.g. a panel recording), an error naming the file when
+ * it is but lacks a part. Shared by the CLI's --experiment and the editor's Open Experiment....
+ */
+export function experimentIn(data: unknown, file: string): Experiment | null {
+  const x = data as Record<string, unknown> | null;
+  const exp = (x && typeof x === 'object' && 'experiment' in x ? x.experiment : x) as Partial<Experiment> | null;
+  if (!exp || typeof exp !== 'object' || exp.format !== 'spatial-id-lens/experiment@1') return null;
+  if (!ANALYSIS_COMMANDS.includes(exp.command as AnalysisCommand) || typeof exp.model !== 'string' || !exp.params || typeof exp.params !== 'object') {
+    throw badAnalysisRequest(`${file} is a Spatial ID Lens experiment but lacks what one needs: a command among ${ANALYSIS_COMMANDS.join(', ')}, a model and params.`);
+  }
+  return exp as Experiment;
+}
+
 export function readExperiment(file: string): Experiment {
   let data: unknown;
   try {
@@ -32,13 +47,9 @@ export function readExperiment(file: string): Experiment {
     const code = (e as NodeJS.ErrnoException).code;
     throw badAnalysisRequest(code ? `${file} cannot be read (${code}): check the experiment's path.` : `${file} is not valid JSON (${(e as Error).message}).`);
   }
-  const x = data as Partial<Experiment> | null;
-  // a results file holds its experiment under "experiment": accept it too
-  const exp = (x && typeof x === 'object' && 'experiment' in x ? (x as { experiment: Partial<Experiment> }).experiment : x) as Partial<Experiment> | null;
-  if (!exp || exp.format !== 'spatial-id-lens/experiment@1' || !ANALYSIS_COMMANDS.includes(exp.command as AnalysisCommand) || typeof exp.model !== 'string' || typeof exp.params !== 'object') {
-    throw badAnalysisRequest(`${file} is not a Spatial ID Lens experiment (format spatial-id-lens/experiment@1 with command, model and params).`);
-  }
-  return exp as Experiment;
+  const exp = experimentIn(data, file);
+  if (!exp) throw badAnalysisRequest(`${file} is not a Spatial ID Lens experiment (format spatial-id-lens/experiment@1 with command, model and params).`);
+  return exp;
 }
 
 /** Writes JSON to a new file; an existing file is only replaced when `overwrite` is set. */

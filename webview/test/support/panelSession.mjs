@@ -52,6 +52,15 @@ export async function setLayer(page, layer) {
   }, layer);
 }
 
+/** Sets a form control (the first match of `selector`) as a user would, announced by its change event. */
+export async function setField(page, selector, value) {
+  await page.evaluate(([sel, v]) => {
+    const field = document.querySelector(sel);
+    field.value = v;
+    field.dispatchEvent(new Event('change'));
+  }, [selector, value]);
+}
+
 /** The main overlay: argmax cell and each cell's value. */
 export const mainHeatmap = (page) =>
   page.evaluate(() => ({
