@@ -77,10 +77,31 @@ class Dataset:
         n_img, n_clip = len(self.images), (len(self.clips) if self.clips is not None else 0)
         cut = np.where(self.src == 0, math.floor(n_img * (1 - holdout)), math.floor(n_clip * (1 - holdout)))
         self.held = self.idx >= cut
+        self.twin = self.shape_twins(root, ex)
         unk = self.tok.token_id("<unk>")
         n_unk = sum(unk in p for p in self.prompts) + sum(unk in a for a in self.answers)
         if n_unk:
             print(f"warning: {n_unk} examples contain <unk> tokens", flush=True)
+
+    @staticmethod
+    def shape_twins(root, ex):
+        """Per example: does the question name a <colour> <shape> whose shape another object of the
+        picture shares? Only the colour then tells the two apart; these are most of the errors."""
+        objects = {}
+        with open(os.path.join(root, "scenes.jsonl")) as f:
+            for line in f:
+                if line.strip():
+                    s = json.loads(line)
+                    objects[(s["source"], s["index"])] = [(o["colour"], o["shape"]) for o in s["objects"]]
+        twin = np.zeros(len(ex), dtype=bool)
+        for i, e in enumerate(ex):
+            words = e["question"].rstrip("?").split()
+            objs = objects.get((e["source"], e["index"]), [])
+            for colour, shape in zip(words, words[1:]):
+                if shape in SHAPE_WORDS and any(s == shape and c != colour for c, s in objs) \
+                        and any(s == shape and c == colour for c, s in objs):
+                    twin[i] = True
+        return twin
 
     def pools(self, families, max_objects, held=False):
         """{source: {family: example indices}} for the current curriculum phase."""
@@ -142,14 +163,21 @@ def phase_at(step, total, curriculum):
     return tuple(curriculum[-1][1:])
 
 
-def sample_batch(ds, pools, rng, batch, clip_batch, clip_frac):
+def sample_batch(ds, pools, rng, batch, clip_batch, clip_frac, twin_frac=0.0):
     kinds = list(pools)
     src = kinds[0] if len(kinds) == 1 else int(rng.random() < clip_frac)
     fams = list(pools[src])
     n = batch if src == 0 else clip_batch
     # family-balanced: grounding has 16 answers and would otherwise be drowned by the binary ones
     choice = rng.integers(len(fams), size=n)
-    return [int(pools[src][fams[c]][rng.integers(len(pools[src][fams[c]]))]) for c in choice]
+    out = []
+    for c in choice:
+        pool = pools[src][fams[c]]
+        if twin_frac and rng.random() < twin_frac:
+            twins = pool[ds.twin[pool]]  # --twin-frac: questions only the colour word answers
+            pool = twins if len(twins) else pool
+        out.append(int(pool[rng.integers(len(pool))]))
+    return out
 
 
 def forward_loss(model, b):
@@ -167,7 +195,7 @@ class Meter:
         self.reset()
 
     def reset(self):
-        self.fam, self.ans, self.exact = {}, {}, {}
+        self.fam, self.ans, self.exact, self.twin = {}, {}, {}, {}
 
     def add(self, ids, logits, b):
         pred = logits.argmax(-1)
@@ -177,7 +205,8 @@ class Meter:
         exact = ((pred == b["targets"]) | ~m).all(-1).tolist()
         for i, ok, ex in zip(ids, first_ok, exact):
             f = self.ds.families[self.ds.fam[i]]
-            for d, k, v in ((self.fam, f, ok), (self.exact, f, ex)):
+            tw = ((self.twin, f, ex),) if self.ds.twin[i] else ()
+            for d, k, v in ((self.fam, f, ok), (self.exact, f, ex)) + tw:
                 d.setdefault(k, [0, 0])
                 d[k][0] += v
                 d[k][1] += 1
@@ -194,7 +223,7 @@ class Meter:
         def fmt(d, order):
             return " ".join(f"{k} {d[k][0] / d[k][1]:.2f}" for k in order if k in d)
         return (f"first-token[{fmt(self.fam, self.ds.families)}] exact[{fmt(self.exact, self.ds.families)}] "
-                f"answers[{fmt(self.ans, BINARY_ANSWERS)}]")
+                f"answers[{fmt(self.ans, BINARY_ANSWERS)}] shape-twins[{fmt(self.twin, self.ds.families)}]")
 
 
 @torch.no_grad()
@@ -278,6 +307,8 @@ def main():
                     help="learning-rate factor of the vision tower and projector when they are not frozen")
     ap.add_argument("--clip-families", default=None,
                     help="comma-separated families the clip batches are restricted to (image batches follow the curriculum)")
+    ap.add_argument("--twin-frac", type=float, default=0.0,
+                    help="share of examples drawn from questions naming an object whose shape another object shares")
     ap.add_argument("--stop-at", type=int, default=None,
                     help="checkpoint and exit at this step (train in slices; rerun the same command to go on)")
     args = ap.parse_args()
@@ -402,7 +433,7 @@ def main():
                 pools[1] = {f: p for f, p in pools[1].items() if f in keep} or pools[1]
             print(f"step {step}: curriculum families={sorted(fams) if fams else 'all'} "
                   f"max_objects={max_obj or 'all'} clip share {clip_frac}", flush=True)
-        ids = sample_batch(ds, pools, rng, args.batch, args.clip_batch, clip_frac)
+        ids = sample_batch(ds, pools, rng, args.batch, args.clip_batch, clip_frac, args.twin_frac)
         b = ds.batch(ids)
         loss, logits = forward_loss(model, b)
         opt.zero_grad(set_to_none=True)
