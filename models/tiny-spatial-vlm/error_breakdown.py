@@ -4,7 +4,7 @@
 
 Splits (exact answer under teacher forcing, as train.py's held-out check):
   shape twin   the question names a <colour> <shape> whose shape another object of the picture
-               shares, so only the colour word tells the two apart (train.py --twin-frac);
+               shares, so only the colour word tells the two apart (train.py --shape-twin-frac);
   grid         every object centred in its cell (else continuous positions);
   gap          for relations without a shape twin: the two objects' distance along the asked axis, px;
   objects      objects in the picture.
@@ -74,7 +74,7 @@ def main():
             exact = ((logits.argmax(-1) == b["targets"]) | ~m).all(-1).tolist()
             for i, ok in zip(ids, exact):
                 e = examples[i]
-                for key in splits(family, e, scenes[e["index"]], ds.twin[i]):
+                for key in splits(family, e, scenes[e["index"]], ds.shape_twin[i]):
                     counts[(family,) + key][0] += ok
                     counts[(family,) + key][1] += 1
     print(f"{args.weights} (step {payload.get('step')}), held-out images of {args.data}")

@@ -47,7 +47,7 @@ train() { "$py" "$here/train.py" --data "$data" --freeze-vision --video-pool 1 -
 #    (a third of the relation questions): the object word found "a triangle", not "the red
 #    one" (grounding on them 0.50). Half of each batch is drawn from such questions.
 train --out "$ck/d" --weights "$here/weights.pt" --init-weights "$ck/c/weights.pt" \
-  --lr 1e-3 --warmup 50 --seed 6 --steps 4000 --curriculum "1:all:all:0.5" --clip-families beforeAfter --twin-frac 0.5
+  --lr 1e-3 --warmup 50 --seed 6 --steps 4000 --curriculum "1:all:all:0.5" --clip-families beforeAfter --shape-twin-frac 0.5
 "$py" "$here/export.py" --weights "$here/weights.pt" --out "$here"
 "$py" "$here/export.py" --weights "$here/weights.pt" --out "$here/../tiny-spatial-vlm-random-init" --random-init 0
 "$py" "$here/make_fixtures.py" --data "$data" --weights "$here/weights.pt"

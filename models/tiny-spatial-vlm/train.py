@@ -77,7 +77,7 @@ class Dataset:
         n_img, n_clip = len(self.images), (len(self.clips) if self.clips is not None else 0)
         cut = np.where(self.src == 0, math.floor(n_img * (1 - holdout)), math.floor(n_clip * (1 - holdout)))
         self.held = self.idx >= cut
-        self.twin = self.shape_twins(root, ex)
+        self.shape_twin = self.shape_twins(root, ex)
         unk = self.tok.token_id("<unk>")
         n_unk = sum(unk in p for p in self.prompts) + sum(unk in a for a in self.answers)
         if n_unk:
@@ -163,7 +163,7 @@ def phase_at(step, total, curriculum):
     return tuple(curriculum[-1][1:])
 
 
-def sample_batch(ds, pools, rng, batch, clip_batch, clip_frac, twin_frac=0.0):
+def sample_batch(ds, pools, rng, batch, clip_batch, clip_frac, shape_twin_frac=0.0):
     kinds = list(pools)
     src = kinds[0] if len(kinds) == 1 else int(rng.random() < clip_frac)
     fams = list(pools[src])
@@ -173,8 +173,8 @@ def sample_batch(ds, pools, rng, batch, clip_batch, clip_frac, twin_frac=0.0):
     out = []
     for c in choice:
         pool = pools[src][fams[c]]
-        if twin_frac and rng.random() < twin_frac:
-            twins = pool[ds.twin[pool]]  # --twin-frac: questions only the colour word answers
+        if shape_twin_frac and rng.random() < shape_twin_frac:
+            twins = pool[ds.shape_twin[pool]]  # --shape-twin-frac: questions only the colour word answers
             pool = twins if len(twins) else pool
         out.append(int(pool[rng.integers(len(pool))]))
     return out
@@ -205,7 +205,7 @@ class Meter:
         exact = ((pred == b["targets"]) | ~m).all(-1).tolist()
         for i, ok, ex in zip(ids, first_ok, exact):
             f = self.ds.families[self.ds.fam[i]]
-            tw = ((self.twin, f, ex),) if self.ds.twin[i] else ()
+            tw = ((self.twin, f, ex),) if self.ds.shape_twin[i] else ()
             for d, k, v in ((self.fam, f, ok), (self.exact, f, ex)) + tw:
                 d.setdefault(k, [0, 0])
                 d[k][0] += v
@@ -307,7 +307,7 @@ def main():
                     help="learning-rate factor of the vision tower and projector when they are not frozen")
     ap.add_argument("--clip-families", default=None,
                     help="comma-separated families the clip batches are restricted to (image batches follow the curriculum)")
-    ap.add_argument("--twin-frac", type=float, default=0.0,
+    ap.add_argument("--shape-twin-frac", type=float, default=0.0,
                     help="share of examples drawn from questions naming an object whose shape another object shares")
     ap.add_argument("--stop-at", type=int, default=None,
                     help="checkpoint and exit at this step (train in slices; rerun the same command to go on)")
@@ -433,7 +433,7 @@ def main():
                 pools[1] = {f: p for f, p in pools[1].items() if f in keep} or pools[1]
             print(f"step {step}: curriculum families={sorted(fams) if fams else 'all'} "
                   f"max_objects={max_obj or 'all'} clip share {clip_frac}", flush=True)
-        ids = sample_batch(ds, pools, rng, args.batch, args.clip_batch, clip_frac, args.twin_frac)
+        ids = sample_batch(ds, pools, rng, args.batch, args.clip_batch, clip_frac, args.shape_twin_frac)
         b = ds.batch(ids)
         loss, logits = forward_loss(model, b)
         opt.zero_grad(set_to_none=True)
