@@ -12,7 +12,6 @@ This is how phase d of reproduce.sh was found (model card, trial 30).
 """
 import argparse
 import collections
-import json
 import os
 import sys
 
@@ -22,22 +21,15 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from model import load_weights  # noqa: E402
-from train import SHAPE_WORDS, Dataset, forward_loss  # noqa: E402
+from train import Dataset, forward_loss, named_objects  # noqa: E402
 
 FAMILIES = ["grounding", "leftRight", "aboveBelow"]
 GAP_BUCKETS = (8, 16, 24, 48)
 
 
-def named_objects(question, objects):
-    """The scene objects a question names as '<colour> <shape>'."""
-    words = question.rstrip("?").split()
-    return [o for c, s in zip(words, words[1:]) if s in SHAPE_WORDS
-            for o in objects if o["shape"] == s and o["colour"] == c]
-
-
-def splits(family, example, objects, twin):
-    named = named_objects(example["question"], objects)
-    grid = all(o["x"] % 24 == 12 and o["y"] % 24 == 12 for o in objects)
+def splits(family, question, objects, twin, cell):
+    named = [o for _, _, match in named_objects(question, objects) for o in match]
+    grid = all(o["x"] % cell == cell // 2 and o["y"] % cell == cell // 2 for o in objects)
     keys = [("all",), ("shape twin", bool(twin)), ("grid", grid), ("objects", len(objects))]
     if family != "grounding" and len(named) == 2 and not twin:
         axis = "x" if family == "leftRight" else "y"
@@ -57,11 +49,8 @@ def main():
     model, payload = load_weights(args.weights)
     cfg = payload["config"]
     ds = Dataset(args.data, args.holdout, cfg["image_seq_length"], cfg["video_seq_length"])
-    with open(os.path.join(args.data, "scenes.jsonl")) as f:
-        scenes = {s["index"]: s["objects"] for s in map(json.loads, filter(str.strip, f)) if s["source"] == "image"}
-    with open(os.path.join(args.data, "examples.jsonl")) as f:
-        examples = [json.loads(line) for line in f if line.strip()]
 
+    cell = ds.meta["imageSize"] // ds.meta["grid"]
     counts = collections.defaultdict(lambda: [0, 0])
     for family in FAMILIES:
         pool = np.nonzero(ds.held & (ds.src == 0) & (ds.fam == ds.families.index(family)))[0][:args.per_family]
@@ -73,8 +62,8 @@ def main():
             m = b["targets"] != -100
             exact = ((logits.argmax(-1) == b["targets"]) | ~m).all(-1).tolist()
             for i, ok in zip(ids, exact):
-                e = examples[i]
-                for key in splits(family, e, scenes[e["index"]], ds.shape_twin[i]):
+                objects = ds.scene_objects[("image", int(ds.idx[i]))]
+                for key in splits(family, ds.questions[i], objects, ds.shape_twin[i], cell):
                     counts[(family,) + key][0] += ok
                     counts[(family,) + key][1] += 1
     print(f"{args.weights} (step {payload.get('step')}), held-out images of {args.data}")

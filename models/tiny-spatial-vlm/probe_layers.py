@@ -35,8 +35,8 @@ FAMILIES = ("leftRight", "aboveBelow")
 LAMBDAS = (1e-4, 1e-3, 1e-2, 1e-1)  # L2 strengths tried by grouped cross-validation
 
 
-def load_model(path, ds):
-    payload = torch.load(path, map_location="cpu")
+def load_model(path, payload, ds):
+    """The model in a loaded weights.pt or train.py checkpoint."""
     # weights.pt (model.load_weights) keeps "state_dict"; a train.py checkpoint keeps "model"
     state = payload["state_dict"] if "state_dict" in payload else payload["model"]
     if payload["vocab"] != ds.vocab:
@@ -44,20 +44,13 @@ def load_model(path, ds):
     model = TinyLlava(payload["config"])
     model.load_state_dict(state)
     model.eval()
-    return model, payload
+    return model
 
 
-def select_examples(ds, root, n_max, seed):
+def select_examples(ds, n_max, seed):
     """Held-out image questions of the two relation families -> (example ids, token pos, row, col, image)."""
     cand = np.nonzero(ds.held & (ds.src == 0) & np.isin(ds.fam, [ds.families.index(f) for f in FAMILIES
                                                                   if f in ds.families]))[0]
-    need = set(ds.idx[cand].tolist())
-    scenes = {}
-    with open(os.path.join(root, "scenes.jsonl")) as f:
-        for line in f:
-            s = json.loads(line)
-            if s["source"] == "image" and s["index"] in need:
-                scenes[s["index"]] = s["objects"]
     size, grid = ds.meta["imageSize"], ds.meta["grid"]
     img_id = ds.tok.token_id("<image>")
     rows, skipped = [], {"ambiguous_object": 0, "template": 0}
@@ -70,7 +63,7 @@ def select_examples(ds, root, n_max, seed):
             continue
         colour, shape = words[2], words[3]
         pos = start + words.index(shape)  # FIRST occurrence of the shape word in the question
-        objs = [o for o in scenes[int(ds.idx[i])] if o["colour"] == colour and o["shape"] == shape]
+        objs = [o for o in ds.scene_objects[("image", int(ds.idx[i]))] if o["colour"] == colour and o["shape"] == shape]
         if len(objs) != 1:  # the question's name must pick out exactly one object
             skipped["ambiguous_object"] += 1
             continue
@@ -163,16 +156,17 @@ def main():
     torch.set_num_threads(args.threads)
     t0 = time.time()
 
-    cfg = torch.load(args.weights, map_location="cpu")["config"]
+    payload = torch.load(args.weights, map_location="cpu")
+    cfg = payload["config"]
     ds = Dataset(args.data, args.holdout, cfg["image_seq_length"], cfg["video_seq_length"])
-    trained, payload = load_model(args.weights, ds)
+    trained = load_model(args.weights, payload, ds)
     ck_hold = (payload.get("args") or {}).get("holdout")
     if ck_hold is not None and ck_hold != args.holdout:
         print(f"warning: the checkpoint was trained with --holdout {ck_hold}, probing with {args.holdout}")
     torch.manual_seed(args.seed)  # fixed seed: the random-init control is reproducible
     random_init = TinyLlava(payload["config"]).eval()
 
-    ex, pos, row, col, img, skipped = select_examples(ds, args.data, args.examples, args.seed)
+    ex, pos, row, col, img, skipped = select_examples(ds, args.examples, args.seed)
     # split IMAGES 70/30: questions about one picture never sit on both sides
     imgs = np.random.default_rng(args.seed + 1).permutation(np.unique(img))
     train_imgs = set(imgs[:int(round(0.7 * len(imgs)))].tolist())

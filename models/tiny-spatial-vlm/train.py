@@ -42,6 +42,17 @@ def pixels_to_tensor(u8):
     return x.float().movedim(-1, -3).contiguous()
 
 
+def named_objects(question, objects):
+    """(colour, shape, its scene objects) for each "<colour> <shape>" of the question the scene has."""
+    words = question.rstrip("?").split()
+    out = []
+    for colour, shape in zip(words, words[1:]):
+        match = [o for o in objects if o["colour"] == colour and o["shape"] == shape] if shape in SHAPE_WORDS else []
+        if match:
+            out.append((colour, shape, match))
+    return out
+
+
 class Dataset:
     def __init__(self, root, holdout, image_seq_length=16, video_seq_length=32):
         with open(os.path.join(root, "meta.json")) as f:
@@ -77,31 +88,22 @@ class Dataset:
         n_img, n_clip = len(self.images), (len(self.clips) if self.clips is not None else 0)
         cut = np.where(self.src == 0, math.floor(n_img * (1 - holdout)), math.floor(n_clip * (1 - holdout)))
         self.held = self.idx >= cut
-        self.shape_twin = self.shape_twins(root, ex)
+        self.questions = [e["question"] for e in ex]
+        with open(os.path.join(root, "scenes.jsonl")) as f:
+            self.scene_objects = {(sc["source"], sc["index"]): sc["objects"] for sc in map(json.loads, filter(str.strip, f))}
+        self.shape_twin = np.array([self.names_shape_twin(e["question"], self.scene_objects[(e["source"], e["index"])])
+                                    for e in ex], dtype=bool)
         unk = self.tok.token_id("<unk>")
         n_unk = sum(unk in p for p in self.prompts) + sum(unk in a for a in self.answers)
         if n_unk:
             print(f"warning: {n_unk} examples contain <unk> tokens", flush=True)
 
     @staticmethod
-    def shape_twins(root, ex):
-        """Per example: does the question name a <colour> <shape> whose shape another object of the
-        picture shares? Only the colour then tells the two apart; these are most of the errors."""
-        objects = {}
-        with open(os.path.join(root, "scenes.jsonl")) as f:
-            for line in f:
-                if line.strip():
-                    s = json.loads(line)
-                    objects[(s["source"], s["index"])] = [(o["colour"], o["shape"]) for o in s["objects"]]
-        twin = np.zeros(len(ex), dtype=bool)
-        for i, e in enumerate(ex):
-            words = e["question"].rstrip("?").split()
-            objs = objects.get((e["source"], e["index"]), [])
-            for colour, shape in zip(words, words[1:]):
-                if shape in SHAPE_WORDS and any(s == shape and c != colour for c, s in objs) \
-                        and any(s == shape and c == colour for c, s in objs):
-                    twin[i] = True
-        return twin
+    def names_shape_twin(question, objects):
+        """Does the question name a <colour> <shape> whose shape another object of the picture
+        shares? Only the colour then tells the two apart; these were most of the errors."""
+        return any(any(o["shape"] == shape and o["colour"] != colour for o in objects)
+                   for colour, shape, _ in named_objects(question, objects))
 
     def pools(self, families, max_objects, held=False):
         """{source: {family: example indices}} for the current curriculum phase."""
@@ -163,7 +165,12 @@ def phase_at(step, total, curriculum):
     return tuple(curriculum[-1][1:])
 
 
-def sample_batch(ds, pools, rng, batch, clip_batch, clip_frac, shape_twin_frac=0.0):
+def shape_twin_pools(ds, pools):
+    """The shape-twin questions of each pool (see Dataset.names_shape_twin), for --shape-twin-frac."""
+    return {src: {f: p[ds.shape_twin[p]] for f, p in fams.items()} for src, fams in pools.items()}
+
+
+def sample_batch(pools, rng, batch, clip_batch, clip_frac, shape_twin_frac=0.0, twin_pools=None):
     kinds = list(pools)
     src = kinds[0] if len(kinds) == 1 else int(rng.random() < clip_frac)
     fams = list(pools[src])
@@ -174,7 +181,7 @@ def sample_batch(ds, pools, rng, batch, clip_batch, clip_frac, shape_twin_frac=0
     for c in choice:
         pool = pools[src][fams[c]]
         if shape_twin_frac and rng.random() < shape_twin_frac:
-            twins = pool[ds.shape_twin[pool]]  # --shape-twin-frac: questions only the colour word answers
+            twins = twin_pools[src][fams[c]]  # questions only the colour word answers
             pool = twins if len(twins) else pool
         out.append(int(pool[rng.integers(len(pool))]))
     return out
@@ -312,6 +319,8 @@ def main():
     ap.add_argument("--stop-at", type=int, default=None,
                     help="checkpoint and exit at this step (train in slices; rerun the same command to go on)")
     args = ap.parse_args()
+    if not 0.0 <= args.shape_twin_frac <= 1.0:
+        ap.error(f"--shape-twin-frac is a share of the batch: give a number from 0 to 1 (got {args.shape_twin_frac})")
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -431,9 +440,10 @@ def main():
                     sys.exit(f"--clip-families: no family {', '.join(sorted(unknown))} in {args.data} (it has {', '.join(ds.families)})")
                 keep = [ds.families.index(f) for f in args.clip_families.split(",")]
                 pools[1] = {f: p for f, p in pools[1].items() if f in keep} or pools[1]
+            twin_pools = shape_twin_pools(ds, pools)
             print(f"step {step}: curriculum families={sorted(fams) if fams else 'all'} "
                   f"max_objects={max_obj or 'all'} clip share {clip_frac}", flush=True)
-        ids = sample_batch(ds, pools, rng, args.batch, args.clip_batch, clip_frac, args.shape_twin_frac)
+        ids = sample_batch(pools, rng, args.batch, args.clip_batch, clip_frac, args.shape_twin_frac, twin_pools)
         b = ds.batch(ids)
         loss, logits = forward_loss(model, b)
         opt.zero_grad(set_to_none=True)
