@@ -22,6 +22,13 @@ export function resolveFfmpegPath(override?: string): string {
   if (!fs.existsSync(bin)) {
     throw new MediaError('ffmpegMissing', `Video needs ffmpeg, but there is no ffmpeg binary at ${bin}. Reinstall the extension's dependencies (npm install).`);
   }
+  try {
+    // The package's postinstall only runs `chmod u+x`; an install that skipped install scripts
+    // keeps the tarball's mode, so say how to mend a binary that lost its execute bit.
+    fs.accessSync(bin, fs.constants.X_OK);
+  } catch {
+    throw new MediaError('ffmpegMissing', `Video needs ffmpeg, but ${bin} is not executable. Run \`chmod u+x ${bin}\`, or reinstall with install scripts allowed for @ffmpeg-installer (npm install).`);
+  }
   return bin;
 }
 
