@@ -1,8 +1,12 @@
-import { WEBVIEW_METHODS, type ExperimentAction, type ExperimentFile } from '../../../server/src/protocol/webviewMessages';
+import { paramsSchemaOf } from '../../../server/src/protocol/requestSchemas';
+import { validateParams } from '../../../server/src/protocol/requestValidation';
+import { WEBVIEW_METHODS, type ExperimentAction, type ExperimentFile, type WebviewMethod } from '../../../server/src/protocol/webviewMessages';
 
 /**
  * Experiment files: building them from a panel's recorded actions, and checking one read from
- * disk before it is re-run (it may come from anyone). Pure, so it is unit-tested without VS Code.
+ * disk before it is re-run (it may come from anyone): each action's params are checked by its
+ * request's schema (requestSchemas.ts), so a shared file with `batch: 1e9` is refused here,
+ * before any work. Pure, so it is unit-tested without VS Code.
  */
 export const EXPERIMENT_FORMAT = 'spatial-id-lens/experiment';
 
@@ -31,7 +35,9 @@ export function parseExperiment(text: string, file: string): ExperimentFile {
     if (!isObject(a) || typeof a.method !== 'string' || !(WEBVIEW_METHODS as readonly string[]).includes(a.method) || !isObject(a.params)) {
       throw fail(`action ${i + 1} needs a method among ${WEBVIEW_METHODS.join(', ')} and params`);
     }
-    return a as unknown as ExperimentAction;
+    const params = validateParams(paramsSchemaOf(a.method as WebviewMethod), a.params, `action ${i + 1} (${a.method})`);
+    if (!params.ok) throw new ExperimentFileError(`${file} cannot be re-run: ${params.message}`);
+    return { ...a, params: params.value } as unknown as ExperimentAction;
   });
   const model = isObject(raw.model) && typeof raw.model.dir === 'string' && typeof raw.model.decoderHash === 'string' ? { dir: raw.model.dir, decoderHash: raw.model.decoderHash } : null;
   return {

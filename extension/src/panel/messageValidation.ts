@@ -1,9 +1,12 @@
+import { paramsSchemaOf } from '../../../server/src/protocol/requestSchemas';
+import { validateParams } from '../../../server/src/protocol/requestValidation';
 import { WEBVIEW_METHODS, type WebviewMethod, type WebviewToHost } from '../../../server/src/protocol/webviewMessages';
 
 /**
  * Checks a message from the webview before the host acts on it: the webview runs page content,
  * so every field is checked against webviewMessages.ts (type, requestId, the method against
- * WEBVIEW_METHODS, body shapes). Pure, so it is unit-tested without VS Code.
+ * WEBVIEW_METHODS, body shapes) and a request's params against the method's schema
+ * (requestSchemas.ts, the server's own). Pure, so it is unit-tested without VS Code.
  */
 export type Checked = { ok: true; message: WebviewToHost } | { ok: false; reason: string; requestId?: number };
 
@@ -27,8 +30,10 @@ export function checkWebviewMessage(raw: unknown): Checked {
       if (typeof body.method !== 'string' || !(WEBVIEW_METHODS as readonly string[]).includes(body.method)) {
         return { ok: false, reason: `method ${JSON.stringify(body.method)} is not one the panel may call (${WEBVIEW_METHODS.join(', ')})`, requestId: raw.requestId };
       }
-      if (!isObject(body.params)) return { ok: false, reason: 'request params must be an object', requestId: raw.requestId };
-      return { ok: true, message: { type: 'request', requestId: raw.requestId, body: { method: body.method as WebviewMethod, params: body.params } } };
+      const method = body.method as WebviewMethod;
+      const params = validateParams(paramsSchemaOf(method), body.params, method);
+      if (!params.ok) return { ok: false, reason: params.message.replace(/\.$/, ''), requestId: raw.requestId };
+      return { ok: true, message: { type: 'request', requestId: raw.requestId, body: { method, params: params.value } } };
     }
     case 'saveExperiment': {
       if (!isObject(raw.body) || !('experiment' in raw.body)) return { ok: false, reason: 'saveExperiment without body.experiment' };

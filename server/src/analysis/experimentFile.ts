@@ -1,5 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { z } from 'zod';
+import { deriveIdsParamsSchema, deriveTidsParamsSchema, patchSweepParamsSchema, probeParamsSchema, steerParamsSchema } from '../protocol/requestSchemas';
+import { checkParams } from '../protocol/requestValidation';
 import { badAnalysisRequest } from './analysisContext';
 
 /**
@@ -11,6 +14,15 @@ import { badAnalysisRequest } from './analysisContext';
 
 export const ANALYSIS_COMMANDS = ['derive-ids', 'derive-tids', 'probe', 'steer', 'patch-sweep'] as const;
 export type AnalysisCommand = (typeof ANALYSIS_COMMANDS)[number];
+
+/** Each command's params schema: the params of the request it runs (protocol/requestSchemas.ts). */
+export const ANALYSIS_PARAMS_SCHEMAS: Record<AnalysisCommand, z.ZodType<object>> = {
+  'derive-ids': deriveIdsParamsSchema,
+  'derive-tids': deriveTidsParamsSchema,
+  probe: probeParamsSchema,
+  steer: steerParamsSchema,
+  'patch-sweep': patchSweepParamsSchema,
+};
 
 export interface Experiment {
   format: 'spatial-id-lens/experiment@1';
@@ -27,7 +39,8 @@ export function makeExperiment(command: AnalysisCommand, model: string, params: 
 /**
  * The experiment in parsed JSON, bare or under "experiment" in a results file: null when the JSON
  * is not in the experiment format at all (e.g. a panel recording), an error naming the file when
- * it is but lacks a part. Shared by the CLI's --experiment and the editor's Open Experiment....
+ * it is but lacks a part or its params break their schema (a shared file with `batch: 1e9` is
+ * refused here, before any work). Shared by the CLI's --experiment and the editor's Open Experiment....
  */
 export function experimentIn(data: unknown, file: string): Experiment | null {
   const x = data as Record<string, unknown> | null;
@@ -36,7 +49,9 @@ export function experimentIn(data: unknown, file: string): Experiment | null {
   if (!ANALYSIS_COMMANDS.includes(exp.command as AnalysisCommand) || typeof exp.model !== 'string' || !exp.params || typeof exp.params !== 'object') {
     throw badAnalysisRequest(`${file} is a Spatial ID Lens experiment but lacks what one needs: a command among ${ANALYSIS_COMMANDS.join(', ')}, a model and params.`);
   }
-  return exp as Experiment;
+  if (!exp.model.trim()) throw badAnalysisRequest(`${file}: "model" must be a model folder path.`);
+  const params = checkParams(ANALYSIS_PARAMS_SCHEMAS[exp.command as AnalysisCommand], exp.params, `${file} (${exp.command} params)`);
+  return { format: exp.format, command: exp.command as AnalysisCommand, model: exp.model, params: params as Record<string, unknown> };
 }
 
 export function readExperiment(file: string): Experiment {

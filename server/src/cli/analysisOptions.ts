@@ -1,14 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DeriveIdsParams, MediaRef, PatchSweepParams, ProbeParams, SteerParams } from '../protocol/spatialIdsProtocol';
-import type { AnalysisCommand } from '../analysis/experimentFile';
+import { ANALYSIS_PARAMS_SCHEMAS, AnalysisCommand } from '../analysis/experimentFile';
+import { validateParams } from '../protocol/requestValidation';
 import { parseIndexList } from './forwardOptions';
-import { wholeNumber } from './numberOption';
+import { numberList, numberValue } from './numberOption';
 import { UsageError } from './usageError';
 
 /**
  * The analysis commands' options as request params (the same objects the JSON-RPC methods take
- * and experiment files store). One option table for all five commands; each reads its own.
+ * and experiment files store), then checked by the same schema as the requests: the options
+ * here only turn text into numbers and lists, the bounds are the schema's. One option table for
+ * all five commands; each reads its own.
  */
 
 export const ANALYSIS_OPTIONS = {
@@ -52,21 +55,6 @@ function media(values: AnalysisValues): MediaRef | undefined {
   return image ? { image: path.resolve(image) } : video ? { video: path.resolve(video) } : undefined;
 }
 
-function relation(values: AnalysisValues): SteerParams['relation'] {
-  const r = str(values.relation);
-  if (r === undefined) return undefined;
-  if (r !== 'leftRight' && r !== 'aboveBelow' && r !== 'beforeAfter') throw new UsageError(`--relation takes leftRight, aboveBelow or beforeAfter (got "${r}").`);
-  return r;
-}
-
-function factor(values: AnalysisValues): number | undefined {
-  const f = str(values.factor);
-  if (f === undefined) return undefined;
-  const n = Number(f);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--factor takes a positive number (got "${f}").`);
-  return n;
-}
-
 /** The random-init twin shipped beside a model (`<model>-random-init`), the default baseline. */
 export function defaultBaseline(model: string): string | null {
   const twin = `${path.resolve(model).replace(/[\\/]+$/, '')}-random-init`;
@@ -78,19 +66,23 @@ function bands(value: string | undefined): number[][] | undefined {
   return value?.split(';').map((b) => parseIndexList('bands', b));
 }
 
-export function paramsFor(command: AnalysisCommand, values: AnalysisValues, model: string): object {
-  const seed = values.seed === undefined ? undefined : wholeNumber('seed', str(values.seed), 0, 0, 2 ** 31 - 1);
+/** The params without keys left undefined (an option not given), as experiment files store them. */
+const defined = <T extends object>(p: T): T => Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as T;
+
+function paramsOf(command: AnalysisCommand, values: AnalysisValues, model: string): object {
+  const seed = numberValue('seed', str(values.seed));
   switch (command) {
     case 'derive-ids':
     case 'derive-tids': {
       const b = str(values.baseline);
+      // both take every option here; the schema refuses those of the other kind (--grid for temporal IDs)
       const p: DeriveIdsParams = {
         out: str(values.out) && path.resolve(str(values.out)!),
         overwrite: values.overwrite === true,
         objects: list(values.objects),
-        grid: values.grid === undefined ? undefined : wholeNumber('grid', str(values.grid), 4, 2, 64),
-        sizes: values.sizes === undefined ? undefined : parseIndexList('sizes', str(values.sizes)!),
-        frames: values.frames === undefined ? undefined : wholeNumber('frames', str(values.frames), 8, 2, 256),
+        grid: numberValue('grid', str(values.grid)),
+        sizes: numberList('sizes', str(values.sizes)),
+        frames: numberValue('frames', str(values.frames)),
         seed,
         baseline: b === 'none' ? null : b ? path.resolve(b) : defaultBaseline(model),
       };
@@ -99,7 +91,7 @@ export function paramsFor(command: AnalysisCommand, values: AnalysisValues, mode
     case 'probe': {
       const m = media(values);
       if (!m || !str(values.question)) throw new UsageError('probe needs --image or --video, and --question.');
-      const p: ProbeParams = { bank: str(values.bank) && path.resolve(str(values.bank)!), media: m, question: str(values.question)!, objects: list(values.objects) } as ProbeParams;
+      const p: ProbeParams = { bank: str(values.bank) && path.resolve(str(values.bank)!), media: m, question: str(values.question)!, objects: list(values.objects) };
       return p;
     }
     case 'steer': {
@@ -108,14 +100,14 @@ export function paramsFor(command: AnalysisCommand, values: AnalysisValues, mode
         media: media(values),
         question: str(values.question),
         object: str(values.object),
-        targetCell: values['target-cell'] === undefined ? undefined : wholeNumber('target-cell', str(values['target-cell']), 0, 0, 4096),
+        targetCell: numberValue('target-cell', str(values['target-cell'])),
         opposite: values.opposite === true,
         layers: values.layers === undefined ? [] : parseIndexList('layers', str(values.layers)!),
         bands: bands(str(values.bands)),
-        factor: factor(values),
+        factor: numberValue('factor', str(values.factor)),
         seed,
-        batch: values.batch === undefined ? undefined : wholeNumber('batch', str(values.batch), 1, 1, 100000),
-        relation: relation(values),
+        batch: numberValue('batch', str(values.batch)),
+        relation: str(values.relation) as SteerParams['relation'],
       };
       return p;
     }
@@ -123,11 +115,18 @@ export function paramsFor(command: AnalysisCommand, values: AnalysisValues, mode
       const p: PatchSweepParams = {
         media: media(values),
         question: str(values.question),
-        batch: values.batch === undefined ? undefined : wholeNumber('batch', str(values.batch), 1, 1, 100000),
-        relation: relation(values),
+        batch: numberValue('batch', str(values.batch)),
+        relation: str(values.relation) as PatchSweepParams['relation'],
         seed,
       };
       return p;
     }
   }
+}
+
+/** The command's params from its options, checked by the request's schema (an out-of-range --batch is refused here, before any work). */
+export function paramsFor(command: AnalysisCommand, values: AnalysisValues, model: string): object {
+  const checked = validateParams(ANALYSIS_PARAMS_SCHEMAS[command], defined(paramsOf(command, values, model)), `${command} (options as request params)`);
+  if (!checked.ok) throw new UsageError(checked.message);
+  return checked.value;
 }

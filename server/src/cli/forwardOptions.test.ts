@@ -26,3 +26,8 @@ test('the command line becomes the ForwardParams the server takes; defaults capt
   assert.throws(() => forwardParamsFromArgs({ model: 'm', image: 'a', video: 'b', question: 'q' }), /one of --image/);
   assert.throws(() => forwardParamsFromArgs({ model: 'm', video: 'b.mp4' }), /--question "\.\.\." is required/);
 });
+
+test('--max-new-tokens is a number; its range is the request schema\'s', () => {
+  assert.equal(forwardParamsFromArgs({ model: 'm', image: 'a.png', question: 'q', 'max-new-tokens': '4' }).maxNewTokens, 4);
+  assert.throws(() => forwardParamsFromArgs({ model: 'm', image: 'a.png', question: 'q', 'max-new-tokens': 'four' }), /--max-new-tokens takes a number \(got "four"\)/);
+});

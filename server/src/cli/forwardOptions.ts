@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
 import type { AddIntervention, CaptureSpec, ForwardParams, PositionSelector } from '../protocol/spatialIdsProtocol';
+import { numberValue } from './numberOption';
 import { UsageError } from './usageError';
 
 /**
  * `forward`'s command line as ForwardParams, the same value the `spatialIds/forward` request
  * carries: lists like `0,3,6` or `0-6`, positions as `all | media | text | <list> | words:<w1,w2>`,
- * and steering as `layer:word:vectorfile.json`.
+ * and steering as `layer:word:vectorfile.json`. The ranges are the request schema's
+ * (checkForwardParams), so the command line and the server refuse the same values.
  */
 
 export interface ForwardArgs {
@@ -72,8 +74,7 @@ export function parseSteer(spec: string, read: (file: string) => number[] = read
 export function forwardParamsFromArgs(values: ForwardArgs): ForwardParams {
   if (!values.image === !values.video) throw new UsageError('Give one of --image <file> or --video <file>.');
   if (values.question === undefined) throw new UsageError('--question "..." is required, e.g. --question "Is the red circle to the left or right of the blue square?".');
-  const maxNew = values['max-new-tokens'];
-  if (maxNew !== undefined && !/^\d+$/.test(maxNew)) throw new UsageError(`--max-new-tokens takes a whole number (got "${maxNew}").`);
+  const maxNew = numberValue('max-new-tokens', values['max-new-tokens']);
   const answers = values.answers?.split(',').map((w) => w.trim()).filter(Boolean);
   const steer = (values.steer ?? []).map((s) => parseSteer(s));
   return {
@@ -83,6 +84,6 @@ export function forwardParamsFromArgs(values: ForwardArgs): ForwardParams {
     ...(answers?.length ? { answers } : {}),
     capture: { layers: parseLayers(values['capture-layers']), positions: parsePositions(values['capture-positions']) },
     ...(steer.length ? { interventions: steer } : {}),
-    ...(maxNew !== undefined ? { maxNewTokens: Number(maxNew) } : {}),
+    ...(maxNew !== undefined ? { maxNewTokens: maxNew } : {}),
   };
 }

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ModelFolderError, openModelFolder } from './modelFolder';
 import { writeModelFolderFixture } from './modelFolderFixture';
+import { ErrorCodes } from '../protocol/spatialIdsProtocol';
+import { RunError } from '../run/runError';
 import { PromptProcessor } from './promptProcessor';
 
 const processor = PromptProcessor.fromFolder(openModelFolder(writeModelFolderFixture()));
@@ -44,4 +46,25 @@ test('a tokenizer whose <image> id disagrees with config.json is refused', () =>
   const folder = openModelFolder(dir);
   folder.config.image_token_index = 7;
   assert.throws(() => PromptProcessor.fromFolder(folder), /maps <image> to 4 but config.json "image_token_index" is 7/);
+});
+
+test('a question holding a special token text is refused, not turned into a placeholder', () => {
+  for (const special of ['<image>', '<video>', '<s>', '</s>']) {
+    assert.throws(
+      () => processor.encodeQuestion(`Is the red circle ${special} left or right of the blue square?`, 'image'),
+      (e: unknown) => e instanceof RunError && e.code === ErrorCodes.badQuestion && e.message.includes(`contains "${special}"`) && /remove it from the question/.test(e.message),
+      special,
+    );
+  }
+  assert.throws(() => processor.encodeQuestion('<video> before or after?', 'video'), /"<video>", this model's video placeholder/);
+});
+
+test('a question longer than the model reads (max_position_embeddings) is refused with the counts', () => {
+  const folder = openModelFolder(writeModelFolderFixture());
+  const { config, processor: p } = folder;
+  const settings = { tokenizer: folder.tokenizer, tokenizerConfig: folder.tokenizerConfig, imageTokenId: config.image_token_index, videoTokenId: config.video_token_index, imageSeqLength: p.image_seq_length, videoSeqLength: p.video_seq_length };
+  const short = new PromptProcessor({ ...settings, maxPositions: 40 });
+  assert.equal(short.encodeQuestion('What colour is the star?', 'image').ids.length, 27, 'a prompt within the positions');
+  const long = Array.from({ length: 20 }, () => 'star').join(' ');
+  assert.throws(() => short.encodeQuestion(long, 'image'), (e: unknown) => e instanceof RunError && e.code === ErrorCodes.badQuestion && /prompt of 41 tokens, but this model reads at most 40 positions/.test(e.message));
 });

@@ -2,12 +2,15 @@
 // imports work under our CommonJS output; no dynamic import() is needed.
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
+import { badQuestion } from '../run/runError';
 import { ModelFolder, ModelFolderError, TokenizerConfig } from './modelFolder';
 
 /**
  * Turns a question into the model's input ids: chat template, tokenizer, then placeholder
  * expansion (one `<image>` becomes `image_seq_length` image tokens, one `<video>` becomes
- * `video_seq_length`), keeping per token its text and what it stands for.
+ * `video_seq_length`), keeping per token its text and what it stands for. A question is text
+ * only: one holding a special token's text (`<image>`, `<s>`, ...) is refused, since the
+ * tokenizer would read it as that token (a media placeholder, a turn boundary).
  */
 
 export type MediaKind = 'image' | 'video';
@@ -33,6 +36,20 @@ export interface PromptSettings {
   videoTokenId?: number;
   imageSeqLength: number;
   videoSeqLength?: number;
+  /** The decoder's positions (max_position_embeddings): longer prompts are refused. */
+  maxPositions?: number;
+}
+
+interface AddedToken {
+  content?: unknown;
+  special?: unknown;
+}
+
+/** The texts the tokenizer reads as special tokens, and the media placeholders in any case. */
+function specialTexts(tokenizer: object): string[] {
+  const added = (tokenizer as { added_tokens?: unknown }).added_tokens;
+  const special = Array.isArray(added) ? (added as AddedToken[]).filter((t) => t?.special === true && typeof t.content === 'string' && t.content).map((t) => t.content as string) : [];
+  return [...new Set(['<image>', '<video>', ...special])];
 }
 
 function tokenContent(t: string | { content: string } | undefined): string | undefined {
@@ -43,11 +60,13 @@ export class PromptProcessor {
   readonly tokenizer: Tokenizer;
   private readonly template: Template | null;
   private readonly specialTokens: { bos_token?: string; eos_token?: string };
+  private readonly reservedTexts: string[];
 
   constructor(private readonly settings: PromptSettings) {
     this.tokenizer = new Tokenizer(settings.tokenizer, settings.tokenizerConfig);
     const source = settings.tokenizerConfig.chat_template;
     this.template = typeof source === 'string' ? new Template(source) : null;
+    this.reservedTexts = specialTexts(settings.tokenizer);
     this.specialTokens = { bos_token: tokenContent(settings.tokenizerConfig.bos_token), eos_token: tokenContent(settings.tokenizerConfig.eos_token) };
     this.checkMediaToken('<image>', settings.imageTokenId, 'image_token_index');
     if (settings.videoTokenId !== undefined) this.checkMediaToken('<video>', settings.videoTokenId, 'video_token_index');
@@ -61,6 +80,7 @@ export class PromptProcessor {
       videoTokenId: folder.config.video_token_index,
       imageSeqLength: folder.processor.image_seq_length,
       videoSeqLength: folder.processor.video_seq_length,
+      maxPositions: folder.config.text_config.max_position_embeddings,
     });
   }
 
@@ -71,8 +91,17 @@ export class PromptProcessor {
     }
   }
 
+  /** Refuses a question holding a special token's text, which would become that token (`<image>`: a media placeholder). */
+  checkQuestion(question: string): void {
+    const found = this.reservedTexts.find((t) => question.includes(t));
+    if (found === undefined) return;
+    const role = found === '<image>' || found === '<video>' ? `this model's ${found.slice(1, -1)} placeholder` : 'a special token of this model';
+    throw badQuestion(`The question contains "${found}", ${role}: remove it from the question (the image or clip is given as media, not typed into the question).`);
+  }
+
   /** The chat template applied to one user turn holding one image or video and the question. */
   renderChat(question: string, media: MediaKind | null): string {
+    this.checkQuestion(question);
     if (!this.template) throw new ModelFolderError('tokenizer_config.json has no "chat_template": add the template the model was trained with.');
     const content: Array<Record<string, string>> = media ? [{ type: media }, { type: 'text', text: question }] : [{ type: 'text', text: question }];
     return this.template.render({ messages: [{ role: 'user', content }], add_generation_prompt: true, ...this.specialTokens });
@@ -86,7 +115,12 @@ export class PromptProcessor {
 
   /** Renders the chat prompt for a question and encodes it. */
   encodeQuestion(question: string, media: MediaKind | null): ProcessedPrompt {
-    return this.encode(this.renderChat(question, media));
+    const prompt = this.encode(this.renderChat(question, media));
+    const max = this.settings.maxPositions;
+    if (max !== undefined && prompt.ids.length >= max) {
+      throw badQuestion(`The question makes a prompt of ${prompt.ids.length} tokens, but this model reads at most ${max} positions (max_position_embeddings) including its answer: shorten the question.`);
+    }
+    return prompt;
   }
 
   private expand(raw: readonly number[]): { ids: number[]; tokens: PromptToken[] } {

@@ -1,5 +1,6 @@
-import * as ort from 'onnxruntime-node';
+import * as ort from '../model/onnxRuntime';
 import { deltaInputName } from '../graph/instrumentDecoder';
+import { LIMITS } from '../protocol/requestLimits';
 import { badRequest } from './runError';
 
 /**
@@ -38,7 +39,8 @@ export class InterventionDeltas {
       throw badRequest(`The steering vector has ${vector.length} values but this model's hidden size is ${this.hiddenSize}: derive it from this model's IDs.`);
     }
     for (let i = 0; i < vector.length; i++) {
-      if (!Number.isFinite(vector[i])) throw badRequest(`The steering vector holds a non-finite value at index ${i}: send finite numbers.`);
+      // a double beyond float32's range is finite here but Infinity in the decoder's buffers
+      if (!(Math.abs(vector[i]) <= LIMITS.float32Max)) throw badRequest(`The steering vector holds ${vector[i]} at index ${i}, outside the float32 range (|v| <= ${LIMITS.float32Max}): send finite float32 numbers.`);
     }
     const b = this.buffer(layer);
     for (const p of positions) for (let i = 0; i < this.hiddenSize; i++) b[p * this.hiddenSize + i] += vector[i];

@@ -61,8 +61,20 @@ export function resolvePositions(selector: PositionSelector, tokens: readonly Pr
   throw badRequest(`Unknown position selector ${JSON.stringify(selector)}: use "all", "media", "text", a list of indices or {"words": [...]}.`);
 }
 
-/** Default answer words: the two words around " or " in the question ("left or right"), else none. */
+/**
+ * Default answer words: the two words around " or " in the question ("left or right"), else none.
+ * One pass over the question's words and the gaps between them (a backtracking regex such as
+ * `(\w+)\s+or\s+(\w+)` is quadratic in the question's length).
+ */
 export function answerWordsOf(question: string): string[] {
-  const m = /(\w+)\s+or\s+(\w+)/i.exec(question);
-  return m ? [m[1].toLowerCase(), m[2].toLowerCase()] : [];
+  // alternating runs: word characters, blanks, anything else; each character is read once
+  const runs = question.match(/\w+|\s+|[^\w\s]+/g) ?? [];
+  const isWord = (r: string | undefined) => r !== undefined && /^\w/.test(r);
+  const isBlank = (r: string | undefined) => r !== undefined && /^\s/.test(r);
+  for (let i = 2; i + 2 < runs.length; i++) {
+    if (runs[i].toLowerCase() === 'or' && isBlank(runs[i - 1]) && isBlank(runs[i + 1]) && isWord(runs[i - 2]) && isWord(runs[i + 2])) {
+      return [runs[i - 2].toLowerCase(), runs[i + 2].toLowerCase()];
+    }
+  }
+  return [];
 }

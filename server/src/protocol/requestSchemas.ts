@@ -1,0 +1,282 @@
+/**
+ * Runtime schemas of every request's params, declared once beside the protocol types and used
+ * wherever params cross a boundary: the RPC handlers, the CLI (its options become these params),
+ * the extension host's checks of webview messages and the experiment readers.
+ *
+ * Why zod (4): the most widely used and actively kept of the three candidates; strict objects
+ * refuse unknown keys and name them; every issue carries the field's path, so an error can
+ * name `interventions[0].layer`; static types are inferred, and checked below against the
+ * hand-written protocol interfaces so the two cannot drift. TypeBox would give JSON Schema
+ * first but weaker messages; valibot is smaller but less used.
+ *
+ * Every leaf carries its own message ("a whole number from 1 to 2000"), which
+ * requestValidation.ts words as "batch must be a whole number from 1 to 2000 (got 1000000000)".
+ */
+import { z } from 'zod';
+import { COLOUR_NAMES, SHAPE_NAMES, isColour, isShape } from '../scenes/vocabulary';
+import { LIMITS } from './requestLimits';
+import type {
+  CaptureSpec,
+  DeriveIdsParams,
+  ForwardParams,
+  Intervention,
+  LoadModelParams,
+  MediaRef,
+  PatchSweepParams,
+  PositionSelector,
+  ProbeParams,
+  SteerParams,
+} from './spatialIdsProtocol';
+
+// ---- leaves -----------------------------------------------------------------------------------
+
+function wholeNumber(min: number, max: number): z.ZodNumber {
+  const m = `a whole number from ${min} to ${max}`;
+  return z.number({ error: m }).int({ error: m }).min(min, { error: m }).max(max, { error: m });
+}
+
+function realNumber(min: number, max: number): z.ZodNumber {
+  const m = `a number from ${min} to ${max}`;
+  return z.number({ error: m }).min(min, { error: m }).max(max, { error: m });
+}
+
+const bool = z.boolean({ error: 'true or false (a JSON boolean, not a string or a number)' });
+
+/** A non-blank string of at most `max` characters, described as `what`. */
+function text(what: string, max: number) {
+  const m = `${what} (a non-empty string of at most ${max} characters)`;
+  return z
+    .string({ error: m })
+    .max(max, { error: m })
+    .refine((s) => s.trim().length > 0, { error: m });
+}
+
+/** A file or folder path: non-empty, no NUL (which the OS would cut the path at). */
+function filePath(what: string) {
+  return text(what, LIMITS.pathChars).refine((s) => !s.includes('\0'), { error: `${what} without NUL characters` });
+}
+
+function list<T extends z.ZodType>(item: T, what: string, min: number, max: number) {
+  const m = `a list of ${min} to ${max} ${what}`;
+  return z.array(item, { error: m }).min(min, { error: m }).max(max, { error: m });
+}
+
+/** A strict object: an unknown key (a typo such as `batchSize`) is refused with the known keys named. */
+function strictObject<S extends z.ZodRawShape>(shape: S, what: string) {
+  const keys = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? `the known keys are ${keys} (check the spelling)` : `${what}, an object with the keys ${keys}`),
+  });
+}
+
+const float32 = z
+  .number({ error: `a finite number (|v| <= ${LIMITS.float32Max}, the float32 range)` })
+  .refine((v) => Math.abs(v) <= LIMITS.float32Max, { error: `a finite number (|v| <= ${LIMITS.float32Max}, the float32 range)` });
+
+export const layerSchema = wholeNumber(0, LIMITS.layer.max);
+export const questionSchema = text('a question', LIMITS.questionChars);
+const modelDir = filePath('a model folder path');
+const word = text('a word', LIMITS.wordChars);
+
+/** "colour shape" of the scene engine's vocabulary, the objects it can draw. */
+const sceneObject = z.string({ error: 'an object "colour shape", e.g. "red circle"' }).refine(
+  (s) => {
+    const [colour, shape, ...rest] = s.trim().split(/\s+/);
+    return rest.length === 0 && colour !== undefined && shape !== undefined && isColour(colour) && isShape(shape);
+  },
+  { error: `an object "colour shape" with a colour among ${COLOUR_NAMES.join(', ')} and a shape among ${SHAPE_NAMES.join(', ')}` },
+);
+
+const relation = z.enum(['leftRight', 'aboveBelow', 'beforeAfter'], { error: 'one of "leftRight", "aboveBelow", "beforeAfter"' });
+const seed = wholeNumber(LIMITS.seed.min, LIMITS.seed.max);
+const batch = wholeNumber(LIMITS.batch.min, LIMITS.batch.max);
+const factor = realNumber(LIMITS.factor.min, LIMITS.factor.max);
+
+// ---- shared values ----------------------------------------------------------------------------
+
+const mediaMessage = '{"image": file} or {"video": file}';
+export const mediaRefSchema = z.union([strictObject({ image: filePath('an image file path') }, mediaMessage), strictObject({ video: filePath('a video file path') }, mediaMessage)], {
+  error: mediaMessage,
+});
+
+export const positionsSchema = z.union(
+  [
+    z.enum(['all', 'media', 'text']),
+    list(wholeNumber(0, LIMITS.positionIndex), 'token positions', 1, LIMITS.positions),
+    strictObject({ words: list(word, 'words', 1, LIMITS.words) }, '{"words": [...]}'),
+  ],
+  { error: '"all", "media", "text", a list of token positions, or {"words": ["red circle", ...]}' },
+);
+
+export const vectorSchema = list(float32, 'numbers', LIMITS.vectorLength.min, LIMITS.vectorLength.max);
+
+const addIntervention = strictObject({ kind: z.literal('add'), layer: layerSchema, positions: positionsSchema, vector: vectorSchema }, 'a steering addition');
+const patchSource = z.union(
+  [
+    strictObject({ image: filePath('an image file path'), question: questionSchema.optional() }, '{"image": file, "question"?}'),
+    strictObject({ video: filePath('a video file path'), question: questionSchema.optional() }, '{"video": file, "question"?}'),
+  ],
+  { error: '{"image": file} or {"video": file}, with an optional "question"' },
+);
+const patchIntervention = strictObject({ kind: z.literal('patch'), layer: layerSchema, positions: positionsSchema, from: patchSource }, 'a patch');
+
+export const interventionSchema = z.discriminatedUnion('kind', [addIntervention, patchIntervention], {
+  error: 'an intervention {"kind": "add" (steering) or "patch", "layer", "positions", ...}',
+});
+const interventions = list(interventionSchema, 'interventions', 0, LIMITS.interventions);
+
+export const captureSchema = strictObject(
+  { layers: z.union([z.literal('all'), list(layerSchema, 'layer indices', 0, LIMITS.layer.max + 1)], { error: '"all" or a list of layer indices' }).default('all'), positions: positionsSchema.default('all') },
+  'a capture spec',
+);
+
+const coordinate = realNumber(0, LIMITS.boxCoordinate);
+export const boxSchema = strictObject({ x: coordinate, y: coordinate, width: coordinate, height: coordinate }, 'a box in pixels');
+const boxes = z
+  .record(word, boxSchema, { error: 'an object of boxes by object word, {"red circle": {"x", "y", "width", "height"}}' })
+  .refine((b) => Object.keys(b).length <= LIMITS.words, { error: `at most ${LIMITS.words} boxes` });
+
+// ---- request params ---------------------------------------------------------------------------
+
+export const loadModelParamsSchema = strictObject(
+  {
+    dir: modelDir.optional(),
+    threads: wholeNumber(LIMITS.threads.min, LIMITS.threads.max).optional(),
+    executionProviders: list(text('a provider name', LIMITS.wordChars), 'execution provider names such as "cpu"', 1, LIMITS.providers).optional(),
+  },
+  'the loadModel params',
+);
+
+export const forwardParamsSchema = strictObject(
+  {
+    model: modelDir.optional(),
+    media: mediaRefSchema,
+    question: questionSchema,
+    answers: list(word, 'answer words', 1, LIMITS.words).optional(),
+    capture: captureSchema.optional(),
+    interventions: interventions.optional(),
+    maxNewTokens: wholeNumber(LIMITS.maxNewTokens.min, LIMITS.maxNewTokens.max).optional(),
+  },
+  'the forward params',
+);
+
+const deriveCommon = {
+  model: modelDir.optional(),
+  out: filePath('an .safetensors file path').optional(),
+  overwrite: bool.optional(),
+  objects: list(sceneObject, 'objects "colour shape"', LIMITS.objects.min, LIMITS.objects.max).optional(),
+  seed: seed.optional(),
+  baseline: z.union([filePath('a model folder path'), z.null()], { error: 'a model folder path, or null for none' }).optional(),
+};
+
+export const deriveIdsParamsSchema = strictObject(
+  {
+    ...deriveCommon,
+    grid: wholeNumber(LIMITS.grid.min, LIMITS.grid.max).optional(),
+    sizes: list(realNumber(LIMITS.sizes.min, LIMITS.sizes.max), 'object sizes in pixels', 1, LIMITS.sizes.count).optional(),
+  },
+  'the deriveIds params',
+);
+
+export const deriveTidsParamsSchema = strictObject({ ...deriveCommon, frames: wholeNumber(LIMITS.frames.min, LIMITS.frames.max).optional() }, 'the deriveTids params');
+
+export const probeParamsSchema = strictObject(
+  {
+    model: modelDir.optional(),
+    bank: filePath('an ID bank file path').optional(),
+    media: mediaRefSchema,
+    question: questionSchema,
+    objects: list(word, 'object words', 1, LIMITS.words).optional(),
+    boxes: boxes.optional(),
+    interventions: interventions.optional(),
+  },
+  'the probe params',
+);
+
+/** Marks the issues of `oneMode`, which say little while the params have other faults (a misspelt `batchSize` is why `batch` is missing). */
+export const MODE_ISSUE = { mode: true } as const;
+
+/** Batch mode runs held-out scenes; single mode one input: fields of the other mode would be ignored, so they are refused. */
+function oneMode(value: Record<string, unknown>, ctx: z.RefinementCtx, single: readonly string[], batchOnly: readonly string[]): void {
+  if (value.batch !== undefined) {
+    for (const key of single.filter((k) => value[k] !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: [key], input: value[key], params: MODE_ISSUE, message: 'left out with batch (batch runs held-out scenes, not this input): give batch, or the single input without batch' });
+    }
+    return;
+  }
+  for (const key of single.filter((k) => value[k] === undefined)) {
+    ctx.addIssue({ code: 'custom', path: [key], input: undefined, params: MODE_ISSUE, message: `given for a single input (${single.join(', ')} are needed), or give batch for held-out scenes` });
+  }
+  for (const key of batchOnly.filter((k) => value[k] !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: [key], input: value[key], params: MODE_ISSUE, message: 'given only with batch (it chooses the held-out scenes): add batch, or leave it out' });
+  }
+}
+
+export const steerParamsSchema = strictObject(
+  {
+    model: modelDir.optional(),
+    bank: filePath('an ID bank file path').optional(),
+    media: mediaRefSchema.optional(),
+    question: questionSchema.optional(),
+    object: word.optional(),
+    targetCell: wholeNumber(LIMITS.targetCell.min, LIMITS.targetCell.max).optional(),
+    opposite: bool.optional(),
+    layers: list(layerSchema, 'layer indices', 0, LIMITS.bands.layers).optional(),
+    factor: factor.optional(),
+    seed: seed.optional(),
+    batch: batch.optional(),
+    relation: relation.optional(),
+    bands: list(list(layerSchema, 'layer indices', 1, LIMITS.bands.layers), 'layer bands', 1, LIMITS.bands.count).optional(),
+  },
+  'the steer params',
+).superRefine((p, ctx) => oneMode(p, ctx, ['media', 'question', 'object', 'targetCell'], ['relation', 'bands']));
+
+export const patchSweepParamsSchema = strictObject(
+  { model: modelDir.optional(), media: mediaRefSchema.optional(), question: questionSchema.optional(), batch: batch.optional(), relation: relation.optional(), seed: seed.optional() },
+  'the patchSweep params',
+).superRefine((p, ctx) => oneMode(p, ctx, ['media', 'question'], ['relation']));
+
+/** The params schema of each method, for the checks that see a method name (webview messages, experiment files). */
+export const PARAMS_SCHEMAS = {
+  'spatialIds/loadModel': loadModelParamsSchema,
+  'spatialIds/forward': forwardParamsSchema,
+  'spatialIds/deriveIds': deriveIdsParamsSchema,
+  'spatialIds/deriveTids': deriveTidsParamsSchema,
+  'spatialIds/probe': probeParamsSchema,
+  'spatialIds/steer': steerParamsSchema,
+  'spatialIds/patchSweep': patchSweepParamsSchema,
+} as const;
+
+export type ParamsMethod = keyof typeof PARAMS_SCHEMAS;
+
+/** The schema of a method chosen at run time (its params' type is then known only as unknown). */
+export const paramsSchemaOf = (method: ParamsMethod): z.ZodType<unknown> => PARAMS_SCHEMAS[method];
+
+// ---- the schemas' types are the protocol's types (a compile error here means they drifted) -----
+
+const typeChecks: [
+  z.ZodType<MediaRef>,
+  z.ZodType<PositionSelector>,
+  z.ZodType<Intervention>,
+  z.ZodType<CaptureSpec>,
+  z.ZodType<LoadModelParams>,
+  z.ZodType<ForwardParams>,
+  z.ZodType<DeriveIdsParams>,
+  z.ZodType<DeriveIdsParams>,
+  z.ZodType<ProbeParams>,
+  z.ZodType<SteerParams>,
+  z.ZodType<PatchSweepParams>,
+] = [
+  mediaRefSchema,
+  positionsSchema,
+  interventionSchema,
+  captureSchema,
+  loadModelParamsSchema,
+  forwardParamsSchema,
+  deriveIdsParamsSchema,
+  deriveTidsParamsSchema,
+  probeParamsSchema,
+  steerParamsSchema,
+  patchSweepParamsSchema,
+];
+void typeChecks;
