@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type {
   DeriveIdsParams,
   IdBankSummary,
@@ -13,9 +11,10 @@ import type {
 } from '../protocol/spatialIdsProtocol';
 import type { ModelRunner } from '../run/modelRunner';
 import { answerWordsOf } from '../run/tokenPositions';
-import { AnalysisContext, badAnalysisRequest } from './analysisContext';
-import { deriveSpatialIds, planSpatialIds, renderPlan } from './deriveSpatialIds';
-import { deriveTemporalIds, planTemporalIds, renderClips } from './deriveTemporalIds';
+import { AnalysisContext, badAnalysisRequest, checkCancelled } from './analysisContext';
+import { checkOutputFile } from '../files/outputFile';
+import { deriveSpatialIds, planSpatialIds } from './deriveSpatialIds';
+import { checkClipFrames, deriveTemporalIds, planTemporalIds } from './deriveTemporalIds';
 import { RelationItem, heldOutItems } from './heldOutItems';
 import { IdBank, checkBankFits, loadIdBank, saveIdBank } from './idBank';
 import { summariseBank } from './idViews';
@@ -37,22 +36,21 @@ export interface AnalysisDeps {
 
 const DEFAULT_BATCH_SEED = 1;
 
+/**
+ * Derives an ID bank. `out` is checked before any work (its folder exists, it is not there
+ * unless overwrite === true) and written only once everything, the baseline included, has
+ * succeeded: a failed or cancelled derivation leaves no file.
+ */
 export async function deriveIdsRequest(runner: ModelRunner, params: DeriveIdsParams, kind: 'spatial' | 'temporal', ctx: AnalysisContext = {}, deps: AnalysisDeps = {}): Promise<IdBankSummary> {
   const started = Date.now();
-  if (params.out && fs.existsSync(params.out) && !params.overwrite) {
-    throw badAnalysisRequest(`${params.out} exists already: choose another file for the ID bank, or pass overwrite.`);
-  }
+  const out = params.out ? checkOutputFile(params.out, { overwrite: params.overwrite, what: 'ID bank' }) : null;
   const derive = async (r: ModelRunner, c: AnalysisContext): Promise<IdBank> => {
-    if (kind === 'spatial') {
-      const plan = planSpatialIds({ objects: params.objects, grid: params.grid, sizes: params.sizes, seed: params.seed });
-      return deriveSpatialIds(r, plan, await renderPlan(plan.items, c), c);
-    }
-    const plan = planTemporalIds({ objects: params.objects, frames: params.frames ?? r.model.folder.processor.num_frames, seed: params.seed });
-    return deriveTemporalIds(r, plan, await renderClips(plan.items, c), c);
+    if (kind === 'spatial') return deriveSpatialIds(r, planSpatialIds({ objects: params.objects, grid: params.grid, sizes: params.sizes, seed: params.seed }), c);
+    const frames = checkClipFrames(r, params.frames);
+    return deriveTemporalIds(r, planTemporalIds({ objects: params.objects, frames, seed: params.seed }), c);
   };
   const bank = await derive(runner, ctx);
-  if (params.out) saveIdBank(params.out, bank, { overwrite: params.overwrite });
-  const summary = summariseBank(bank, params.out ? path.resolve(params.out) : null, 0);
+  const summary = summariseBank(bank, out, 0);
   if (params.baseline && deps.loadModel) {
     const baseline = await deps.loadModel(params.baseline);
     try {
@@ -63,17 +61,15 @@ export async function deriveIdsRequest(runner: ModelRunner, params: DeriveIdsPar
       await baseline.dispose();
     }
   }
+  checkCancelled(ctx);
+  if (out) saveIdBank(out, bank, { overwrite: params.overwrite });
   summary.seconds = (Date.now() - started) / 1000;
   return summary;
 }
 
 async function deriveDefaultBank(runner: ModelRunner, kind: 'spatial' | 'temporal', ctx: AnalysisContext): Promise<IdBank> {
-  if (kind === 'spatial') {
-    const plan = planSpatialIds();
-    return deriveSpatialIds(runner, plan, await renderPlan(plan.items, ctx), ctx);
-  }
-  const plan = planTemporalIds({ frames: runner.model.folder.processor.num_frames });
-  return deriveTemporalIds(runner, plan, await renderClips(plan.items, ctx), ctx);
+  if (kind === 'spatial') return deriveSpatialIds(runner, planSpatialIds(), ctx);
+  return deriveTemporalIds(runner, planTemporalIds({ frames: checkClipFrames(runner, undefined) }), ctx);
 }
 
 /** Default banks derived in memory, per loaded model: every later request without a bank reuses them. */
@@ -100,8 +96,14 @@ export async function probeRequest(runner: ModelRunner, params: ProbeParams, ctx
   return probeObjects(runner, bank, { media: params.media, question: params.question, objects: params.objects, boxes: params.boxes, interventions: params.interventions });
 }
 
-function batchInputs(items: RelationItem[]) {
-  return items.map((it) => ({ ...it, media: it.frames ? { frames: it.frames } : { pixels: it.pixels! } }));
+/** Held-out items as steering inputs, one at a time as they are reached. */
+async function* batchInputs(items: AsyncIterable<RelationItem>) {
+  for await (const it of items) yield { ...it, media: it.frames ? { frames: it.frames } : { pixels: it.pixels! } };
+}
+
+/** Scene items with their twins, rendered one at a time as the sweep reaches them. */
+async function* sweepInputs(items: AsyncIterable<RelationItem>) {
+  for await (const it of items) yield await sweepItemFromScene(it);
 }
 
 export async function steerRequest(runner: ModelRunner, params: SteerParams, ctx: AnalysisContext = {}): Promise<SteerResult> {
@@ -110,9 +112,8 @@ export async function steerRequest(runner: ModelRunner, params: SteerParams, ctx
   if (params.batch) {
     const relation = params.relation ?? 'leftRight';
     const bank = await bankFor(runner, params.bank, relation === 'beforeAfter' ? 'temporal' : 'spatial', ctx);
-    const items = batchInputs(await heldOutItems(relation, params.batch, seed));
     const bands = params.bands ?? (params.layers?.length ? [params.layers] : defaultBands(runner.numLayers));
-    const perLayer = await steerBatch(runner, bank, items, bands, { factor, seed }, ctx);
+    const perLayer = await steerBatch(runner, bank, batchInputs(heldOutItems(relation, params.batch, seed)), params.batch, bands, { factor, seed }, ctx);
     // best = the largest effect beyond the matched-norm control: noise that flips as often as
     // steering says the band only breaks the token, not that the ID moves the belief
     const effect = (r: (typeof perLayer)[number]) => r.steering.rate - r.noise.rate;
@@ -148,9 +149,9 @@ export async function steerRequest(runner: ModelRunner, params: SteerParams, ctx
 export async function patchSweepRequest(runner: ModelRunner, params: PatchSweepParams, ctx: AnalysisContext = {}): Promise<PatchSweepResult> {
   if (params.batch) {
     const relation = params.relation ?? 'leftRight';
-    const items = await heldOutItems(relation, params.batch, params.seed ?? DEFAULT_BATCH_SEED, { distractor: true });
-    return patchSweep(runner, await Promise.all(items.map(sweepItemFromScene)), ctx);
+    const items = heldOutItems(relation, params.batch, params.seed ?? DEFAULT_BATCH_SEED, { distractor: true });
+    return patchSweep(runner, sweepInputs(items), { count: params.batch, withControl: true }, ctx);
   }
   if (!params.media || !params.question) throw badAnalysisRequest('A patching sweep needs media and a question (or batch for held-out scenes).');
-  return patchSweep(runner, [await sweepItemFromFile(runner, params.media, params.question)], ctx);
+  return patchSweep(runner, [await sweepItemFromFile(runner, params.media, params.question, ctx)], { count: 1, withControl: false }, ctx);
 }

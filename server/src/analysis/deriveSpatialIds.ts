@@ -1,12 +1,12 @@
 import type { ModelRunner } from '../run/modelRunner';
-import { RgbImage, renderScene } from '../scenes/renderScene';
+import { renderScene } from '../scenes/renderScene';
 import { DEFAULT_BACKGROUND, Scene } from '../scenes/scene';
 import { TEMPLATES } from '../scenes/questions';
 import { CANVAS_SIZE, GRID_SIZE, OBJECT_SIZES } from '../scenes/vocabulary';
-import { AnalysisContext, badAnalysisRequest, progressReporter } from './analysisContext';
+import { AnalysisContext, badAnalysisRequest } from './analysisContext';
 import type { IdBank } from './idBank';
-import { IdItem, PlannedMeta, averageIds } from './idAveraging';
-import { DEFAULT_ID_OBJECTS, ObjectIdentity, objectWord, orderedPairs, parseObjectWord } from './objectWords';
+import { IdItem, PlannedMeta, averageIds, checkPlanSize, planObjects } from './idAveraging';
+import { DEFAULT_ID_OBJECTS, objectWord, orderedPairs } from './objectWords';
 
 /**
  * Spatial ID derivation (METHOD.md 1): for each ordered pair (A, B), A fixed in a corner cell, B
@@ -30,7 +30,10 @@ export interface GridItem extends IdItem {
 
 export interface SpatialPlan {
   meta: PlannedMeta;
-  items: GridItem[];
+  /** How many items `items()` yields. */
+  count: number;
+  /** The items in their fixed order, made one at a time (a plan's size never sits in memory). */
+  items(): Generator<GridItem>;
 }
 
 export function planSpatialIds(opts: SpatialDeriveOptions = {}): SpatialPlan {
@@ -38,38 +41,43 @@ export function planSpatialIds(opts: SpatialDeriveOptions = {}): SpatialPlan {
   const sizes = opts.sizes ?? [...OBJECT_SIZES];
   const cell = CANVAS_SIZE / grid;
   if (!Number.isInteger(grid) || grid < 2) throw badAnalysisRequest(`The grid must be a whole number of cells of at least 2 per side (got ${grid}).`);
+  if (!Array.isArray(sizes) || !sizes.length) throw badAnalysisRequest('Give at least one object size in pixels, e.g. sizes [14].');
+  // checked before anything of the plan's size is made: a bank row per (size, cell)
+  checkPlanSize(sizes.length * grid * grid, `A ${grid}x${grid} grid at ${sizes.length} size(s)`, 'use a smaller grid or fewer sizes');
   const tooBig = sizes.find((s) => !(s > 0) || s > cell);
   if (tooBig !== undefined) {
     throw badAnalysisRequest(`A ${grid}x${grid} grid on the ${CANVAS_SIZE}-px canvas has ${cell.toFixed(1)}-px cells, too small for objects of ${tooBig} px: use a smaller grid or sizes up to ${Math.floor(cell)} px.`);
   }
-  const objects: ObjectIdentity[] = (opts.objects ?? DEFAULT_ID_OBJECTS).map(parseObjectWord);
-  if (new Set(objects.map(objectWord)).size < 2) throw badAnalysisRequest('Name at least two different objects to average the IDs over.');
+  const objects = planObjects(opts.objects ?? DEFAULT_ID_OBJECTS);
   const pairs = orderedPairs(objects);
   const centre = (col: number, row: number) => ({ x: Math.round((col + 0.5) * cell), y: Math.round((row + 0.5) * cell) });
   const corners = [
     { col: 0, row: 0 },
     { col: grid - 1, row: grid - 1 },
   ];
-  const items: GridItem[] = [];
-  pairs.forEach(([a, b], pair) => {
-    sizes.forEach((size, si) => {
-      for (const fixed of corners) {
-        for (let row = 0; row < grid; row++) {
-          for (let col = 0; col < grid; col++) {
-            if (col === fixed.col && row === fixed.row) continue;
-            const scene: Scene = {
-              width: CANVAS_SIZE,
-              height: CANVAS_SIZE,
-              background: DEFAULT_BACKGROUND,
-              objects: [{ ...a, ...centre(fixed.col, fixed.row), size }, { ...b, ...centre(col, row), size }],
-              oneObjectPerCell: true,
-            };
-            items.push({ pair, row: si * grid * grid + row * grid + col, scene, question: TEMPLATES.leftRight(objectWord(b), objectWord(a)), subject: objectWord(b) });
+  function* items(): Generator<GridItem> {
+    for (let pair = 0; pair < pairs.length; pair++) {
+      const [a, b] = pairs[pair];
+      for (let si = 0; si < sizes.length; si++) {
+        const size = sizes[si];
+        for (const fixed of corners) {
+          for (let row = 0; row < grid; row++) {
+            for (let col = 0; col < grid; col++) {
+              if (col === fixed.col && row === fixed.row) continue;
+              const scene: Scene = {
+                width: CANVAS_SIZE,
+                height: CANVAS_SIZE,
+                background: DEFAULT_BACKGROUND,
+                objects: [{ ...a, ...centre(fixed.col, fixed.row), size }, { ...b, ...centre(col, row), size }],
+                oneObjectPerCell: true,
+              };
+              yield { pair, row: si * grid * grid + row * grid + col, scene, question: TEMPLATES.leftRight(objectWord(b), objectWord(a)), subject: objectWord(b) };
+            }
           }
         }
       }
-    });
-  });
+    }
+  }
   const rows = sizes.flatMap((s) => Array.from({ length: grid * grid }, (_, k) => ({ x: k % grid, y: Math.floor(k / grid), s })));
   return {
     meta: {
@@ -82,22 +90,12 @@ export function planSpatialIds(opts: SpatialDeriveOptions = {}): SpatialPlan {
       questionTemplate: TEMPLATES.leftRight('{B}', '{A}'),
       seed: opts.seed ?? 0,
     },
+    count: pairs.length * sizes.length * corners.length * (grid * grid - 1),
     items,
   };
 }
 
-/** Renders every scene of a plan once (the baseline model reads the same pictures). */
-export async function renderPlan(items: readonly { scene: Scene }[], ctx: AnalysisContext = {}): Promise<RgbImage[]> {
-  const tick = progressReporter(ctx, 'rendering scenes', items.length);
-  const out: RgbImage[] = [];
-  for (const it of items) {
-    tick(out.length);
-    out.push(await renderScene(it.scene));
-  }
-  return out;
-}
-
-/** Runs a plan through one model and averages into an ID bank. */
-export function deriveSpatialIds(runner: ModelRunner, plan: SpatialPlan, images: readonly RgbImage[], ctx: AnalysisContext = {}): Promise<IdBank> {
-  return averageIds(runner, plan.meta, plan.items, (k) => ({ pixels: images[k] }), 'deriving spatial IDs', ctx);
+/** Runs a plan through one model and averages into an ID bank, rendering each scene as it is reached. */
+export function deriveSpatialIds(runner: ModelRunner, plan: SpatialPlan, ctx: AnalysisContext = {}): Promise<IdBank> {
+  return averageIds(runner, plan.meta, plan.items(), plan.count, async (it) => ({ pixels: await renderScene(it.scene) }), 'deriving spatial IDs', ctx);
 }

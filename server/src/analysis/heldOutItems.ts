@@ -78,21 +78,21 @@ function clipItem(rng: SeededRandom, numObjects: number): Omit<RelationItem, 'fr
 }
 
 /**
- * `count` rendered held-out items of one relation, deterministic from `seed`. With a distractor,
- * a third object that the question does not name (the patching control recolours it).
+ * `count` rendered held-out items of one relation, deterministic from `seed`, drawn and rendered
+ * one at a time as the consumer asks for them (item i depends only on seed and i), so memory and
+ * work grow with the items used, not with `count`. With a distractor, a third object that the
+ * question does not name (the patching control recolours it).
  */
-export async function heldOutItems(relation: Relation, count: number, seed: number, opts: { distractor?: boolean } = {}): Promise<RelationItem[]> {
+export async function* heldOutItems(relation: Relation, count: number, seed: number, opts: { distractor?: boolean } = {}): AsyncGenerator<RelationItem> {
   const numObjects = opts.distractor ? 3 : 2;
-  const out: RelationItem[] = [];
   for (let i = 0; i < count; i++) {
     const rng = SeededRandom.derive(seed, ANALYSIS_STREAM + i);
     if (relation === 'beforeAfter') {
       const item = clipItem(rng, numObjects);
-      out.push({ ...item, frames: await renderClip(item.clip!) });
+      yield { ...item, frames: await renderClip(item.clip!) };
     } else {
       const item = sceneItem(rng, relation, numObjects);
-      out.push({ ...item, pixels: await renderScene(item.scene) });
+      yield { ...item, pixels: await renderScene(item.scene) };
     }
   }
-  return out;
 }

@@ -1,7 +1,8 @@
 import { ErrorCodes } from '../protocol/spatialIdsProtocol';
 import { RunError } from '../run/runError';
 import { readSafetensors } from '../tensors/safetensors';
-import { writeSafetensorsFile } from '../tensors/safetensorsWriter';
+import { encodeSafetensors } from '../tensors/safetensorsWriter';
+import { writeFileAtomically } from '../files/outputFile';
 import { meanOf } from './math/vectorOps';
 
 /**
@@ -52,7 +53,8 @@ export function cellIds(bank: IdBank, layer: number): Float32Array[] {
   return bankCells(bank.meta).map((c) => meanOf(bank.universal[layer].filter((_, k) => bank.meta.rows[k].x === c.x && bank.meta.rows[k].y === c.y)));
 }
 
-export function saveIdBank(file: string, bank: IdBank, opts: { overwrite?: boolean } = {}): void {
+/** Writes the bank atomically (see files/outputFile.ts): an existing file only with overwrite === true. */
+export function saveIdBank(file: string, bank: IdBank, opts: { overwrite?: unknown } = {}): void {
   const tensors: Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }> = {};
   const { hiddenSize: h } = bank.meta;
   bank.universal.forEach((rows, l) => {
@@ -61,7 +63,7 @@ export function saveIdBank(file: string, bank: IdBank, opts: { overwrite?: boole
     tensors[`layers.${l}.universal`] = { dtype: 'F32', shape: [rows.length, h], data };
     tensors[`layers.${l}.centre`] = { dtype: 'F32', shape: [h], data: bank.centre[l] };
   });
-  writeSafetensorsFile(file, tensors, { spatial_id_lens: JSON.stringify(bank.meta) }, opts);
+  writeFileAtomically(file, encodeSafetensors(tensors, { spatial_id_lens: JSON.stringify(bank.meta) }), { overwrite: opts.overwrite, what: 'ID bank' });
 }
 
 const wrongBank = (message: string) => new RunError(ErrorCodes.wrongBank, message);

@@ -1,6 +1,6 @@
 import type { CurveWithInterval, PositionSelector } from '../protocol/spatialIdsProtocol';
 import type { ModelRunner, RunMedia } from '../run/modelRunner';
-import { AnalysisContext, progressReporter } from './analysisContext';
+import { AnalysisContext, checkCancelled, progressReporter } from './analysisContext';
 import { meanBeliefShift } from './math/beliefShift';
 import { meanInterval } from './math/confidence';
 
@@ -101,14 +101,19 @@ export interface SweepSummary {
   n: number;
 }
 
-export async function patchSweep(runner: ModelRunner, items: readonly SweepItem[], ctx: AnalysisContext = {}): Promise<SweepSummary> {
+/**
+ * The sweep over `count` items, consumed one at a time from `items` (a lazy stream: each item's
+ * renders are made when it is reached and dropped after it). `withControl`: whether the items
+ * carry the attribute twin, for the progress total.
+ */
+export async function patchSweep(runner: ModelRunner, items: AsyncIterable<SweepItem> | Iterable<SweepItem>, expected: { count: number; withControl: boolean }, ctx: AnalysisContext = {}): Promise<SweepSummary> {
   const L = runner.numLayers;
-  const perItem = items.map((it) => 3 * (L + 1) * (it.attribute ? 2 : 1));
-  const tick = progressReporter(ctx, 'patching', perItem.reduce((a, b) => a + b, 0));
+  const tick = progressReporter(ctx, 'patching', expected.count * 3 * (L + 1) * (expected.withControl ? 2 : 1));
   let done = 0;
   const mirror: ItemShifts[] = [];
   const control: ItemShifts[] = [];
-  for (const it of items) {
+  for await (const it of items) {
+    checkCancelled(ctx);
     const r = await sweepItem(runner, it, () => tick(done++));
     mirror.push(r.mirror);
     if (r.control) control.push(r.control);

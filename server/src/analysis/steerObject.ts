@@ -1,6 +1,6 @@
 import type { AddIntervention, RateWithInterval, SteerOutcome } from '../protocol/spatialIdsProtocol';
 import type { ModelRunner, RunIntervention, RunMedia } from '../run/modelRunner';
-import { AnalysisContext, badAnalysisRequest, progressReporter } from './analysisContext';
+import { AnalysisContext, badAnalysisRequest, checkCancelled, progressReporter } from './analysisContext';
 import { IdBank, cellIds } from './idBank';
 import { wilsonInterval } from './math/confidence';
 import { randomDirection, rescaleTo, steeringDelta } from './math/steeringVectors';
@@ -110,13 +110,19 @@ export interface LayerBandResult {
   meanDeltaLogprobNoise: number;
 }
 
-/** Flip rates per layer band over a batch: the subject and the other object swap places in ID space. */
-export async function steerBatch(runner: ModelRunner, bank: IdBank, items: readonly BatchItem[], bands: number[][], opts: { factor: number; seed: number }, ctx: AnalysisContext = {}): Promise<LayerBandResult[]> {
+/**
+ * Flip rates per layer band over a batch: the subject and the other object swap places in ID
+ * space. `items` is consumed one at a time (a lazy stream of `count` items), checking
+ * cancellation before each item and each band.
+ */
+export async function steerBatch(runner: ModelRunner, bank: IdBank, items: AsyncIterable<BatchItem> | Iterable<BatchItem>, count: number, bands: number[][], opts: { factor: number; seed: number }, ctx: AnalysisContext = {}): Promise<LayerBandResult[]> {
   const tally = bands.map(() => ({ flips: 0, noiseFlips: 0, n: 0, dSteer: 0, dNoise: 0 }));
-  const tick = progressReporter(ctx, 'steering', items.length * bands.length);
+  const tick = progressReporter(ctx, 'steering', count * bands.length);
   const all = [...new Set(bands.flat())];
-  for (let i = 0; i < items.length; i++) {
-    const it = items[i];
+  let i = -1;
+  for await (const it of items) {
+    i++;
+    checkCancelled(ctx);
     const media = { encoded: await runner.encode(it.media) };
     const before = await runner.forward({ media, question: it.question, answers: it.answers, capture: { layers: all, positions: { words: [it.subject, it.other] } }, maxNewTokens: 1 });
     if (!it.answers.includes(before.answer)) continue; // no binary answer to flip

@@ -1,12 +1,9 @@
-import sharp from 'sharp';
-import { loadImageFile } from '../media/imageFile';
-import { loadVideoFrames } from '../media/videoFile';
 import type { MediaRef } from '../protocol/spatialIdsProtocol';
 import type { ModelRunner } from '../run/modelRunner';
 import { mirrorScene, recolourScene, timeReversedClip } from '../scenes/generators';
 import { RgbImage, renderClip, renderScene } from '../scenes/renderScene';
 import { COLOUR_NAMES } from '../scenes/vocabulary';
-import { badAnalysisRequest } from './analysisContext';
+import { AnalysisContext, badAnalysisRequest, checkCancelled, yieldToCancel } from './analysisContext';
 import { RelationItem } from './heldOutItems';
 import { objectsInQuestion } from './objectWords';
 import { SweepItem } from './patchSweep';
@@ -43,26 +40,57 @@ export async function sweepItemFromScene(item: RelationItem): Promise<SweepItem>
   };
 }
 
-async function flipImage(img: RgbImage, axis: 'horizontal' | 'vertical'): Promise<RgbImage> {
-  const s = sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } });
-  const { data, info } = await (axis === 'horizontal' ? s.flop() : s.flip()).raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+/**
+ * Mirrors an image in place (a pixel permutation, as sharp's flop/flip): no second copy of a
+ * large picture. Yields to the event loop every few rows so a cancel can arrive.
+ */
+export async function mirrorInPlace(img: RgbImage, axis: 'horizontal' | 'vertical', ctx: AnalysisContext = {}): Promise<void> {
+  const { width, height, data } = img;
+  const row = width * 3;
+  const rowsPerYield = Math.max(1, Math.floor(4_000_000 / Math.max(1, row)));
+  if (axis === 'horizontal') {
+    for (let y = 0; y < height; y++) {
+      if (y % rowsPerYield === rowsPerYield - 1) await yieldToCancel(ctx);
+      const base = y * row;
+      for (let a = 0, b = width - 1; a < b; a++, b--) {
+        for (let c = 0; c < 3; c++) {
+          const t = data[base + a * 3 + c];
+          data[base + a * 3 + c] = data[base + b * 3 + c];
+          data[base + b * 3 + c] = t;
+        }
+      }
+    }
+    return;
+  }
+  const tmp = new Uint8Array(row);
+  for (let top = 0, bottom = height - 1; top < bottom; top++, bottom--) {
+    if (top % rowsPerYield === rowsPerYield - 1) await yieldToCancel(ctx);
+    tmp.set(data.subarray(top * row, (top + 1) * row));
+    data.copyWithin(top * row, bottom * row, (bottom + 1) * row);
+    data.set(tmp, bottom * row);
+  }
 }
 
-/** A sweep item for a user's picture or video and question. */
-export async function sweepItemFromFile(runner: ModelRunner, media: MediaRef, question: string): Promise<SweepItem> {
+/**
+ * A sweep item for a user's picture or video and question. The file is decoded as every forward
+ * pass decodes it (a video: the model's frame count at the encoder's size) and encoded at once,
+ * so only the encoder's features are kept, never the decoded pixels.
+ */
+export async function sweepItemFromFile(runner: ModelRunner, media: MediaRef, question: string, ctx: AnalysisContext = {}): Promise<SweepItem> {
   const answers = answerWordsOf(question);
   const objects = objectsInQuestion(question);
   if (answers.length !== 2) throw badAnalysisRequest(`The question has no two answer words ("... left or right ..."): a sweep measures how patching moves between them.`);
   if (objects.length !== 2) throw badAnalysisRequest(`The question must name two objects as "<colour> <shape>" (found ${objects.length}).`);
   const pair: [string, string] = [answers[0], answers[1]];
-  if ('video' in media) {
-    const count = runner.model.folder.processor.num_frames;
-    if (!count) throw badAnalysisRequest('This model takes no video.');
-    const { frames } = await loadVideoFrames(media.video, count);
-    return { media: { frames }, mirror: { frames: [...frames].reverse() }, question, answers: pair, objects: [objects[0], objects[1]] };
+  const base = { question, answers: pair, objects: [objects[0], objects[1]] as [string, string] };
+  const decoded = await runner.decodeMedia(media);
+  checkCancelled(ctx);
+  if ('frames' in decoded) {
+    const encoded = await runner.encode(decoded);
+    const reversed = await runner.encode({ frames: [...decoded.frames].reverse() });
+    return { ...base, media: { encoded }, mirror: { encoded: reversed } };
   }
-  const img = await loadImageFile(media.image);
-  const axis = pair.includes('above') ? 'vertical' : 'horizontal';
-  return { media: { pixels: img }, mirror: { pixels: await flipImage(img, axis) }, question, answers: pair, objects: [objects[0], objects[1]] };
+  const encoded = await runner.encode(decoded);
+  await mirrorInPlace(decoded.pixels, pair.includes('above') ? 'vertical' : 'horizontal', ctx);
+  return { ...base, media: { encoded }, mirror: { encoded: await runner.encode(decoded) } };
 }

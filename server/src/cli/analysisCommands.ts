@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { deriveIdsRequest, patchSweepRequest, probeRequest, steerRequest } from '../analysis/analysisRequests';
-import { AnalysisCommand, Experiment, makeExperiment, readExperiment, writeJsonFile } from '../analysis/experimentFile';
+import { AnalysisCommand, Experiment, makeExperiment, readExperiment } from '../analysis/experimentFile';
+import { checkOutputFile, writeJsonAtomically } from '../files/outputFile';
 import type { DeriveIdsParams, PatchSweepParams, ProbeParams, SteerParams } from '../protocol/spatialIdsProtocol';
 import { defaultModelDir } from '../rpc/defaultModel';
 import { loadRunner } from '../rpc/loadRunner';
@@ -16,7 +17,8 @@ import { UsageError } from './usageError';
  * derive-ids, derive-tids, probe, steer, patch-sweep: options (or --experiment FILE) -> request
  * params -> the analysis -> a table, or with --json the results as the last line. --save-experiment
  * writes the experiment, --results the experiment with its results; neither replaces a file
- * unless --overwrite.
+ * unless --overwrite. Both (and --out) are checked before the model loads, so a bad path costs
+ * no work, and written atomically (files/outputFile.ts); --results only once the analysis succeeded.
  */
 
 export async function runAnalysis(exp: Experiment, runner: ModelRunner, threads: number, onProgress: (m: string) => void): Promise<unknown> {
@@ -52,7 +54,12 @@ function analysisCommand(command: AnalysisCommand, summary: string): CliCommand 
         exp = makeExperiment(command, model, paramsFor(command, v, model));
       }
       const overwrite = v.overwrite === true;
-      if (typeof v['save-experiment'] === 'string') writeJsonFile(v['save-experiment'], exp, { overwrite });
+      const saveExperiment = typeof v['save-experiment'] === 'string' ? checkOutputFile(v['save-experiment'], { overwrite, what: 'experiment file' }) : undefined;
+      const results = typeof v.results === 'string' ? checkOutputFile(v.results, { overwrite, what: 'results file' }) : undefined;
+      if (saveExperiment !== undefined && saveExperiment === results) throw new UsageError('--save-experiment and --results name the same file: choose two files (the results file holds the experiment too).');
+      // the ID bank too, before the model loads (deriveIdsRequest checks it again before its work)
+      if (typeof exp.params.out === 'string') checkOutputFile(exp.params.out, { overwrite: exp.params.overwrite, what: 'ID bank' });
+      if (saveExperiment) writeJsonAtomically(saveExperiment, exp, { overwrite, what: 'experiment file' });
       const threads = wholeNumber('threads', typeof v.threads === 'string' ? v.threads : undefined, 1, 1, 256);
       const runner = await loadRunner(exp.model, { threads });
       let result: unknown;
@@ -66,7 +73,7 @@ function analysisCommand(command: AnalysisCommand, summary: string): CliCommand 
       } finally {
         await runner.dispose();
       }
-      if (typeof v.results === 'string') writeJsonFile(v.results, { experiment: exp, results: result }, { overwrite });
+      if (results) writeJsonAtomically(results, { experiment: exp, results: result }, { overwrite, what: 'results file' });
       process.stdout.write(v.json ? `${JSON.stringify(result)}\n` : `${reportOf(command, result)}\n`);
     },
   };

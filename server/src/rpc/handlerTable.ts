@@ -2,8 +2,8 @@ import type { CancellationToken, Connection, WorkDoneProgressReporter } from 'vs
 import type { RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { ModelRunner } from '../run/modelRunner';
 import type { ModelHost } from './modelHost';
+import { CancelledError } from '../run/cancellation';
 import { isCancellation, toResponseError } from './requestErrors';
-import { CancelledError } from './serialQueue';
 
 /**
  * How a request is served: a table of handlers, each `(params, ctx)`, wrapped here with what
@@ -20,6 +20,8 @@ export interface HandlerContext {
   progress(message: string, fraction?: number): void;
   /** Cancelled when the client sends `$/cancelRequest` for this request. */
   token: CancellationToken;
+  /** The same cancellation as an AbortSignal (aborted with CancelledError), for media decoding and forward passes. */
+  signal: AbortSignal;
   /** Throws (answered as RequestCancelled) if the request was cancelled: call between the steps of long work. */
   throwIfCancelled(): void;
   log(line: string): void;
@@ -88,11 +90,22 @@ async function serve(spec: TableEntry, params: unknown, token: CancellationToken
   const throwIfCancelled = () => {
     if (token.isCancellationRequested) throw new CancelledError();
   };
+  const abort = new AbortController();
+  const cancelSub = token.onCancellationRequested(() => abort.abort(new CancelledError()));
+  if (token.isCancellationRequested) abort.abort(new CancelledError());
+  // runners handed to this request stop their forward passes when it is cancelled (see ModelRunner.cancellation)
+  const bound = new Set<ModelRunner>();
   const ctx: HandlerContext = {
-    runner: (model) => d.host.runner(model),
+    runner: async (model) => {
+      const runner = await d.host.runner(model);
+      runner.cancellation = abort.signal;
+      bound.add(runner);
+      return runner;
+    },
     host: d.host,
     progress: (message, fraction) => progress.report(message, fraction),
     token,
+    signal: abort.signal,
     throwIfCancelled,
     log: d.log,
   };
@@ -109,6 +122,8 @@ async function serve(spec: TableEntry, params: unknown, token: CancellationToken
     d.log(isCancellation(e) ? `${method} cancelled.` : `${method} failed (${error.code}): ${error.message}`);
     throw error;
   } finally {
+    cancelSub.dispose();
+    for (const runner of bound) if (runner.cancellation === abort.signal) runner.cancellation = undefined;
     progress.done();
   }
 }

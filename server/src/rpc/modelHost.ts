@@ -3,15 +3,22 @@ import type { CancellationToken } from 'vscode-languageserver';
 import type { ModelInfo } from '../protocol/spatialIdsProtocol';
 import type { ModelRunner } from '../run/modelRunner';
 import { LoadRunnerOptions, loadRunner } from './loadRunner';
-import { CancelledError, SerialQueue } from './serialQueue';
+import { CancelledError } from '../run/cancellation';
+import { SerialQueue } from './serialQueue';
 
 /**
  * The server's model: one loaded runner at a time, and a queue so that it serves one request at
- * a time. `runner(dir)` loads on demand (the loaded model when no folder is named and one is
- * loaded, else the default model); `load(dir)` always reads the folder afresh (it may have been
- * re-exported). A new runner replaces the old one only once it has loaded, so a folder that
- * fails to load leaves the server with the model it had; the old one is then disposed. Loading
- * therefore briefly holds both models in memory.
+ * a time. `load(dir)` (the loadModel request) makes a folder the loaded model, always reading it
+ * afresh (it may have been re-exported); a new runner replaces the old one only once it has
+ * loaded, so a folder that fails to load leaves the server with the model it had, and the old one
+ * is then disposed (loading briefly holds both models in memory).
+ *
+ * `runner(dir)` serves one request: no folder, or the loaded one, gives the loaded model (the
+ * default model is loaded on first use); another folder is *borrowed* for that request only and
+ * never becomes the loaded model, whether the request succeeds or fails, so a request naming a
+ * model cannot change what later requests answer from. The last borrowed runner is kept until
+ * another folder is named, a model is loaded or the host is disposed, so that a series of
+ * requests naming the same folder loads it once.
  */
 
 export interface ModelHostOptions {
@@ -26,6 +33,7 @@ export interface ModelHostOptions {
 
 export class ModelHost {
   private loaded: ModelRunner | undefined;
+  private borrowed: ModelRunner | undefined;
   private readonly queue = new SerialQueue();
   private threads: number | undefined;
   private executionProviders: string[] | undefined;
@@ -44,10 +52,23 @@ export class ModelHost {
     return this.queue.run(work, token);
   }
 
-  /** The runner for `dir` (or for the loaded model, else the default), loading it if needed. Call inside `exclusive`. */
+  /** The runner for one request: `dir` borrowed for it, or the loaded model (else the default, then loaded). Call inside `exclusive`. */
   async runner(dir?: string): Promise<ModelRunner> {
-    if (this.loaded && (dir === undefined || this.isLoaded(dir))) return this.loaded;
-    return this.load(dir);
+    if (dir === undefined || (this.loaded && sameFolder(this.loaded, dir))) return this.loaded ?? this.load();
+    if (this.borrowed && sameFolder(this.borrowed, dir)) return this.borrowed;
+    // one borrowed model at a time: release the last before loading the next
+    await this.releaseBorrowed();
+    const target = path.resolve(dir);
+    const started = Date.now();
+    this.borrowed = await (this.opts.load ?? loadRunner)(target, { threads: this.threads, cacheDir: this.opts.cacheDir, executionProviders: this.executionProviders });
+    this.opts.log?.(`Loaded ${target} for the requests that name it in ${((Date.now() - started) / 1000).toFixed(1)} s (the loaded model stays ${this.loaded?.model.folder.dir ?? 'none'}).`);
+    return this.borrowed;
+  }
+
+  private async releaseBorrowed(): Promise<void> {
+    const borrowed = this.borrowed;
+    this.borrowed = undefined;
+    await this.disposeRunner(borrowed);
   }
 
   /** Loads `dir` (default: the default model) afresh and makes it the loaded model, unless `token` was cancelled meanwhile. Call inside `exclusive`. */
@@ -68,11 +89,9 @@ export class ModelHost {
     this.loaded = runner;
     this.opts.log?.(`Loaded ${target} in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     await this.disposeRunner(previous);
+    // a borrowed copy may be stale (a reload reads afresh) and would hold a second model in memory
+    await this.releaseBorrowed();
     return runner;
-  }
-
-  private isLoaded(dir: string): boolean {
-    return this.loaded !== undefined && path.resolve(dir) === path.resolve(this.loaded.model.folder.dir);
   }
 
   private async disposeRunner(runner: ModelRunner | undefined): Promise<void> {
@@ -89,6 +108,11 @@ export class ModelHost {
       const runner = this.loaded;
       this.loaded = undefined;
       await this.disposeRunner(runner);
+      await this.releaseBorrowed();
     });
   }
+}
+
+function sameFolder(runner: ModelRunner, dir: string): boolean {
+  return path.resolve(dir) === path.resolve(runner.model.folder.dir);
 }

@@ -6,7 +6,7 @@ import { ModelFolderError } from '../model/modelFolder';
 import { ErrorCodes } from '../protocol/spatialIdsProtocol';
 import { RunError } from '../run/runError';
 import { SafetensorsError } from '../tensors/safetensors';
-import { CancelledError } from './serialQueue';
+import { CancelledError } from '../run/cancellation';
 
 /**
  * What a failed request answers: a JSON-RPC error whose code (ErrorCodes of the protocol)
@@ -42,7 +42,8 @@ export function messageOf(error: unknown): string {
 }
 
 export function isCancellation(error: unknown): boolean {
-  return error instanceof CancelledError || (error instanceof ResponseError && error.code === LSPErrorCodes.RequestCancelled);
+  // AbortError: an AbortSignal aborted without a reason (every path here aborts with CancelledError)
+  return error instanceof CancelledError || (error instanceof ResponseError && error.code === LSPErrorCodes.RequestCancelled) || (error instanceof Error && error.name === 'AbortError');
 }
 
 /**

@@ -1,12 +1,8 @@
 import type { CancellationToken } from 'vscode-languageserver';
+import { CancelledError } from '../run/cancellation';
 
-/** Thrown for work cancelled before or while it ran; the server answers it with RequestCancelled. */
-export class CancelledError extends Error {
-  constructor() {
-    super('The request was cancelled.');
-    this.name = 'CancelledError';
-  }
-}
+/** Thrown for work cancelled before or while it ran (the one cancellation error of the server). */
+export { CancelledError };
 
 /**
  * Runs tasks one at a time, in the order they were queued: one model runner serves one request

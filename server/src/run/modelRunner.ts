@@ -11,6 +11,7 @@ import { EncodedMedia, VisionLanguageModel } from '../model/visionLanguageModel'
 import { logSoftmax } from '../model/vlmSession';
 import type { AddIntervention, CaptureSpec, MediaRef, ModelInfo, PatchIntervention, TokenInfo } from '../protocol/spatialIdsProtocol';
 import type { RgbImage } from '../scenes/renderScene';
+import { throwIfCancelled } from './cancellation';
 import { instrumentedDecoder } from './instrumentedDecoderCache';
 import { InterventionDeltas } from './interventionDeltas';
 import { badQuestion, badRequest } from './runError';
@@ -40,6 +41,8 @@ export interface RunInput {
   capture?: CaptureSpec;
   interventions?: readonly RunIntervention[];
   maxNewTokens?: number;
+  /** Stops the run between its steps (decoding media, decoder calls) with CancelledError; default: the runner's `cancellation`. */
+  signal?: AbortSignal;
 }
 
 export interface RunOutput {
@@ -65,6 +68,12 @@ export interface RunnerOptions {
 export class ModelRunner {
   readonly numLayers: number;
   readonly hiddenSize: number;
+  /**
+   * The cancellation of the request this runner serves now (the server runs one request at a
+   * time, see SerialQueue): every forward pass and media decode stops between its steps when it
+   * aborts, so cancellation reaches inside analyses that run many passes without each passing it on.
+   */
+  cancellation: AbortSignal | undefined;
 
   private constructor(
     readonly model: VisionLanguageModel,
@@ -108,21 +117,37 @@ export class ModelRunner {
     };
   }
 
-  /** Decodes and encodes media once, for reuse across runs of the same picture or clip. */
-  async encode(media: RunMedia): Promise<EncodedMedia> {
-    if ('encoded' in media) return media.encoded;
-    if ('pixels' in media) return this.model.encodeImage(media.pixels);
-    if ('frames' in media) return this.model.encodeClip(media.frames);
-    if ('image' in media) return this.model.encodeImage(await loadImageFile(media.image));
+  /**
+   * A media file decoded as every run decodes it: an image as RGB (the preprocessor resizes it),
+   * a video as the model's frame count of frames at the encoder's size (its frame budget).
+   */
+  async decodeMedia(media: MediaRef, signal: AbortSignal | undefined = this.cancellation): Promise<{ pixels: RgbImage } | { frames: RgbImage[] }> {
+    throwIfCancelled(signal);
+    if ('image' in media) {
+      const pixels = await loadImageFile(media.image);
+      throwIfCancelled(signal);
+      return { pixels };
+    }
     if ('video' in media) {
       const f = this.model.folder;
       const count = f.processor.num_frames;
       if (!count) throw badRequest(`${f.dir} takes no video (processor_config.json has no "num_frames"): ask about an image instead.`);
       const size = outputSize(f.preprocessor);
-      const { frames } = await loadVideoFrames(media.video, count, { size: { width: size.width, height: size.height } });
-      return this.model.encodeClip(frames);
+      const { frames } = await loadVideoFrames(media.video, count, { size: { width: size.width, height: size.height }, signal });
+      throwIfCancelled(signal);
+      return { frames };
     }
     throw badRequest('The media must be {"image": file} or {"video": file}.');
+  }
+
+  /** Decodes and encodes media once, for reuse across runs of the same picture or clip. */
+  async encode(media: RunMedia, signal: AbortSignal | undefined = this.cancellation): Promise<EncodedMedia> {
+    throwIfCancelled(signal);
+    if ('encoded' in media) return media.encoded;
+    if ('pixels' in media) return this.model.encodeImage(media.pixels);
+    if ('frames' in media) return this.model.encodeClip(media.frames);
+    const decoded = await this.decodeMedia(media, signal);
+    return 'pixels' in decoded ? this.model.encodeImage(decoded.pixels) : this.model.encodeClip(decoded.frames);
   }
 
   private encodeText = (text: string): number[] => this.model.prompts.tokenizer.encode(text, { add_special_tokens: false }).ids;
@@ -136,9 +161,10 @@ export class ModelRunner {
     return ids[0];
   }
 
-  private async prepare(media: RunMedia, question: string): Promise<{ prompt: ProcessedPrompt; embeds: Float32Array }> {
+  private async prepare(media: RunMedia, question: string, signal: AbortSignal | undefined): Promise<{ prompt: ProcessedPrompt; embeds: Float32Array }> {
     if (typeof question !== 'string' || !question.trim()) throw badQuestion('The question is empty: ask e.g. "Is the red circle to the left or right of the blue square?".');
-    const encoded = await this.encode(media);
+    const encoded = await this.encode(media, signal);
+    throwIfCancelled(signal);
     return this.model.promptEmbeds(question, encoded);
   }
 
@@ -154,18 +180,21 @@ export class ModelRunner {
   }
 
   /** The clean residual of a patch source at one layer, [its seq x hidden]. */
-  private async patchSource(from: PatchSource, layer: number, question: string): Promise<Float32Array> {
+  private async patchSource(from: PatchSource, layer: number, question: string, signal: AbortSignal | undefined): Promise<Float32Array> {
     if ('activations' in from) {
       if (from.activations.length % this.hiddenSize !== 0) throw badRequest(`Recorded activations of ${from.activations.length} values are not whole vectors of the hidden size ${this.hiddenSize}.`);
       return from.activations;
     }
-    const source = await this.prepare(from, from.question ?? question);
+    const source = await this.prepare(from, from.question ?? question, signal);
+    throwIfCancelled(signal);
     const n = source.prompt.ids.length;
     return this.captured((await this.prefill(source.embeds, source.prompt.ids, new InterventionDeltas(this.numLayers, this.hiddenSize, n))).outputs, layer);
   }
 
   async forward(input: RunInput): Promise<RunOutput> {
-    const { prompt, embeds } = await this.prepare(input.media, input.question);
+    const signal = input.signal ?? this.cancellation;
+    throwIfCancelled(signal);
+    const { prompt, embeds } = await this.prepare(input.media, input.question, signal);
     const seq = prompt.ids.length;
     const H = this.hiddenSize;
     const deltas = new InterventionDeltas(this.numLayers, H, seq);
@@ -181,19 +210,25 @@ export class ModelRunner {
     const patches = interventions.filter((iv): iv is Extract<RunIntervention, { kind: 'patch' }> => iv.kind === 'patch').sort((a, b) => a.layer - b.layer);
     for (const p of patches) {
       const positions = positionsOf(p.positions);
-      const target = await this.patchSource(p.from, p.layer, input.question);
+      const target = await this.patchSource(p.from, p.layer, input.question, signal);
       const sourceSeq = target.length / H;
       const beyond = positions.find((q) => q >= sourceSeq);
       if (beyond !== undefined) {
         throw badRequest(`Position ${beyond} is patched but the patch source's prompt has only ${sourceSeq} tokens: patch positions both prompts share (e.g. the media tokens), or use questions of the same length.`);
       }
+      throwIfCancelled(signal);
       const current = this.captured((await this.prefill(embeds, prompt.ids, deltas)).outputs, p.layer);
       deltas.patch(p.layer, positions, target, current);
     }
 
+    throwIfCancelled(signal);
     const run = await this.prefill(embeds, prompt.ids, deltas);
     const maxNew = input.maxNewTokens ?? 8;
-    const { ids } = await this.model.session.continueGreedy(run, maxNew, () => deltas.zeroFeeds());
+    // the feeds callback runs before each decoder step: the check there stops generation between steps
+    const { ids } = await this.model.session.continueGreedy(run, maxNew, () => {
+      throwIfCancelled(signal);
+      return deltas.zeroFeeds();
+    });
     const answer = ids.length ? this.model.prompts.decode(ids).trim() : '';
 
     const words = input.answers?.length ? input.answers : answerWordsOf(input.question);
