@@ -44,7 +44,7 @@ export interface CaptureSpec {
 }
 
 export interface ForwardParams extends WorkDoneProgressParams {
-  /** Model folder; default: the loaded model. */
+  /** Model folder for this request only: the loaded model (loadModel's) stays, whether the request succeeds or fails; default: the loaded model. */
   model?: string;
   media: MediaRef;
   question: string;
@@ -109,6 +109,7 @@ export interface LoadModelParams extends WorkDoneProgressParams {
 // ---- analyses (METHOD.md) ---------------------------------------------------------------------
 
 export interface DeriveIdsParams extends WorkDoneProgressParams {
+  /** Model folder for this request only: the loaded model (loadModel's) stays, whether the request succeeds or fails; default: the loaded model. */
   model?: string;
   /** Where to write the ID bank (.safetensors); refused if it exists unless overwrite. */
   out?: string;
@@ -155,6 +156,7 @@ export interface IdBankSummary {
 }
 
 export interface ProbeParams extends WorkDoneProgressParams {
+  /** Model folder for this request only: the loaded model (loadModel's) stays, whether the request succeeds or fails; default: the loaded model. */
   model?: string;
   /** ID bank file; when absent, the default IDs are derived in memory first (deterministic). */
   bank?: string;
@@ -184,6 +186,7 @@ export interface ProbeResult {
 }
 
 export interface SteerParams extends WorkDoneProgressParams {
+  /** Model folder for this request only: the loaded model (loadModel's) stays, whether the request succeeds or fails; default: the loaded model. */
   model?: string;
   /** ID bank file; when absent, the default IDs are derived in memory first (deterministic). */
   bank?: string;
@@ -235,6 +238,7 @@ export interface SteerResult {
 }
 
 export interface PatchSweepParams extends WorkDoneProgressParams {
+  /** Model folder for this request only: the loaded model (loadModel's) stays, whether the request succeeds or fails; default: the loaded model. */
   model?: string;
   media?: MediaRef;
   question?: string;
