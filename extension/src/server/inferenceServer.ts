@@ -131,8 +131,11 @@ export class InferenceServer implements vscode.Disposable {
   }
 
   private createClient(): LanguageClient {
-    const run = { module: this.serverModule, transport: TransportKind.ipc };
-    const serverOptions: ServerOptions = { run, debug: { ...run, options: { execArgv: ['--nolazy', '--inspect=6019'] } } };
+    // onnxruntime-node's telemetry off before the server can load it (the server sets it too):
+    // the client merges this over the editor's environment.
+    const env = { ORT_DISABLE_TELEMETRY: '1' };
+    const run = { module: this.serverModule, transport: TransportKind.ipc, options: { env } };
+    const serverOptions: ServerOptions = { run, debug: { ...run, options: { env, execArgv: ['--nolazy', '--inspect=6019'] } } };
     const clientOptions: LanguageClientOptions = {
       // No documents: the server answers our custom requests only.
       documentSelector: [],

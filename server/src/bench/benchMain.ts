@@ -1,3 +1,5 @@
+// First, so onnxruntime-node is only ever loaded with its telemetry off (see onnxRuntime.ts).
+import '../model/onnxRuntime';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First, so onnxruntime-node is only ever loaded with its telemetry off (see onnxRuntime.ts).
+import '../model/onnxRuntime';
 import { COMMANDS } from './commands';
 import { UsageError } from './usageError';
 

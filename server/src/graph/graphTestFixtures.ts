@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../model/onnxRuntime';
 export { ortOptimized } from './decoderVariantFolder';
 
 /**

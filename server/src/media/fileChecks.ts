@@ -1,35 +1,37 @@
-import * as fs from 'node:fs';
-import { MediaError } from './mediaError';
+import { FILE_KINDS, FileProblem, FileReadError, checkRegularFile, readRegularFile } from '../files/regularFile';
+import { MediaError, MediaErrorCode } from './mediaError';
 
 /**
- * The checks every loader makes before decoding, so "no such file" and "empty file" get their own
- * messages instead of a decoder's generic "invalid data".
+ * The checks every loader makes before decoding, so "no such file", "empty file", "a FIFO or a
+ * device" and "far too large" get their own messages instead of a decoder's generic "invalid
+ * data" (or a frozen server: see files/regularFile.ts).
  */
-export function checkMediaFile(file: string, kind: 'image' | 'video'): fs.Stats {
-  let stats: fs.Stats;
+
+type MediaKind = 'image' | 'video';
+
+function mediaCode(problem: FileProblem, kind: MediaKind): MediaErrorCode {
+  if (problem === 'notFound') return 'fileNotFound';
+  if (problem === 'empty') return 'emptyFile';
+  if (problem === 'notRegular') return 'notAFile';
+  if (problem === 'tooLarge') return 'tooLarge';
+  return kind === 'image' ? 'unreadableImage' : 'unreadableVideo';
+}
+
+function asMediaError<T>(kind: MediaKind, fn: () => T): T {
   try {
-    stats = fs.statSync(file);
+    return fn();
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new MediaError('fileNotFound', `${file} does not exist. Check the path (relative paths are resolved from ${process.cwd()}).`, file);
-    }
-    throw new MediaError(kind === 'image' ? 'unreadableImage' : 'unreadableVideo', `${file} cannot be read (${code ?? (e as Error).message}). Check its permissions.`, file);
+    if (e instanceof FileReadError) throw new MediaError(mediaCode(e.problem, kind), e.message, e.file);
+    throw e;
   }
-  if (stats.isDirectory()) throw new MediaError('fileNotFound', `${file} is a folder, not an ${kind} file. Pick a file inside it.`, file);
-  if (stats.size === 0) {
-    throw new MediaError('emptyFile', `${file} is empty (0 bytes), so it holds no ${kind}. The copy or download probably failed: fetch or export it again.`, file);
-  }
-  return stats;
+}
+
+/** A regular file of a sane size for its kind (not read). Returns its size in bytes. */
+export function checkMediaFile(file: string, kind: MediaKind): number {
+  return asMediaError(kind, () => checkRegularFile(file, FILE_KINDS[kind]));
 }
 
 /** Whole-file reads with the same error vocabulary as checkMediaFile. */
-export function readMediaFile(file: string, kind: 'image' | 'video'): Buffer {
-  checkMediaFile(file, kind);
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new MediaError(kind === 'image' ? 'unreadableImage' : 'unreadableVideo', `${file} cannot be read (${code ?? (e as Error).message}). Check its permissions.`, file);
-  }
+export function readMediaFile(file: string, kind: MediaKind): Buffer {
+  return asMediaError(kind, () => readRegularFile(file, FILE_KINDS[kind]));
 }

@@ -96,7 +96,7 @@ test('an animated GIF loads as its first frame', async (t) => {
 
 test('missing, empty, truncated and foreign files give MediaErrors naming the file and a fix', async () => {
   await assert.rejects(loadImageFile(path.join(dir, 'absent.png')), isMediaError('fileNotFound', /absent\.png/, /does not exist/));
-  await assert.rejects(loadImageFile(dir), isMediaError('fileNotFound', /is a folder/));
+  await assert.rejects(loadImageFile(dir), isMediaError('notAFile', /is a folder/));
   const empty = path.join(dir, 'empty.png');
   fs.writeFileSync(empty, '');
   await assert.rejects(loadImageFile(empty), isMediaError('emptyFile', /empty\.png/, /0 bytes/));

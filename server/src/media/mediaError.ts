@@ -6,6 +6,10 @@
 export type MediaErrorCode =
   | 'fileNotFound'
   | 'emptyFile'
+  /** A FIFO, socket, device or folder where a file is meant. */
+  | 'notAFile'
+  /** Larger than any real file of its kind (bytes, pixels or frame size). */
+  | 'tooLarge'
   | 'unreadableImage'
   | 'unreadableVideo'
   | 'noFrames'

@@ -4,6 +4,7 @@ import { checkMediaFile } from './fileChecks';
 import { parseProbe, relevantLine, resolveFfmpegPath, runFfmpeg } from './ffmpegProcess';
 import { FrameCollector } from './frameSampling';
 import { MediaError } from './mediaError';
+import { MAX_HELD_FRAME_BYTES, MAX_NATIVE_FRAME_PIXELS, MAX_VIDEO_SOURCE_PIXELS, fitWithin, megapixels } from './mediaLimits';
 
 /**
  * Video file (MP4, WebM, MOV, MKV, animated GIF) -> `count` RGB frames sampled uniformly over the
@@ -19,18 +20,26 @@ import { MediaError } from './mediaError';
  * thins it evenly in time before it reaches the pipe (each pick is then within half a thinned
  * period of the exact uniform index), and `sourceFrameCount` is the probe's estimate (frame rate
  * x duration). When the probe cannot tell (no duration, e.g. GIF), the
- * collector halves what it keeps instead, so memory stays bounded either way.
+ * collector halves what it keeps instead, so memory stays bounded either way. Frames larger than
+ * 8K are refused from the probe, frames decoded at their own size are scaled down by ffmpeg to
+ * MAX_NATIVE_FRAME_PIXELS, and no request may need more than MAX_HELD_FRAME_BYTES of frames
+ * (mediaLimits.ts): a tiny file declaring huge frames cannot exhaust memory.
  */
 
 export interface VideoLoadOptions {
-  /** Output frame size; default the size the video displays at (rotation metadata applied). */
+  /**
+   * Output frame size; default the size the video displays at (rotation metadata applied), scaled
+   * down to MAX_NATIVE_FRAME_PIXELS when larger.
+   */
   size?: { width: number; height: number };
   /** Limit for probing and decoding together (default 60 s); the ffmpeg child is killed when it passes. */
   timeoutMs?: number;
-  /** Memory budget for the decoded frames held before sampling (default 1 GiB). */
+  /** Memory budget for the decoded frames held before sampling (default and most 512 MiB). */
   maxBytes?: number;
   /** Another ffmpeg binary (default @ffmpeg-installer/ffmpeg's). */
   ffmpegPath?: string;
+  /** Cancels the load: the ffmpeg child is killed and the load rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface LoadedVideo {
@@ -42,7 +51,7 @@ export interface LoadedVideo {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
-const DEFAULT_MAX_BYTES = 1024 ** 3;
+const DEFAULT_MAX_BYTES = MAX_HELD_FRAME_BYTES;
 const MAX_SIDE = 16384;
 
 function positiveInt(v: number, max: number): boolean {
@@ -63,6 +72,7 @@ export async function loadVideoFrames(file: string, count: number, opts: VideoLo
     throw new MediaError('invalidRequest', `Frame size ${opts.size.width}x${opts.size.height} for ${file} is not valid; use whole numbers from 1 to ${MAX_SIDE}.`, file);
   }
   checkMediaFile(file, 'video');
+  opts.signal?.throwIfAborted();
   const bin = resolveFfmpegPath(opts.ffmpegPath);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
@@ -79,10 +89,20 @@ export async function loadVideoFrames(file: string, count: number, opts: VideoLo
     throw unreadable(file, probeRun.stderr);
   }
 
-  const width = opts.size?.width ?? probe.displayWidth;
-  const height = opts.size?.height ?? probe.displayHeight;
+  if (probe.width * probe.height > MAX_VIDEO_SOURCE_PIXELS) {
+    throw new MediaError(
+      'tooLarge',
+      `${file} has ${probe.width}x${probe.height} frames (${megapixels(probe.width * probe.height)}), more than the ${megapixels(MAX_VIDEO_SOURCE_PIXELS)} (8K) this server decodes. Scale it down first, e.g. ffmpeg -i in.mp4 -vf scale=1920:-2 out.mp4.`,
+      file,
+    );
+  }
+  const { width, height } = opts.size ?? fitWithin(probe.displayWidth, probe.displayHeight, MAX_NATIVE_FRAME_PIXELS);
   const frameBytes = width * height * 3;
-  const budget = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const budget = Math.min(opts.maxBytes ?? DEFAULT_MAX_BYTES, MAX_HELD_FRAME_BYTES);
+  // The collector keeps at least 2 * count frames whatever the budget: refuse what cannot fit.
+  if (2 * count * frameBytes > MAX_HELD_FRAME_BYTES) {
+    throw new MediaError('invalidRequest', `${count} frames of ${width}x${height} from ${file} need ${Math.ceil((2 * count * frameBytes) / 1024 ** 2)} MB while sampling, more than the ${MAX_HELD_FRAME_BYTES / 1024 ** 2} MB allowed: ask for fewer frames or a smaller frame size.`, file);
+  }
   const filters: string[] = [];
   let estimatedFrames: number | null = null;
   if (probe.fps !== null && probe.durationSeconds !== null) {
@@ -102,6 +122,8 @@ export async function loadVideoFrames(file: string, count: number, opts: VideoLo
   let current = Buffer.allocUnsafeSlow(frameBytes);
   let filled = 0;
   const onStdout = (chunk: Buffer) => {
+    // throwing here kills the ffmpeg child (runFfmpeg), so a cancel stops the decode within a chunk
+    opts.signal?.throwIfAborted();
     let off = 0;
     while (off < chunk.length) {
       const take = Math.min(frameBytes - filled, chunk.length - off);
@@ -125,7 +147,9 @@ export async function loadVideoFrames(file: string, count: number, opts: VideoLo
     '-vsync', '0',
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
   ];
+  opts.signal?.throwIfAborted();
   const decodeRun = await runFfmpeg(bin, args, { timeoutMs: remaining(), file, onStdout });
+  opts.signal?.throwIfAborted();
   if (decodeRun.code !== 0) {
     if (decodeRun.signal) throw new MediaError('unreadableVideo', `ffmpeg was stopped by ${decodeRun.signal} while decoding ${file}. Try again; if it repeats, convert the video to MP4 (H.264).`, file);
     throw unreadable(file, decodeRun.stderr);

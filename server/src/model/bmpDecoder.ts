@@ -1,3 +1,4 @@
+import { MAX_IMAGE_PIXELS } from '../media/mediaLimits';
 import type { RgbImage } from '../scenes/renderScene';
 
 /**
@@ -30,7 +31,14 @@ function maskReader(mask: number): (v: number) => number {
   return (v) => Math.round((((v & mask) >>> shift) * 255) / max);
 }
 
-export function decodeBmp(bytes: Uint8Array, name = 'image'): RgbImage {
+export interface BmpLimits {
+  /** Width x height above which the header is refused before any pixel is allocated. */
+  maxPixels: number;
+  /** The error for an image above maxPixels (an ImageDecodeError by default). */
+  tooLarge?: (message: string) => Error;
+}
+
+export function decodeBmp(bytes: Uint8Array, name = 'image', limits: BmpLimits = { maxPixels: MAX_IMAGE_PIXELS }): RgbImage {
   const fail = (why: string): never => {
     throw new ImageDecodeError(`${name} is not a readable BMP: ${why}.`);
   };
@@ -55,6 +63,10 @@ export function decodeBmp(bytes: Uint8Array, name = 'image'): RgbImage {
   const height = Math.abs(rawHeight);
   const topDown = rawHeight < 0;
   if (width <= 0 || height <= 0 || width > 1 << 15 || height > 1 << 15) fail(`bad size ${width}x${height}`);
+  if (width * height > limits.maxPixels) {
+    const message = `${name} declares a ${width}x${height} BMP (${(width * height / 1e6).toFixed(1)} Mpx), more than the ${(limits.maxPixels / 1e6).toFixed(1)} Mpx this server decodes: scale it down and save it as PNG.`;
+    throw limits.tooLarge ? limits.tooLarge(message) : new ImageDecodeError(message);
+  }
   if (compression !== BI_RGB && compression !== BI_BITFIELDS && compression !== BI_ALPHABITFIELDS) fail(`compression ${compression} (RLE/JPEG/PNG inside BMP) is not supported; save it uncompressed or as PNG`);
   if (![1, 4, 8, 16, 24, 32].includes(bpp)) fail(`${bpp} bits per pixel is not supported`);
 

@@ -1,4 +1,4 @@
-import * as ort from 'onnxruntime-node';
+import * as ort from './onnxRuntime';
 import { ModelFolderError, VlmConfig } from './modelFolder';
 
 /**

@@ -1,4 +1,4 @@
-import * as ort from 'onnxruntime-node';
+import * as ort from './onnxRuntime';
 import { ModelFolder, ModelFolderError, eosTokenIds } from './modelFolder';
 import { outputSize } from './imagePreprocessor';
 import { MediaReaders, mediaReaderBias, mediaReadersOf } from './mediaReaders';

@@ -1,3 +1,5 @@
+// First, so onnxruntime-node is only ever loaded with its telemetry off (see onnxRuntime.ts).
+import '../model/onnxRuntime';
 import { ProposedFeatures, createConnection } from 'vscode-languageserver/node';
 import { defaultModelDir, packageVersion } from './defaultModel';
 import { registerHandlers } from './handlerTable';
