@@ -1,17 +1,34 @@
 import { RunError } from '../run/runError';
-import type { ForwardParams, Intervention, ProbeParams, SteerParams } from './spatialIdsProtocol';
+import type { ForwardParams, Intervention, MediaRef, PatchSweepParams, ProbeParams, SteerParams } from './spatialIdsProtocol';
 import { ErrorCodes } from './spatialIdsProtocol';
 
 /**
  * The bounds of request params that depend on the model (the schemas bound them without it):
- * layer indices within the residual stream, steering vectors of the hidden size. Checked once
- * the model is known, before any work, in the words of the schema errors.
+ * layer indices within the residual stream, steering vectors of the hidden size, questions the
+ * model's prompt can hold (no special-token text, within its positions). Checked once the model
+ * is known, before any work (an analysis may derive IDs for minutes before it reads its input),
+ * in the words of the schema errors.
  */
 
 export interface ModelShape {
   /** Decoder layers L: residual layers are 0..L. */
   numLayers: number;
   hiddenSize: number;
+  /** Throws a badQuestion RunError for a question this model's prompt cannot hold (the prompt processor's checks). */
+  checkQuestion?(question: string, media: 'image' | 'video'): void;
+}
+
+const kindOf = (media: MediaRef): 'image' | 'video' => ('video' in media ? 'video' : 'image');
+
+/** `field` names where the question came from when it is not the request's own (a patch source's). */
+function checkQuestion(question: string | undefined, media: MediaRef | undefined, m: ModelShape, field = 'question'): void {
+  if (question === undefined || media === undefined) return;
+  try {
+    m.checkQuestion?.(question, kindOf(media));
+  } catch (e) {
+    if (e instanceof RunError && field !== 'question') throw new RunError(e.code, `${field}: ${e.message}`);
+    throw e;
+  }
 }
 
 const outOfRange = (field: string, layer: number, m: ModelShape) =>
@@ -23,8 +40,9 @@ function checkLayers(field: string, layers: readonly number[] | undefined, m: Mo
   });
 }
 
-function checkInterventions(list: readonly Intervention[] | undefined, m: ModelShape): void {
+function checkInterventions(list: readonly Intervention[] | undefined, question: string, m: ModelShape): void {
   list?.forEach((iv, i) => {
+    if (iv.kind === 'patch') checkQuestion(iv.from.question ?? question, iv.from, m, `interventions[${i}].from.question`);
     if (iv.layer > m.numLayers) throw outOfRange(`interventions[${i}].layer`, iv.layer, m);
     if (iv.kind === 'add' && iv.vector.length !== m.hiddenSize) {
       throw new RunError(ErrorCodes.badRequest, `interventions[${i}].vector has ${iv.vector.length} values but this model's hidden size is ${m.hiddenSize}: derive the vector from this model's IDs.`);
@@ -34,14 +52,21 @@ function checkInterventions(list: readonly Intervention[] | undefined, m: ModelS
 
 export function checkForwardAgainstModel(p: ForwardParams, m: ModelShape): void {
   if (p.capture && p.capture.layers !== 'all') checkLayers('capture.layers', p.capture.layers, m);
-  checkInterventions(p.interventions, m);
+  checkInterventions(p.interventions, p.question, m);
+  checkQuestion(p.question, p.media, m);
 }
 
 export function checkProbeAgainstModel(p: ProbeParams, m: ModelShape): void {
-  checkInterventions(p.interventions, m);
+  checkInterventions(p.interventions, p.question, m);
+  checkQuestion(p.question, p.media, m);
 }
 
 export function checkSteerAgainstModel(p: SteerParams, m: ModelShape): void {
   checkLayers('layers', p.layers, m);
   p.bands?.forEach((band, b) => checkLayers(`bands[${b}]`, band, m));
+  checkQuestion(p.question, p.media, m);
+}
+
+export function checkPatchSweepAgainstModel(p: PatchSweepParams, m: ModelShape): void {
+  checkQuestion(p.question, p.media, m);
 }

@@ -17,10 +17,11 @@ import {
 } from '../protocol/spatialIdsProtocol';
 import type { RequestType } from 'vscode-languageserver-protocol';
 import type { z } from 'zod';
-import { ModelShape, checkProbeAgainstModel, checkSteerAgainstModel } from '../protocol/modelBounds';
+import { ModelShape, checkPatchSweepAgainstModel, checkProbeAgainstModel, checkSteerAgainstModel } from '../protocol/modelBounds';
 import { deriveIdsParamsSchema, deriveTidsParamsSchema, patchSweepParamsSchema, probeParamsSchema, steerParamsSchema } from '../protocol/requestSchemas';
 import { checkParams } from '../protocol/requestValidation';
 import type { ModelRunner } from '../run/modelRunner';
+import { modelShapeOf } from './forwardCall';
 import { HandlerContext, TableEntry, defineHandler } from './handlerTable';
 import { loadRunner } from './loadRunner';
 
@@ -48,7 +49,7 @@ function analysisHandler<P extends { model?: string }, R>(
     async handle(raw, ctx) {
       const params = checkParams(schema, raw, type.method);
       const runner = await ctx.runner(params.model);
-      fits(params, runner.info());
+      fits(params, modelShapeOf(runner));
       return run(runner, params, analysisContext(ctx));
     },
   });
@@ -61,5 +62,5 @@ export const ANALYSIS_HANDLERS: readonly TableEntry[] = [
   analysisHandler<DeriveIdsParams, IdBankSummary>(deriveTidsRequest, 'Deriving temporal IDs', deriveTidsParamsSchema, noModelBounds, (r, p, c) => deriveIds(r, p, 'temporal', c, loadBaseline)),
   analysisHandler<ProbeParams, ProbeResult>(probeRequest, 'Reading where the objects are', probeParamsSchema, checkProbeAgainstModel, probe),
   analysisHandler<SteerParams, SteerResult>(steerRequest, 'Steering', steerParamsSchema, checkSteerAgainstModel, steer),
-  analysisHandler<PatchSweepParams, PatchSweepResult>(patchSweepRequest, 'Patching sweep', patchSweepParamsSchema, noModelBounds, patchSweep),
+  analysisHandler<PatchSweepParams, PatchSweepResult>(patchSweepRequest, 'Patching sweep', patchSweepParamsSchema, checkPatchSweepAgainstModel, patchSweep),
 ];

@@ -83,21 +83,27 @@ test('a question without the named word', { skip }, async () => {
 });
 
 test('a layer index out of range, captured or steered', { skip }, async () => {
-  await refusedThenServes(forward({ capture: { layers: [0, 7], positions: 'all' } }), ErrorCodes.badRequest, /Layer 7 is out of range: .* layers 0 \(embeddings\) to 6/);
+  await refusedThenServes(forward({ capture: { layers: [0, 7], positions: 'all' } }), ErrorCodes.badRequest, /capture\.layers\[1\] = 7 is out of range: this model has residual layers 0\.\.6/);
   const steer = forward({ interventions: [{ kind: 'add', layer: 99, positions: 'all', vector: new Array(128).fill(0) }] });
-  await refusedThenServes(steer, ErrorCodes.badRequest, /Layer 99 is out of range/);
+  await refusedThenServes(steer, ErrorCodes.badRequest, /interventions\[0\]\.layer = 99 is out of range: this model has residual layers 0\.\.6/);
 });
 
 test('a steering vector of the wrong length', { skip }, async () => {
   const request = forward({ interventions: [{ kind: 'add', layer: 2, positions: { words: [scene.objects[0]] }, vector: new Array(127).fill(0.1) }] });
-  await refusedThenServes(request, ErrorCodes.badRequest, /127 values but this model's hidden size is 128/);
+  await refusedThenServes(request, ErrorCodes.badRequest, /interventions\[0\]\.vector has 127 values but this model's hidden size is 128/);
 });
 
 test('a missing image file and malformed parameters', { skip }, async () => {
   await refusedThenServes(forward({ media: { image: path.join(tmp, 'nowhere.png') } }), ErrorCodes.badMedia, /nowhere\.png does not exist/);
-  await refusedThenServes(server.connection.sendRequest(loadModelRequest, { threads: -1 }), ErrorCodes.badRequest, /threads must be a whole number/);
+  await refusedThenServes(server.connection.sendRequest(loadModelRequest, { threads: -1 }), ErrorCodes.badRequest, /threads must be a whole number from 1 to 256 \(got -1\)/);
   const badKind = forward({ interventions: [{ kind: 'scale', layer: 1, positions: 'all' } as never] });
-  await refusedThenServes(badKind, ErrorCodes.badRequest, /interventions\[0\]\.kind must be "add"/);
+  await refusedThenServes(badKind, ErrorCodes.badRequest, /interventions\[0\]\.kind must be an intervention \{"kind": "add" \(steering\) or "patch"/);
+});
+
+test('media placeholders typed in a question are refused, not turned into media tokens', { skip }, async () => {
+  await refusedThenServes(forward({ question: `${scene.question} <image>` }), ErrorCodes.badQuestion, /The question contains "<image>", this model's image placeholder: remove it/);
+  const patch = forward({ interventions: [{ kind: 'patch', layer: 2, positions: 'media', from: { image: scene.file, question: '<video> left or right?' } }] });
+  await refusedThenServes(patch, ErrorCodes.badQuestion, /interventions\[0\]\.from\.question: The question contains "<video>"/);
 });
 
 test('an execution provider this onnxruntime-node cannot run', { skip }, async () => {

@@ -1,5 +1,5 @@
 import type { ModelRunner, RunInput, RunOutput } from '../run/modelRunner';
-import { checkForwardAgainstModel } from '../protocol/modelBounds';
+import { ModelShape, checkForwardAgainstModel } from '../protocol/modelBounds';
 import { forwardParamsSchema } from '../protocol/requestSchemas';
 import { checkParams } from '../protocol/requestValidation';
 import type { ForwardParams, ForwardResult } from '../protocol/spatialIdsProtocol';
@@ -15,6 +15,12 @@ import type { ForwardParams, ForwardResult } from '../protocol/spatialIdsProtoco
 /** ForwardParams from untrusted JSON; throws a badRequest RunError naming the bad fields. */
 export function checkForwardParams(raw: unknown): ForwardParams {
   return checkParams(forwardParamsSchema, raw, 'spatialIds/forward');
+}
+
+/** What the model-dependent checks need of a loaded model: its sizes, and its prompt processor's checks of a question (cheap: no media is read). */
+export function modelShapeOf(runner: ModelRunner): ModelShape {
+  const { numLayers, hiddenSize } = runner.info();
+  return { numLayers, hiddenSize, checkQuestion: (question, media) => void runner.model.prompts.encodeQuestion(question, media) };
 }
 
 /** The run API's input for checked parameters (the protocol's JSON values are run API values). */
@@ -35,6 +41,6 @@ export function toForwardResult(out: RunOutput): ForwardResult {
 }
 
 export async function runForward(runner: ModelRunner, params: ForwardParams): Promise<ForwardResult> {
-  checkForwardAgainstModel(params, runner.info());
+  checkForwardAgainstModel(params, modelShapeOf(runner));
   return toForwardResult(await runner.forward(toRunInput(params)));
 }
