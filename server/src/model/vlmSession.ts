@@ -2,6 +2,7 @@ import * as ort from './onnxRuntime';
 import { ModelFolder, ModelFolderError, eosTokenIds } from './modelFolder';
 import { outputSize } from './imagePreprocessor';
 import { MediaReaders, mediaReaderBias, mediaReadersOf } from './mediaReaders';
+import { checkGraphInterfaces } from './graphInterface';
 
 /**
  * The four ONNX graphs of a LLaVA-style export, run with onnxruntime-node: image and video
@@ -76,6 +77,7 @@ export class VlmSession {
     private readonly embedTokens: ort.InferenceSession,
     private readonly decoder: ort.InferenceSession,
   ) {
+    checkGraphInterfaces(folder, { vision, video, embedTokens, decoder });
     const text = folder.config.text_config;
     this.hiddenSize = text.hidden_size;
     this.vocabSize = text.vocab_size;
