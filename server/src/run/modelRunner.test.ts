@@ -4,7 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { DecoderVariantKind, makeDecoderVariantFolder } from '../graph/decoderVariantFolder';
-import type { RgbImage } from '../scenes/renderScene';
+import { RgbImage, renderScene } from '../scenes/renderScene';
+import { DEFAULT_BACKGROUND } from '../scenes/scene';
+import { CancelledError } from './cancellation';
 import { NamedTensor, readSafetensors } from '../tensors/safetensors';
 import { ModelRunner, RunMedia } from './modelRunner';
 
@@ -146,4 +148,44 @@ test('the instrumented graph is cached under the decoder hash and reused', { ski
   runners.push(r);
   const entries = fs.readdirSync(cacheDir).filter((f) => f.startsWith(r.decoderHash));
   assert.equal(entries.length, 2, entries.join(', '));
+});
+
+/** A stand-in AbortSignal that reads as aborted from its `at`-th check on, counting the checks. */
+function abortsAtCheck(at: number): { signal: AbortSignal; checks: () => number } {
+  let checks = 0;
+  const aborted = () => ++checks >= at;
+  const signal = {
+    get aborted() {
+      return aborted();
+    },
+    throwIfAborted() {
+      if (aborted()) throw new CancelledError();
+    },
+  } as unknown as AbortSignal;
+  return { signal, checks: () => checks };
+}
+
+test('a forward stops with CancelledError at every step it checks: media, prefill and each decoder step', { skip }, async () => {
+  const r = await ModelRunner.load(MODEL, { cacheDir });
+  runners.push(r);
+  const pixels = await renderScene({ width: 96, height: 96, background: DEFAULT_BACKGROUND, oneObjectPerCell: true, objects: [{ colour: 'red', shape: 'circle', x: 12, y: 12, size: 14 }, { colour: 'blue', shape: 'square', x: 84, y: 60, size: 14 }] });
+  // the answer word and then end-of-sequence: one decoder step after the prefill to stop before
+  const input = { media: { pixels }, question: 'Is the red circle to the left or right of the blue square?', maxNewTokens: 8 };
+  const clean = await r.forward(input);
+  const never = abortsAtCheck(Number.POSITIVE_INFINITY);
+  assert.deepEqual(await r.forward({ ...input, signal: never.signal }), clean, 'a signal that never aborts changes nothing');
+  const total = never.checks();
+  const generated = r.model.prompts.tokenizer.encode(clean.answer, { add_special_tokens: false }).ids.length;
+  assert.ok(total >= 3 + Math.max(0, generated - 1), `${total} checks for ${generated} generated tokens`);
+  for (let at = 1; at <= total; at++) {
+    await assert.rejects(r.forward({ ...input, signal: abortsAtCheck(at).signal }), CancelledError, `aborted at check ${at} of ${total}`);
+  }
+  // the runner's own cancellation (the server's request signal) is used when the input names none
+  r.cancellation = abortsAtCheck(total).signal;
+  try {
+    await assert.rejects(r.forward(input), CancelledError);
+  } finally {
+    r.cancellation = undefined;
+  }
+  assert.deepEqual(await r.forward(input), clean, 'and the runner serves the next run as before');
 });
