@@ -9,6 +9,7 @@ import { MediaError } from './mediaError';
 import {
   FixtureFormat, PALETTE, childFfmpegPids, codecArgs, encodeVideo, ffmpeg, makeTempDir, nearestPaletteIndex, removeTempDir, solidFrames,
 } from './mediaFixtures';
+import { MAX_NATIVE_FRAME_PIXELS, fitWithin } from './mediaLimits';
 import { loadVideoFrames } from './videoFile';
 
 const dir = makeTempDir();
@@ -151,4 +152,26 @@ test('a missing ffmpeg binary and a timeout are clear errors, and no ffmpeg chil
   await assert.rejects(loadVideoFrames(file, 4, { ffmpegPath: path.join(dir, 'no-ffmpeg') }), isMediaError('ffmpegMissing', /no-ffmpeg/, /npm install/));
   await assert.rejects(loadVideoFrames(file, 4, { timeoutMs: 1 }), isMediaError('timeout', /longer than/, /solid12/));
   assert.deepEqual(childFfmpegPids(), [], 'the killed ffmpeg was reaped');
+});
+
+test('frames at their own size are scaled down to the native-frame cap, keeping the aspect ratio', async () => {
+  const file = path.join(dir, 'wide.mkv');
+  ffmpeg(['-f', 'lavfi', '-i', 'color=c=red:s=3000x1500:r=5', '-frames:v', '3', '-c:v', 'ffv1', file]);
+  const { frames } = await loadVideoFrames(file, 2);
+  const { width, height } = frames[0];
+  assert.ok(width * height <= MAX_NATIVE_FRAME_PIXELS, `${width}x${height}`);
+  assert.ok(Math.abs(width / height - 2) < 0.01, `${width}x${height} keeps 2:1`);
+  assert.equal(frames[0].data.length, width * height * 3);
+});
+
+test('a request whose frames cannot fit the memory budget is refused before decoding', async () => {
+  const file = solidVideo('mkv', 2, 'budget');
+  if (!file) return;
+  await assert.rejects(loadVideoFrames(file, 5000, { size: { width: 1024, height: 1024 } }), isMediaError('invalidRequest', /5000 frames of 1024x1024 .* need \d+ MB while sampling, more than the 512 MB allowed: ask for fewer frames/));
+});
+
+test('fitWithin keeps sizes that fit and shrinks the others to the pixel budget', () => {
+  assert.deepEqual(fitWithin(640, 480, 1e6), { width: 640, height: 480 });
+  const { width, height } = fitWithin(8000, 2000, 4e6);
+  assert.ok(width * height <= 4e6 && width / height === 4, `${width}x${height}`);
 });

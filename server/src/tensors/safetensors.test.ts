@@ -36,3 +36,18 @@ test('truncated or foreign files are clear errors', () => {
   assert.throws(() => parseSafetensors(ok.subarray(0, ok.length - 4)), /tensor f has 8 bytes|truncated/);
   assert.throws(() => parseSafetensors(Buffer.concat([Buffer.from([4, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('nope')])), /not JSON/);
 });
+
+test('non-finite floats, bad shapes and absurd headers are refused; finiteness can be waived', () => {
+  const nan = Buffer.alloc(8);
+  nan.writeFloatLE(1, 0);
+  nan.writeFloatLE(Number.NaN, 4);
+  const withNan = build({ f: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, nan);
+  assert.throws(() => parseSafetensors(withNan, 'bank.safetensors'), /bank\.safetensors: tensor f holds NaN at element 1; every value must be a finite number/);
+  assert.ok(Number.isNaN((parseSafetensors(withNan, 'x', { requireFinite: false }).tensors.f.data as Float32Array)[1]));
+  assert.throws(() => parseSafetensors(build({ f: { dtype: 'F32', shape: [-2], data_offsets: [0, 8] } }, nan)), /shape \[-2\] and data_offsets \[0,8\]; both must be lists of whole numbers/);
+  assert.throws(() => parseSafetensors(build({ f: { dtype: 'F32', shape: [2], data_offsets: [8, 0] } }, nan)), /both must be lists of whole numbers/);
+  assert.throws(() => parseSafetensors(build({ __metadata__: { n: 5 } }, Buffer.alloc(0))), /__metadata__ must map names to strings/);
+  const huge = Buffer.alloc(16);
+  huge.writeBigUInt64LE(2n ** 40n);
+  assert.throws(() => parseSafetensors(huge), /the header claims 1099511627776 bytes/);
+});
