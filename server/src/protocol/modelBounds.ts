@@ -61,9 +61,21 @@ export function checkProbeAgainstModel(p: ProbeParams, m: ModelShape): void {
   checkQuestion(p.question, p.media, m);
 }
 
+/**
+ * Steering moves an object by the difference of its IDs, and at layer 0 (the token embeddings,
+ * which have not seen the image) every cell's ID is the same: the difference has no direction.
+ */
+function checkSteerable(field: string, layers: readonly number[] | undefined, m: ModelShape): void {
+  checkLayers(field, layers, m);
+  const at = layers?.indexOf(0) ?? -1;
+  if (at >= 0) {
+    throw new RunError(ErrorCodes.badRequest, `${field}[${at}] = 0 cannot be steered: layer 0 is the token embeddings, which do not see the image, so every cell's ID is the same there. Steer at layers 1..${m.numLayers}.`);
+  }
+}
+
 export function checkSteerAgainstModel(p: SteerParams, m: ModelShape): void {
-  checkLayers('layers', p.layers, m);
-  p.bands?.forEach((band, b) => checkLayers(`bands[${b}]`, band, m));
+  checkSteerable('layers', p.layers, m);
+  p.bands?.forEach((band, b) => checkSteerable(`bands[${b}]`, band, m));
   checkQuestion(p.question, p.media, m);
 }
 

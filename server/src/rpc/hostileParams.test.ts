@@ -54,7 +54,7 @@ const badBools: Json[] = ['false', 'true', 'yes', 1, 0, null, [], {}];
 const badPaths: Json[] = [5, '', '   ', null, true, [], {}, ['a'], 'a\u0000b', 'x'.repeat(LIMITS.pathChars + 1)];
 const badWordLists: Json[] = ['left', [], [''], ['  '], [5], [null], {}, null, Array(LIMITS.words + 1).fill('w'), ['x'.repeat(LIMITS.wordChars + 1)]];
 const badRelations: Json[] = ['inside', 'LEFTRIGHT', '', 5, null, ['leftRight'], {}];
-const badLayerLists: Json[] = [[-1], [1.5], ['1'], [null], 'all', 3, {}, [1e39], Array(LIMITS.bands.layers + 1).fill(1), [7], [99]];
+const badLayerLists: Json[] = [[-1], [1.5], ['1'], [null], 'all', 3, {}, [1e39], Array(LIMITS.bands.layers + 1).fill(1), [7], [99], [0], [0, 1]];
 
 function badQuestions(): Json[] {
   const q = scene.question;
@@ -160,7 +160,7 @@ function allCases(): Case[] {
     ...casesFor('spatialIds/steer', { batch: 2 }, {
       batch: badInts(LIMITS.batch.min, LIMITS.batch.max),
       relation: badRelations,
-      bands: [[], [[]], [[-1]], 'all', [3], [[7]], [[99]], [[1.5]], Array(LIMITS.bands.count + 1).fill([1])],
+      bands: [[], [[]], [[-1]], 'all', [3], [[7]], [[99]], [[1.5]], [[0]], [[2], [0, 1]], Array(LIMITS.bands.count + 1).fill([1])],
       layers: badLayerLists,
       factor: badReals(LIMITS.factor.min, LIMITS.factor.max),
       seed: badInts(LIMITS.seed.min, LIMITS.seed.max),
