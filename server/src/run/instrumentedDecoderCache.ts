@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { instrumentDecoder } from '../graph/instrumentDecoder';
 import { DecoderLayout } from '../graph/residualSites';
+import { FILE_KINDS, readRegularFile } from '../files/regularFile';
 
 /**
  * The decoder with a capture output and a delta input at every residual site, cached on disk
@@ -53,14 +54,15 @@ export async function instrumentedDecoder(decoderFile: string, opts: { cacheDir?
   const layoutFile = path.join(dir, `${key}.json`);
   if (fs.existsSync(graphFile) && fs.existsSync(layoutFile)) {
     try {
-      const layout = JSON.parse(fs.readFileSync(layoutFile, 'utf8')) as DecoderLayout;
-      return { bytes: new Uint8Array(fs.readFileSync(graphFile)), layout, sourceHash, fromCache: true };
+      // regular files only: a FIFO or device planted in the cache must not hang or flood the server
+      const layout = JSON.parse(readRegularFile(layoutFile, FILE_KINDS.jsonConfig).toString('utf8')) as DecoderLayout;
+      return { bytes: new Uint8Array(readRegularFile(graphFile, FILE_KINDS.onnx)), layout, sourceHash, fromCache: true };
     } catch {
       // an unreadable entry is rebuilt below
     }
   }
   const all = Array.from({ length: opts.numLayers + 1 }, (_, l) => l);
-  const built = instrumentDecoder(new Uint8Array(fs.readFileSync(decoderFile)), {
+  const built = instrumentDecoder(new Uint8Array(readRegularFile(decoderFile, FILE_KINDS.onnx)), {
     capture: all,
     intervene: all,
     numLayers: opts.numLayers,
