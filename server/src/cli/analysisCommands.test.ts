@@ -41,3 +41,17 @@ test('derive-ids prints per-layer lattice scores beside the random-init baseline
   assert.equal(summary.baselineLatticeScores.length, 7, 'the random-init twin is the default baseline');
   assert.ok(summary.bestLayer >= 1 && summary.bestLayer <= 5, 'a middle layer');
 });
+
+test('--save-experiment and --results are written only when the analysis succeeds; a bad path is refused before the model loads', { skip }, () => {
+  const folder = fs.mkdtempSync(path.join(tmp, 'outputs-'));
+  const exp = path.join(folder, 'exp.json');
+  const results = path.join(folder, 'results.json');
+  // a bank that is not a safetensors file: the analysis fails after the model has loaded
+  const notABank = path.join(folder, 'not-a-bank.safetensors');
+  fs.writeFileSync(notABank, 'not a bank');
+  assert.throws(() => run('steer', '--model', MODEL, '--bank', notABank, '--batch', '2', '--save-experiment', exp, '--results', results, '--json'));
+  assert.deepEqual(fs.readdirSync(folder), ['not-a-bank.safetensors'], 'a failed analysis writes neither file');
+  const missing = path.join(folder, 'no-such-folder', 'results.json');
+  // named with a model folder that does not exist either: the results path is what is refused, so nothing was loaded first
+  assert.throws(() => run('steer', '--model', path.join(folder, 'no-model'), '--batch', '2', '--results', missing, '--json'), (e: Error & { stderr?: string }) => /results file.*does not exist: create it first/.test(String(e.stderr)));
+});

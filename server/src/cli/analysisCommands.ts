@@ -18,7 +18,7 @@ import { UsageError } from './usageError';
  * params -> the analysis -> a table, or with --json the results as the last line. --save-experiment
  * writes the experiment, --results the experiment with its results; neither replaces a file
  * unless --overwrite. Both (and --out) are checked before the model loads, so a bad path costs
- * no work, and written atomically (files/outputFile.ts); --results only once the analysis succeeded.
+ * no work, and written atomically (files/outputFile.ts) once the analysis has succeeded.
  */
 
 export async function runAnalysis(exp: Experiment, runner: ModelRunner, threads: number, onProgress: (m: string) => void): Promise<unknown> {
@@ -59,7 +59,6 @@ function analysisCommand(command: AnalysisCommand, summary: string): CliCommand 
       if (saveExperiment !== undefined && saveExperiment === results) throw new UsageError('--save-experiment and --results name the same file: choose two files (the results file holds the experiment too).');
       // the ID bank too, before the model loads (deriveIdsRequest checks it again before its work)
       if (typeof exp.params.out === 'string') checkOutputFile(exp.params.out, { overwrite: exp.params.overwrite, what: 'ID bank' });
-      if (saveExperiment) writeJsonAtomically(saveExperiment, exp, { overwrite, what: 'experiment file' });
       const threads = wholeNumber('threads', typeof v.threads === 'string' ? v.threads : undefined, 1, 1, 256);
       const runner = await loadRunner(exp.model, { threads });
       let result: unknown;
@@ -73,6 +72,7 @@ function analysisCommand(command: AnalysisCommand, summary: string): CliCommand 
       } finally {
         await runner.dispose();
       }
+      if (saveExperiment) writeJsonAtomically(saveExperiment, exp, { overwrite, what: 'experiment file' });
       if (results) writeJsonAtomically(results, { experiment: exp, results: result }, { overwrite, what: 'results file' });
       process.stdout.write(v.json ? `${JSON.stringify(result)}\n` : `${reportOf(command, result)}\n`);
     },
