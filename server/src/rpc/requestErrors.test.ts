@@ -10,7 +10,8 @@ import { badQuestion } from '../run/runError';
 import { SafetensorsError } from '../tensors/safetensors';
 import { explainLoadFailure } from './loadRunner';
 import { ModelLoadError, toResponseError } from './requestErrors';
-import { CancelledError } from './serialQueue';
+import { progressReporter } from '../analysis/analysisContext';
+import { CancelledError } from '../run/cancellation';
 
 test('known failures keep their message and get the code of whose problem it is', () => {
   const unexpected: unknown[] = [];
@@ -45,4 +46,25 @@ test('load failures name the file and the fix', () => {
   assert.match(runtime.message, /The model in \/m could not be loaded: ORT says no/);
   const folder = new ModelFolderError('no config');
   assert.equal(explainLoadFailure(folder, '/m'), folder);
+});
+
+test('every cancelled path answers RequestCancelled, never the internal code', () => {
+  const unexpected: unknown[] = [];
+  const code = (e: unknown) => toResponseError(e, (x) => unexpected.push(x)).code;
+  // what an analysis throws when its caller cancels (the bug was a private error class answered -32050)
+  const tick = progressReporter({ isCancelled: () => true }, 'steering', 10);
+  let fromAnalysis: unknown;
+  try {
+    tick(0);
+  } catch (e) {
+    fromAnalysis = e;
+  }
+  assert.ok(fromAnalysis instanceof CancelledError);
+  assert.equal(code(fromAnalysis), LSPErrorCodes.RequestCancelled);
+  assert.equal(code(new CancelledError()), LSPErrorCodes.RequestCancelled);
+  // an AbortSignal aborted without a reason (e.g. a media load's signal.throwIfAborted())
+  const controller = new AbortController();
+  controller.abort();
+  assert.throws(() => controller.signal.throwIfAborted(), (e) => code(e) === LSPErrorCodes.RequestCancelled);
+  assert.equal(unexpected.length, 0);
 });
