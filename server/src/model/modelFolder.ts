@@ -317,17 +317,21 @@ export function checkChatTemplate(tokenizerConfig: TokenizerConfig, media: Array
   }
 }
 
+/** The model folder itself, or its onnx/ folder: a folder (not a file, a FIFO or nothing). */
+function checkModelSubfolder(dir: string, folder: string): void {
+  try {
+    checkFolder(folder, folder === dir ? 'model folder (config.json, onnx/...)' : "folder of the model's ONNX graphs");
+  } catch (e) {
+    if (!(e instanceof FileReadError)) throw e;
+    throw new ModelFolderError(folder === dir ? `${dir} is not a folder: point --model at a model folder (config.json, onnx/...). (${e.message})` : `${dir} has no onnx/ folder: export the graphs into onnx/ (${e.message}).`);
+  }
+}
+
 /** Opens and checks a model folder. Throws a ModelFolderError naming the first problem. */
 export function openModelFolder(dir: string, opts: { variant?: OnnxVariant } = {}): ModelFolder {
   const variant = opts.variant ?? 'fp32';
   if (!ONNX_VARIANTS.includes(variant)) throw new ModelFolderError(`Unknown ONNX variant "${variant}": use one of ${ONNX_VARIANTS.join(', ')}.`);
-  try {
-    checkFolder(dir, 'model folder (config.json, onnx/...)');
-    checkFolder(path.join(dir, 'onnx'), 'folder of the model\'s ONNX graphs');
-  } catch (e) {
-    if (!(e instanceof FileReadError)) throw e;
-    throw new ModelFolderError(e.file === dir ? `${dir} is not a folder: point --model at a model folder (config.json, onnx/...). (${e.message})` : `${dir} has no onnx/ folder: export the graphs into onnx/ (${e.message}).`);
-  }
+  checkModelSubfolder(dir, dir);
   const config = validateConfig(readJson(dir, 'config.json', true));
   const preprocessor = validatePreprocessor(readJson(dir, 'preprocessor_config.json', true));
   const processorRaw = asObject(readJson(dir, 'processor_config.json', false) ?? {}, 'processor_config.json');
@@ -352,6 +356,7 @@ export function openModelFolder(dir: string, opts: { variant?: OnnxVariant } = {
   const tokenizerConfig = asObject(readJson(dir, 'tokenizer_config.json', false) ?? {}, 'tokenizer_config.json') as TokenizerConfig;
   const generation = asObject(readJson(dir, 'generation_config.json', false) ?? {}, 'generation_config.json') as GenerationConfig;
   checkChatTemplate(tokenizerConfig, config.video_config ? ['image', 'video'] : ['image']);
+  checkModelSubfolder(dir, path.join(dir, 'onnx'));
   const onnx: OnnxFiles = {
     visionEncoder: pickOnnx(dir, 'vision_encoder', variant),
     videoEncoder: config.video_config ? pickOnnx(dir, 'video_encoder', variant) : undefined,
