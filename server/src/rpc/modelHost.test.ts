@@ -87,3 +87,12 @@ test('a folder that fails to load, or a cancelled load, leaves the loaded model 
   assert.equal(made[0].disposed, true);
   assert.equal(host.info(), null);
 });
+
+test('disposing the host releases the loaded and the borrowed model', async () => {
+  const { host, made } = fakeHost();
+  await host.runner();
+  await host.runner('/models/other');
+  await host.dispose();
+  assert.deepEqual(made.map((r) => r.disposed), [true, true]);
+  assert.equal(host.info(), null);
+});
