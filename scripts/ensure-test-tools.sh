@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the real-editor tests need, outside the clone so CI runs and fresh clones
 # share it: Node 24 and code-server (VS Code in a browser, ../shared/VSCODE-TESTING.md),
-# plus Debian's chromium and the Kerberos headers code-server's install compiles against.
+# plus Debian's chromium, the Kerberos headers code-server's install compiles against, and
+# strace (the telemetry test traces a server run for DNS queries and writes).
 # Idempotent: each step is skipped when its result is already there. Prints the tools
 # folder on the last line of stdout (callers read it). --no-browser skips chromium (npm start).
 # SPATIAL_ID_LENS_TEST_TOOLS chooses the folder (CI points it at a fresh, empty one).
@@ -34,7 +35,7 @@ mkdir -p "$TOOLS" || fail "cannot create $TOOLS" "point SPATIAL_ID_LENS_TEST_TOO
 export ONNXRUNTIME_NODE_INSTALL=skip
 
 # Debian packages: only when missing or half-configured (dpkg status other than "ii").
-packages=(chromium libkrb5-dev)
+packages=(chromium libkrb5-dev strace)
 [[ "${1:-}" == --no-browser ]] && packages=(libkrb5-dev)
 missing=()
 for pkg in "${packages[@]}"; do
