@@ -46,8 +46,8 @@ function analysisHandler<P extends { model?: string }, R>(
   return defineHandler<P, R>({
     type,
     title,
-    async handle(raw, ctx) {
-      const params = checkParams(schema, raw, type.method);
+    parse: (raw) => checkParams(schema, raw, type.method),
+    async handle(params, ctx) {
       const runner = await ctx.runner(params.model);
       fits(params, modelShapeOf(runner));
       return run(runner, params, analysisContext(ctx));

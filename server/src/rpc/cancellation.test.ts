@@ -144,6 +144,23 @@ describe('bounded work, safe files, borrowed models', { skip, timeout: 240_000 }
     sub.dispose();
   });
 
+  test('bad params are refused at once, not after a running batch has had its turn', async () => {
+    const source = new CancellationTokenSource();
+    const token = `batch-${nextToken++}`;
+    let started!: () => void;
+    const progressed = new Promise<void>((resolve) => (started = resolve));
+    const sub = server.connection.onProgress(WorkDoneProgress.type, token, () => started());
+    let batchDone = false;
+    const batch = requestError(server.connection.sendRequest(steerRequest, { batch: 2000, workDoneToken: token }, source.token)).finally(() => (batchDone = true));
+    await progressed;
+    const refused = await requestError(server.connection.sendRequest(forwardRequest, { media: { image: scene.file }, question: scene.question, maxNewTokens: -1 }));
+    assert.equal(refused.code, ErrorCodes.badRequest);
+    assert.equal(batchDone, false, 'the refusal came while the batch was still running');
+    source.cancel();
+    assert.equal((await batch).code, REQUEST_CANCELLED);
+    sub.dispose();
+  });
+
   test('a cancelled or failed deriveIds leaves no out file (nor a temporary one)', async () => {
     const folder = fs.mkdtempSync(path.join(tmp, 'out-'));
     const out = path.join(folder, 'bank.safetensors');

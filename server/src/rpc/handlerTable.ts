@@ -33,7 +33,12 @@ export interface HandlerSpec<P, R> {
   title: string;
   /** Whether the handler takes its turn on the model (default true); false for cheap reads that must not wait. */
   exclusive?: boolean;
-  /** `params` arrive as the client sent them (workDoneToken removed): check them before use. */
+  /**
+   * Checks the params as the client sent them (workDoneToken removed) and returns them typed; it
+   * runs before the request waits for its turn on the model, so bad params are refused at once
+   * even while a long analysis runs. Without it, `handle` gets the raw params.
+   */
+  parse?(raw: unknown): P;
   handle(params: P, ctx: HandlerContext): Promise<R> | R;
 }
 
@@ -110,9 +115,10 @@ async function serve(spec: TableEntry, params: unknown, token: CancellationToken
     log: d.log,
   };
   try {
+    const checked = spec.parse ? spec.parse(params) : params;
     const work = async () => {
       throwIfCancelled();
-      return spec.handle(params, ctx);
+      return spec.handle(checked, ctx);
     };
     const result = spec.exclusive === false ? await work() : await d.host.exclusive(work, token);
     throwIfCancelled();

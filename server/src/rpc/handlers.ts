@@ -24,8 +24,8 @@ export const HANDLERS: readonly TableEntry[] = [
   defineHandler<LoadModelParams, ModelInfo>({
     type: loadModelRequest,
     title: 'Loading the model',
-    async handle(raw, ctx) {
-      const params = checkParams(loadModelParamsSchema, raw ?? {}, loadModelRequest.method);
+    parse: (raw) => checkParams(loadModelParamsSchema, raw ?? {}, loadModelRequest.method),
+    async handle(params, ctx) {
       ctx.progress(`Reading ${params.dir ?? 'the default model'}`, 0);
       const runner = await ctx.host.load(params.dir, { threads: params.threads, executionProviders: params.executionProviders, token: ctx.token });
       ctx.progress(`Loaded ${runner.info().dir}`, 1);
@@ -43,8 +43,8 @@ export const HANDLERS: readonly TableEntry[] = [
   defineHandler<ForwardParams, ForwardResult>({
     type: forwardRequest,
     title: 'Running the model',
-    async handle(raw, ctx) {
-      const params = checkForwardParams(raw);
+    parse: checkForwardParams,
+    async handle(params, ctx) {
       const runner = await ctx.runner(params.model);
       ctx.throwIfCancelled();
       return runForward(runner, params);
