@@ -83,6 +83,13 @@ describe('analyses end to end on the bundled model', { skip }, () => {
     // two objects x two layers of applied additions, each rescaled to 5 x the state's norm (nonzero)
     assert.equal(single.interventions?.length, 4);
     assert.ok(single.interventions!.every((iv) => iv.vector.length === runner.hiddenSize && iv.vector.some((v) => v !== 0)));
+    // the cell the object is read at now, as the target: no direction to move in, a clear refusal
+    const read = await probeRequest(runner, { bank: bankFile, media: { image: sceneFile }, question, objects: ['red circle'] });
+    const here = read.objects[0].argmax[2];
+    await assert.rejects(
+      steerRequest(runner, { bank: bankFile, media: { image: sceneFile }, question, object: 'red circle', targetCell: here, layers: [2, 3] }),
+      hasCode(ErrorCodes.badRequest, new RegExp(`already read at cell ${here}.*choose another target cell`)),
+    );
   });
 
   test('patch-sweep: per layer, the three token groups and the attribute control', async () => {

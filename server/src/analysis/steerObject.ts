@@ -61,6 +61,8 @@ export async function steerOnce(runner: ModelRunner, bank: IdBank, req: SteerReq
     if (!Number.isInteger(c) || c < 0 || c >= cells) throw badAnalysisRequest(`Cell ${c} is not in the ID bank, which has cells 0 to ${cells - 1}.`);
   }
   if (!req.layers.length) throw badAnalysisRequest('Choose at least one layer to steer at.');
+  // ID(target) - ID(source) is zero then: there is no direction to move in.
+  if (req.sourceCell === req.targetCell) throw badAnalysisRequest(`"${req.subject}" is already read at cell ${req.targetCell}, the target: choose another target cell to move it to.`);
   const words = [req.subject, ...(req.other ? [req.other.word] : [])];
   const media = { encoded: await runner.encode(req.media) };
   const base = before ?? (await runner.forward({ media, question: req.question, answers: req.answers, capture: { layers: req.layers, positions: { words } }, maxNewTokens: 1 }));
