@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ForwardResult, ModelInfo } from '../protocol/spatialIdsProtocol';
-import { BUNDLED_MODEL, REPO_ROOT, SceneImage, makeTempDir, writeSceneImage } from '../rpc/sceneFixture';
+import { BUNDLED_MODEL, REPO_ROOT, SceneImage, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
 
 /** `spatial-id-lens info` and `forward` as a user runs them: a process, JSON on the last stdout line, exit codes. */
 

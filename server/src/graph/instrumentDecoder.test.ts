@@ -17,7 +17,7 @@ import {
   tinyDecoder,
   tinyReference,
   zeroDelta,
-} from './graphTestFixtures';
+} from '../../test/support/graphTestFixtures';
 import { instrumentDecoder } from './instrumentDecoder';
 import { GraphInstrumentationError } from './residualSites';
 

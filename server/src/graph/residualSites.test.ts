@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
 import { fuseSkipSimplifiedNorm, mergeWithUseCacheIf } from './decoderVariants';
-import { BUNDLED_DECODER, ortOptimized, tinyDecoder } from './graphTestFixtures';
+import { BUNDLED_DECODER, ortOptimized, tinyDecoder } from '../../test/support/graphTestFixtures';
 import { GraphProtoField, ModelProtoField, NodeProtoField } from './onnxFields';
 import { OnnxModel } from './onnxModel';
 import { WireField, lengthDelimitedField, parseMessage, payloadOf, serializeMessage } from './protobufWire';

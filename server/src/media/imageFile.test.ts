@@ -8,7 +8,7 @@ import { SeededRandom } from '../scenes/random';
 import { RgbImage, renderScene } from '../scenes/renderScene';
 import { loadImageFile } from './imageFile';
 import { MediaError } from './mediaError';
-import { PALETTE, codecArgs, encodeVideo, makeTempDir, meanColour, removeTempDir, solidFrame } from './mediaFixtures';
+import { PALETTE, codecArgs, encodeVideo, makeTempDir, meanColour, removeTempDir, solidFrame } from '../../test/support/mediaFixtures';
 
 const dir = makeTempDir();
 after(() => removeTempDir(dir));

@@ -8,7 +8,7 @@ import { renderClip } from '../scenes/renderScene';
 import { MediaError } from './mediaError';
 import {
   FixtureFormat, PALETTE, childFfmpegPids, codecArgs, encodeVideo, ffmpeg, makeTempDir, nearestPaletteIndex, removeTempDir, solidFrames,
-} from './mediaFixtures';
+} from '../../test/support/mediaFixtures';
 import { MAX_NATIVE_FRAME_PIXELS, fitWithin } from './mediaLimits';
 import { loadVideoFrames } from './videoFile';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { OpenGraphs, checkGraphInterfaces } from './graphInterface';
 import { ModelFolder, ModelFolderError, openModelFolder } from './modelFolder';
-import { writeModelFolderFixture } from './modelFolderFixture';
+import { writeModelFolderFixture } from '../../test/support/modelFolderFixture';
 
 /** Graph metadata as onnxruntime reports it, for the fixture folder's sizes (hidden 128, vocab, 96x96 images). */
 type Shape = Array<number | string>;

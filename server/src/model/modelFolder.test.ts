@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { ModelFolderError, eosTokenIds, openModelFolder } from './modelFolder';
-import { fixtureConfig, fixtureTokenizerConfig, writeModelFolderFixture } from './modelFolderFixture';
+import { fixtureConfig, fixtureTokenizerConfig, writeModelFolderFixture } from '../../test/support/modelFolderFixture';
 
 function throwsFolderError(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (e: unknown) => {

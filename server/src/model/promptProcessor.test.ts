@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ModelFolderError, openModelFolder } from './modelFolder';
-import { writeModelFolderFixture } from './modelFolderFixture';
+import { writeModelFolderFixture } from '../../test/support/modelFolderFixture';
 import { ErrorCodes } from '../protocol/spatialIdsProtocol';
 import { RunError } from '../run/runError';
 import { PromptProcessor } from './promptProcessor';

@@ -6,7 +6,7 @@ import { drawClip, drawScene } from '../dataset/trainingMixture';
 import { SeededRandom } from '../scenes/random';
 import { renderClip, renderScene } from '../scenes/renderScene';
 import { ModelFolderError, openModelFolder } from './modelFolder';
-import { writeModelFolderFixture } from './modelFolderFixture';
+import { writeModelFolderFixture } from '../../test/support/modelFolderFixture';
 import { VisionLanguageModel } from './visionLanguageModel';
 import { VlmSession, answerLogProbs, argmax, lastPosition, logSoftmax } from './vlmSession';
 

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ErrorCodes, ForwardParams, forwardRequest, loadModelRequest, modelInfoRequest } from '../protocol/spatialIdsProtocol';
-import { TestServer, requestError, startServer } from './rpcTestClient';
-import { BUNDLED_MODEL, SceneImage, copyBundledModel, makeTempDir, writeSceneImage } from './sceneFixture';
+import { TestServer, requestError, startServer } from '../../test/support/rpcTestClient';
+import { BUNDLED_MODEL, SceneImage, copyBundledModel, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
 
 /**
  * The issue's bad inputs, each over the real server: a coded error whose message names the

@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ErrorCodes, ForwardResult, forwardRequest, loadModelRequest } from '../protocol/spatialIdsProtocol';
-import { RSS_LIMIT_MB, assertServesAsBefore, forwardScene, peakRssMb, within } from './fuzzFixture';
-import { TestServer, requestError, startServer } from './rpcTestClient';
-import { BUNDLED_MODEL, SceneImage, makeTempDir, writeSceneImage } from './sceneFixture';
+import { RSS_LIMIT_MB, assertServesAsBefore, forwardScene, peakRssMb, within } from '../../test/support/fuzzFixture';
+import { TestServer, requestError, startServer } from '../../test/support/rpcTestClient';
+import { BUNDLED_MODEL, SceneImage, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
 
 /**
  * Broken model folders over the real server, each refused at load with badModel (as loadModel

@@ -7,10 +7,10 @@ import sharp from 'sharp';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { WorkDoneProgress } from 'vscode-languageserver-protocol';
 import { loadIdBank } from '../analysis/idBank';
-import { ffmpeg } from '../media/mediaFixtures';
+import { ffmpeg } from '../../test/support/mediaFixtures';
 import { ErrorCodes, ForwardParams, ForwardResult, deriveIdsRequest, deriveTidsRequest, forwardRequest, modelInfoRequest, patchSweepRequest, probeRequest, steerRequest } from '../protocol/spatialIdsProtocol';
-import { TestServer, requestError, startServer } from './rpcTestClient';
-import { BUNDLED_MODEL, REPO_ROOT, SceneImage, makeTempDir, writeSceneImage } from './sceneFixture';
+import { TestServer, requestError, startServer } from '../../test/support/rpcTestClient';
+import { BUNDLED_MODEL, REPO_ROOT, SceneImage, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
 
 /**
  * Cancellation of every analysis and of forward (image and video) on the real server: each

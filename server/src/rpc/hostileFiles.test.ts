@@ -4,12 +4,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import * as zlib from 'node:zlib';
-import { ffmpeg } from '../media/mediaFixtures';
+import { ffmpeg } from '../../test/support/mediaFixtures';
 import { ErrorCodes, ForwardResult, MediaRef, forwardRequest, loadModelRequest, probeRequest } from '../protocol/spatialIdsProtocol';
 import { encodeSafetensors } from '../tensors/safetensorsWriter';
-import { RSS_LIMIT_MB, assertServesAsBefore, forwardScene, peakRssMb, within } from './fuzzFixture';
-import { TestServer, requestError, startServer } from './rpcTestClient';
-import { BUNDLED_MODEL, SceneImage, makeTempDir, writeSceneImage } from './sceneFixture';
+import { RSS_LIMIT_MB, assertServesAsBefore, forwardScene, peakRssMb, within } from '../../test/support/fuzzFixture';
+import { TestServer, requestError, startServer } from '../../test/support/rpcTestClient';
+import { BUNDLED_MODEL, SceneImage, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
 
 /**
  * Hostile files over the real server: media and ID banks that are FIFOs, devices (directly or

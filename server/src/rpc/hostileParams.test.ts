@@ -5,8 +5,8 @@ import { after, before, test } from 'node:test';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { LIMITS } from '../protocol/requestLimits';
 import { ErrorCodes, ForwardResult, forwardRequest, loadModelRequest, modelInfoRequest } from '../protocol/spatialIdsProtocol';
-import { TestServer, startServer } from './rpcTestClient';
-import { BUNDLED_MODEL, SceneImage, makeTempDir, writeSceneImage } from './sceneFixture';
+import { TestServer, startServer } from '../../test/support/rpcTestClient';
+import { BUNDLED_MODEL, SceneImage, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
 
 /**
  * Hostile params for every method over the real server: wrong types, missing fields, NaN,

@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ForwardResult, modelInfoRequest } from '../protocol/spatialIdsProtocol';
-import { assertServesAsBefore, forwardScene, within } from './fuzzFixture';
-import { SERVER_MAIN, TestServer, requestError, startServer } from './rpcTestClient';
-import { BUNDLED_MODEL, SceneImage, makeTempDir, writeSceneImage } from './sceneFixture';
+import { assertServesAsBefore, forwardScene, within } from '../../test/support/fuzzFixture';
+import { SERVER_MAIN, TestServer, requestError, startServer } from '../../test/support/rpcTestClient';
+import { BUNDLED_MODEL, SceneImage, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
 import { FrameScanner, FramingGuard } from './streamFraming';
 
 /**

@@ -6,8 +6,8 @@ import { after, before, test } from 'node:test';
 import { CancellationTokenSource, IPCMessageReader, IPCMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
 import { WorkDoneProgress, type WorkDoneProgressBegin, type WorkDoneProgressEnd, type WorkDoneProgressReport } from 'vscode-languageserver-protocol';
 import { ErrorCodes, ForwardParams, forwardRequest, loadModelRequest, modelInfoRequest } from '../protocol/spatialIdsProtocol';
-import { SERVER_MAIN, TestServer, requestError, startServer } from './rpcTestClient';
-import { BUNDLED_MODEL, SceneImage, makeTempDir, writeSceneImage } from './sceneFixture';
+import { SERVER_MAIN, TestServer, requestError, startServer } from '../../test/support/rpcTestClient';
+import { BUNDLED_MODEL, SceneImage, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
 
 /** The server over stdio with a plain JSON-RPC client: load, describe, run, progress, cancellation. */
 

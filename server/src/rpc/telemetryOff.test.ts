@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { StreamMessageReader, StreamMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
 import { forwardRequest, loadModelRequest } from '../protocol/spatialIdsProtocol';
-import { within } from './fuzzFixture';
-import { SERVER_MAIN } from './rpcTestClient';
-import { BUNDLED_MODEL, REPO_ROOT, makeTempDir, writeSceneImage } from './sceneFixture';
+import { within } from '../../test/support/fuzzFixture';
+import { SERVER_MAIN } from '../../test/support/rpcTestClient';
+import { BUNDLED_MODEL, REPO_ROOT, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
 
 /**
  * onnxruntime-node phones home unless ORT_DISABLE_TELEMETRY=1 is set before it loads: about 10 s

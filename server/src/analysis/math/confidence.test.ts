@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { meanInterval, wilsonInterval } from './confidence';
-import { assertClose } from './mathTestFixtures';
+import { assertClose } from '../../../test/support/mathTestFixtures';
 
 test('Wilson interval matches a worked value and stays in [0, 1]', () => {
   // 8 of 10 at z = 1.96: the textbook Wilson interval is [0.4902, 0.9433].

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { pca } from './pca';
-import { assertClose, combine, orthonormalBasis } from './mathTestFixtures';
+import { assertClose, combine, orthonormalBasis } from '../../../test/support/mathTestFixtures';
 import { cosine, dot, norm } from './vectorOps';
 
 // Columns 1-3 of the 8x8 Sylvester-Hadamard matrix: zero-mean, mutually orthogonal +-1 scores,

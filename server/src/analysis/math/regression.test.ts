@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { affineFitR2 } from './regression';
-import { assertClose } from './mathTestFixtures';
+import { assertClose } from '../../../test/support/mathTestFixtures';
 
 test('affineFitR2 is 1 for an exact affine map, including rank-deficient features', () => {
   const features = [[0, 1], [1, 0], [2, 2], [3, 1], [1, 3]];

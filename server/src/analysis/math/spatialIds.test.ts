@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { SeededRandom } from '../../scenes/random';
-import { GRID_4X4, assertClose, combine, gaussianVector, orthonormalBasis } from './mathTestFixtures';
+import { GRID_4X4, assertClose, combine, gaussianVector, orthonormalBasis } from '../../../test/support/mathTestFixtures';
 import {
   heldOutLatticeScore,
   heldOutTemporalScore,

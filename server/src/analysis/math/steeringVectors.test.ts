@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { randomDirection, rescaleTo, steeringDelta } from './steeringVectors';
-import { assertClose } from './mathTestFixtures';
+import { assertClose } from '../../../test/support/mathTestFixtures';
 import { cosine, norm } from './vectorOps';
 
 test('rescaleTo keeps the direction and sets the norm', () => {

@@ -2,12 +2,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { drawScene } from '../dataset/trainingMixture';
-import { leftRightQuestion } from '../scenes/questions';
-import { SeededRandom } from '../scenes/random';
-import { renderScene } from '../scenes/renderScene';
-import { SceneError, objectName } from '../scenes/scene';
-import { SHAPE_NAMES } from '../scenes/vocabulary';
+import { drawScene } from '../../src/dataset/trainingMixture';
+import { leftRightQuestion } from '../../src/scenes/questions';
+import { SeededRandom } from '../../src/scenes/random';
+import { renderScene } from '../../src/scenes/renderScene';
+import { SceneError, objectName } from '../../src/scenes/scene';
+import { SHAPE_NAMES } from '../../src/scenes/vocabulary';
 
 /**
  * For the server and CLI tests: a scene-engine picture written as PNG into a temp folder (never

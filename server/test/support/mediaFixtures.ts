@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RgbImage } from '../scenes/renderScene';
-import { resolveFfmpegPath } from './ffmpegProcess';
+import type { RgbImage } from '../../src/scenes/renderScene';
+import { resolveFfmpegPath } from '../../src/media/ffmpegProcess';
 
 /**
  * For tests: media fixtures written at test time into a fresh temp folder (never the repo),

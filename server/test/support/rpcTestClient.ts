@@ -7,7 +7,7 @@ import { MessageConnection, StreamMessageReader, StreamMessageWriter, createMess
  * vscode-jsonrpc client, as any client other than VS Code would talk to it.
  */
 
-export const SERVER_MAIN = path.join(__dirname, 'serverMain.js');
+export const SERVER_MAIN = path.join(__dirname, '../../src/rpc/serverMain.js');
 
 export interface TestServer {
   connection: MessageConnection;

@@ -1,4 +1,4 @@
-import { SeededRandom } from '../../scenes/random';
+import { SeededRandom } from '../../src/scenes/random';
 
 /** Shared fixtures for the math tests: deterministic Gaussian vectors and orthonormal bases. */
 

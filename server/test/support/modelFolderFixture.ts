@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { questionVocabulary } from '../scenes/questions';
+import { questionVocabulary } from '../../src/scenes/questions';
 
 /**
  * For tests: writes a model folder with the configs and tokenizer of the bundled model's
