@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import * as protocol from '../../server/src/protocol/spatialIdsProtocol';
-import type { HostToWebview } from '../../server/src/protocol/webviewMessages';
+import * as protocol from '../../protocol/requests';
+import type { HostToWebview } from '../../protocol/webview';
 import { IdBankCache } from './analyses/idBankCache';
 import { IdBanks } from './analyses/idBanks';
 import type { CommandContext } from './commands/commandContext';

@@ -1,4 +1,4 @@
-import type { HostToWebview, WebviewMethod, WebviewMethods, WebviewToHost } from '../../server/src/protocol/webviewMessages';
+import type { HostToWebview, WebviewMethod, WebviewMethods, WebviewToHost } from '../../protocol/webview';
 import { parseHostMessage } from './messageGuards';
 
 /** What `acquireVsCodeApi()` returns inside a VS Code webview. */

@@ -1,4 +1,4 @@
-import type { HostToWebview, InitBody } from '../../server/src/protocol/webviewMessages';
+import type { HostToWebview, InitBody } from '../../protocol/webview';
 
 /**
  * Checks messages from the extension host before the panel acts on them (the host is trusted,

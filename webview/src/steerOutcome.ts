@@ -1,4 +1,4 @@
-import type { Intervention, SteerOutcome } from '../../server/src/protocol/spatialIdsProtocol';
+import type { Intervention, SteerOutcome } from '../../protocol/requests';
 
 /**
  * A steering outcome as the panel reads it: when the server also returns the interventions it

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import type { IdBankSummary } from '../../../server/src/protocol/spatialIdsProtocol';
+import type { IdBankSummary } from '../../../protocol/requests';
 import { IdBankCache } from './idBankCache';
 
 const HASH = 'ab'.repeat(32);

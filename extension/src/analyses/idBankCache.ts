@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { IdBankSummary } from '../../../server/src/protocol/spatialIdsProtocol';
+import type { IdBankSummary } from '../../../protocol/requests';
 
 export type BankKind = IdBankSummary['kind'];
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { deriveIdsRequest, deriveTidsRequest, type IdBankSummary } from '../../../server/src/protocol/spatialIdsProtocol';
+import { deriveIdsRequest, deriveTidsRequest, type IdBankSummary } from '../../../protocol/requests';
 import type { ModelSession } from '../server/modelSession';
 import { IdBankCache, type BankKind } from './idBankCache';
 import { runWithProgress } from './longRunning';

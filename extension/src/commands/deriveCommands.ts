@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { IdBankSummary } from '../../../server/src/protocol/spatialIdsProtocol';
+import type { IdBankSummary } from '../../../protocol/requests';
 import type { BankKind } from '../analyses/idBankCache';
 import type { CommandContext } from './commandContext';
 

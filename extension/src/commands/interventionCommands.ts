@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { patchSweepRequest, steerRequest, type PatchSweepParams, type SteerParams, type SteerResult } from '../../../server/src/protocol/spatialIdsProtocol';
+import { patchSweepRequest, steerRequest, type PatchSweepParams, type SteerParams, type SteerResult } from '../../../protocol/requests';
 import { runWithProgress } from '../analyses/longRunning';
 import { readSettings } from '../config/settings';
 import { resolveMediaTarget } from '../media/mediaTarget';

@@ -1,6 +1,6 @@
-import { paramsSchemaOf } from '../../../server/src/protocol/requestSchemas';
-import { validateParams } from '../../../server/src/protocol/requestValidation';
-import { WEBVIEW_METHODS, type ExperimentAction, type ExperimentFile, type WebviewMethod } from '../../../server/src/protocol/webviewMessages';
+import { paramsSchemaOf } from '../../../protocol/requestSchemas';
+import { validateParams } from '../../../protocol/requestValidation';
+import { WEBVIEW_METHODS, type ExperimentAction, type ExperimentFile, type WebviewMethod } from '../../../protocol/webview';
 
 /**
  * Experiment files: building them from a panel's recorded actions, and checking one read from

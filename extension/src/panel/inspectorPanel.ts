@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExperimentFile, HostToWebview } from '../../../server/src/protocol/webviewMessages';
+import type { ExperimentFile, HostToWebview } from '../../../protocol/webview';
 import type { IdBanks } from '../analyses/idBanks';
 import { extractFrames } from '../media/videoFrames';
 import type { MediaTarget } from '../media/mediaTarget';

@@ -1,6 +1,6 @@
-import { paramsSchemaOf } from '../../../server/src/protocol/requestSchemas';
-import { validateParams } from '../../../server/src/protocol/requestValidation';
-import { WEBVIEW_METHODS, type WebviewMethod, type WebviewToHost } from '../../../server/src/protocol/webviewMessages';
+import { paramsSchemaOf } from '../../../protocol/requestSchemas';
+import { validateParams } from '../../../protocol/requestValidation';
+import { WEBVIEW_METHODS, type WebviewMethod, type WebviewToHost } from '../../../protocol/webview';
 
 /**
  * Checks a message from the webview before the host acts on it: the webview runs page content,

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RequestType } from 'vscode-languageserver-protocol';
-import { forwardRequest, patchSweepRequest, probeRequest, steerRequest, type IdBankSummary } from '../../../server/src/protocol/spatialIdsProtocol';
-import type { ExperimentFile, HostToWebview, InitBody, WebviewMethod, WebviewToHost } from '../../../server/src/protocol/webviewMessages';
+import { forwardRequest, patchSweepRequest, probeRequest, steerRequest, type IdBankSummary } from '../../../protocol/requests';
+import type { ExperimentFile, HostToWebview, InitBody, WebviewMethod, WebviewToHost } from '../../../protocol/webview';
 import type { IdBanks } from '../analyses/idBanks';
 import { readSettings } from '../config/settings';
 import { newExperiment } from '../experiments/experimentFile';

@@ -1,5 +1,5 @@
-import type { MediaRef } from '../../../server/src/protocol/spatialIdsProtocol';
-import type { WebviewMethod } from '../../../server/src/protocol/webviewMessages';
+import type { MediaRef } from '../../../protocol/requests';
+import type { WebviewMethod } from '../../../protocol/webview';
 
 /**
  * What a panel's requests may touch: its own media file, the loaded model and its cached ID

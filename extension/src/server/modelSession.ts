@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadModelRequest, type ModelInfo } from '../../../server/src/protocol/spatialIdsProtocol';
+import { loadModelRequest, type ModelInfo } from '../../../protocol/requests';
 import type { RequestType } from 'vscode-languageserver-protocol';
 import { readSettings } from '../config/settings';
 import type { InferenceServer, ServerProgress } from './inferenceServer';

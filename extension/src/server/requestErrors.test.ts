@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { ErrorCodes } from '../../../server/src/protocol/spatialIdsProtocol';
+import { ErrorCodes } from '../../../protocol/errors';
 import { CONNECTION_ERROR_CODES, isCancellation, REQUEST_CANCELLED, toPanelError } from './requestErrors';
 
 test('a server crash mid-request is retryable and says so', () => {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExperimentFile } from '../../../server/src/protocol/webviewMessages';
+import type { ExperimentFile } from '../../../protocol/webview';
 import { extensionApi, fixture } from './extensionApi';
 
 describe('experiments', () => {

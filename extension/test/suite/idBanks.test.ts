@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import type { HostToWebview } from '../../../server/src/protocol/webviewMessages';
+import type { HostToWebview } from '../../../protocol/webview';
 import { extensionApi, fixture } from './extensionApi';
 
 describe('ID banks', () => {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { HostToWebview, InitBody } from '../../../server/src/protocol/webviewMessages';
+import type { HostToWebview, InitBody } from '../../../protocol/webview';
 import type { InspectorPanel } from '../../src/panel/inspectorPanel';
 import { extensionApi, fixture } from './extensionApi';
 

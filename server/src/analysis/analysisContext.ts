@@ -1,6 +1,6 @@
-import { ErrorCodes } from '../protocol/spatialIdsProtocol';
+import { ErrorCodes } from '../../../protocol/errors';
 import { CancelledError } from '../run/cancellation';
-import { RunError } from '../run/runError';
+import { CodedError } from '../../../protocol/errors';
 
 /**
  * What a long analysis gets from its caller (JSON-RPC handler or CLI): a progress sink and a
@@ -38,4 +38,4 @@ export function progressReporter(ctx: AnalysisContext, label: string, total: num
   };
 }
 
-export const badAnalysisRequest = (message: string) => new RunError(ErrorCodes.badRequest, message);
+export const badAnalysisRequest = (message: string) => new CodedError(ErrorCodes.badRequest, message);

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import { ErrorCodes } from '../protocol/spatialIdsProtocol';
+import { ErrorCodes } from '../../../protocol/errors';
 import { ModelRunner } from '../run/modelRunner';
 import { renderScene } from '../scenes/renderScene';
 import { DEFAULT_BACKGROUND } from '../scenes/scene';

@@ -8,7 +8,7 @@ import type {
   ProbeResult,
   SteerParams,
   SteerResult,
-} from '../protocol/spatialIdsProtocol';
+} from '../../../protocol/requests';
 import type { ModelRunner } from '../run/modelRunner';
 import { answerWordsOf } from '../run/tokenPositions';
 import { AnalysisContext, badAnalysisRequest, checkCancelled } from './analysisContext';

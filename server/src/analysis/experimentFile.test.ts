@@ -3,15 +3,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { ErrorCodes } from '../protocol/spatialIdsProtocol';
-import { RunError } from '../run/runError';
+import { ErrorCodes } from '../../../protocol/errors';
+import { CodedError } from '../../../protocol/errors';
 import { experimentIn, readExperiment } from './experimentFile';
 
 const experiment = (command: string, params: object) => ({ format: 'spatial-id-lens/experiment@1', command, model: '/models/m', params });
 
 test("a command-line experiment's params are checked by its request's schema when read, before any work", () => {
   const refused = (command: string, params: object, words: RegExp) =>
-    assert.throws(() => experimentIn(experiment(command, params), 'shared.json'), (e: unknown) => e instanceof RunError && e.code === ErrorCodes.badRequest && words.test(e.message), `${command} ${JSON.stringify(params)}`);
+    assert.throws(() => experimentIn(experiment(command, params), 'shared.json'), (e: unknown) => e instanceof CodedError && e.code === ErrorCodes.badRequest && words.test(e.message), `${command} ${JSON.stringify(params)}`);
   refused('steer', { batch: 1e9 }, /^shared\.json \(steer params\): batch must be a whole number from 1 to 2000 \(got 1000000000\)\.$/);
   refused('patch-sweep', { batch: 1e9 }, /batch must be a whole number from 1 to 2000/);
   refused('derive-ids', { grid: 10000, sizes: [0.001] }, /grid must be a whole number from 2 to 8/);

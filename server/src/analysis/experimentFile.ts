@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { z } from 'zod';
-import { deriveIdsParamsSchema, deriveTidsParamsSchema, patchSweepParamsSchema, probeParamsSchema, steerParamsSchema } from '../protocol/requestSchemas';
-import { checkParams } from '../protocol/requestValidation';
+import { deriveIdsParamsSchema, deriveTidsParamsSchema, patchSweepParamsSchema, probeParamsSchema, steerParamsSchema } from '../../../protocol/requestSchemas';
+import { checkParams } from '../../../protocol/requestValidation';
 import { badAnalysisRequest } from './analysisContext';
 
 /**

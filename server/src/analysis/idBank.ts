@@ -1,5 +1,5 @@
-import { ErrorCodes } from '../protocol/spatialIdsProtocol';
-import { RunError } from '../run/runError';
+import { ErrorCodes } from '../../../protocol/errors';
+import { CodedError } from '../../../protocol/errors';
 import { readSafetensors } from '../tensors/safetensors';
 import { encodeSafetensors } from '../tensors/safetensorsWriter';
 import { writeFileAtomically } from '../files/outputFile';
@@ -66,7 +66,7 @@ export function saveIdBank(file: string, bank: IdBank, opts: { overwrite?: unkno
   writeFileAtomically(file, encodeSafetensors(tensors, { spatial_id_lens: JSON.stringify(bank.meta) }), { overwrite: opts.overwrite, what: 'ID bank' });
 }
 
-const wrongBank = (message: string) => new RunError(ErrorCodes.wrongBank, message);
+const wrongBank = (message: string) => new CodedError(ErrorCodes.wrongBank, message);
 
 export function loadIdBank(file: string): IdBank {
   const { tensors, metadata } = readSafetensors(file);

@@ -1,4 +1,4 @@
-import type { IdBankSummary, LayerIdView } from '../protocol/spatialIdsProtocol';
+import type { IdBankSummary, LayerIdView } from '../../../protocol/requests';
 import { IdBank, bankCells, cellIds } from './idBank';
 import { pca } from './math/pca';
 import { heldOutLatticeScore, heldOutTemporalScore, idAxes, latticeScore, orthonormalPlane, projectOnPlane, timeAxis, temporalLatticeScore } from './math/spatialIds';

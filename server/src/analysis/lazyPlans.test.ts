@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ErrorCodes } from '../protocol/spatialIdsProtocol';
+import { ErrorCodes } from '../../../protocol/errors';
 import { planSpatialIds } from './deriveSpatialIds';
 import { planTemporalIds } from './deriveTemporalIds';
 import { RelationItem, heldOutItems } from './heldOutItems';

@@ -1,5 +1,5 @@
-import { ErrorCodes } from '../protocol/spatialIdsProtocol';
-import { RunError } from '../run/runError';
+import { ErrorCodes } from '../../../protocol/errors';
+import { CodedError } from '../../../protocol/errors';
 import { COLOUR_NAMES, Colour, SHAPE_NAMES, Shape, isColour, isShape } from '../scenes/vocabulary';
 
 /** Object words of the scene engine's world ("red circle") and the default pairs the IDs average over. */
@@ -15,7 +15,7 @@ export const DEFAULT_ID_OBJECTS = ['red circle', 'blue square', 'green triangle'
 export function parseObjectWord(word: string): ObjectIdentity {
   const [colour, shape, ...rest] = word.trim().toLowerCase().split(/\s+/);
   if (rest.length || !colour || !shape || !isColour(colour) || !isShape(shape)) {
-    throw new RunError(
+    throw new CodedError(
       ErrorCodes.badQuestion,
       `Unknown object word "${word}": name an object as "<colour> <shape>" with a colour of ${COLOUR_NAMES.join(', ')} and a shape of ${SHAPE_NAMES.join(', ')}.`,
     );

@@ -1,4 +1,4 @@
-import type { CurveWithInterval, PositionSelector } from '../protocol/spatialIdsProtocol';
+import type { CurveWithInterval, PositionSelector } from '../../../protocol/requests';
 import type { ModelRunner, RunMedia } from '../run/modelRunner';
 import { AnalysisContext, checkCancelled, progressReporter } from './analysisContext';
 import { meanBeliefShift } from './math/beliefShift';

@@ -1,4 +1,4 @@
-import type { ProbeObject, ProbeResult } from '../protocol/spatialIdsProtocol';
+import type { ProbeObject, ProbeResult } from '../../../protocol/requests';
 import type { ModelRunner, RunIntervention, RunMedia } from '../run/modelRunner';
 import { CANVAS_SIZE } from '../scenes/vocabulary';
 import { badAnalysisRequest } from './analysisContext';

@@ -1,4 +1,4 @@
-import type { AddIntervention, RateWithInterval, SteerOutcome } from '../protocol/spatialIdsProtocol';
+import type { AddIntervention, RateWithInterval, SteerOutcome } from '../../../protocol/requests';
 import type { ModelRunner, RunIntervention, RunMedia } from '../run/modelRunner';
 import { AnalysisContext, badAnalysisRequest, checkCancelled, progressReporter } from './analysisContext';
 import { IdBank, cellIds } from './idBank';

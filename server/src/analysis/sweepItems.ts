@@ -1,4 +1,4 @@
-import type { MediaRef } from '../protocol/spatialIdsProtocol';
+import type { MediaRef } from '../../../protocol/requests';
 import type { ModelRunner } from '../run/modelRunner';
 import { mirrorScene, recolourScene, timeReversedClip } from '../scenes/generators';
 import { RgbImage, renderClip, renderScene } from '../scenes/renderScene';

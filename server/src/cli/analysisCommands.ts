@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { deriveIdsRequest, patchSweepRequest, probeRequest, steerRequest } from '../analysis/analysisRequests';
 import { AnalysisCommand, Experiment, makeExperiment, readExperiment } from '../analysis/experimentFile';
 import { checkOutputFile, writeJsonAtomically } from '../files/outputFile';
-import type { DeriveIdsParams, PatchSweepParams, ProbeParams, SteerParams } from '../protocol/spatialIdsProtocol';
+import type { DeriveIdsParams, PatchSweepParams, ProbeParams, SteerParams } from '../../../protocol/requests';
 import { defaultModelDir } from '../rpc/defaultModel';
 import { loadRunner } from '../rpc/loadRunner';
 import type { ModelRunner } from '../run/modelRunner';

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DeriveIdsParams, MediaRef, PatchSweepParams, ProbeParams, SteerParams } from '../protocol/spatialIdsProtocol';
+import type { DeriveIdsParams, MediaRef, PatchSweepParams, ProbeParams, SteerParams } from '../../../protocol/requests';
 import { ANALYSIS_PARAMS_SCHEMAS, AnalysisCommand } from '../analysis/experimentFile';
-import { validateParams } from '../protocol/requestValidation';
+import { validateParams } from '../../../protocol/requestValidation';
 import { parseIndexList } from './forwardOptions';
 import { numberList, numberValue } from './numberOption';
 import { UsageError } from './usageError';

@@ -1,4 +1,4 @@
-import type { IdBankSummary, PatchSweepResult, ProbeResult, SteerResult } from '../protocol/spatialIdsProtocol';
+import type { IdBankSummary, PatchSweepResult, ProbeResult, SteerResult } from '../../../protocol/requests';
 import type { AnalysisCommand } from '../analysis/experimentFile';
 
 /** Plain-text tables of the analyses' results for the terminal (the JSON carries everything). */

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { ForwardResult, ModelInfo } from '../protocol/spatialIdsProtocol';
+import type { ForwardResult, ModelInfo } from '../../../protocol/requests';
 import { BUNDLED_MODEL, REPO_ROOT, SceneImage, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
 
 /** `spatial-id-lens info` and `forward` as a user runs them: a process, JSON on the last stdout line, exit codes. */

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { ForwardResult } from '../protocol/spatialIdsProtocol';
+import type { ForwardResult } from '../../../protocol/requests';
 import { defaultModelDir } from '../rpc/defaultModel';
 import { checkForwardParams, runForward } from '../rpc/forwardCall';
 import { loadRunner } from '../rpc/loadRunner';

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import type { AddIntervention, CaptureSpec, ForwardParams, PositionSelector } from '../protocol/spatialIdsProtocol';
+import type { AddIntervention, CaptureSpec, ForwardParams, PositionSelector } from '../../../protocol/requests';
 import { numberValue } from './numberOption';
 import { UsageError } from './usageError';
 

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { ErrorCodes } from '../protocol/spatialIdsProtocol';
+import { ErrorCodes } from '../../../protocol/errors';
 import { checkOutputFile, writeFileAtomically, writeJsonAtomically } from './outputFile';
 
 /** Output files: checked before the work, written whole or not at all, never over a file unless overwrite is true. */

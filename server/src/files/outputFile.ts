@@ -1,8 +1,8 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ErrorCodes } from '../protocol/spatialIdsProtocol';
-import { RunError } from '../run/runError';
+import { ErrorCodes } from '../../../protocol/errors';
+import { CodedError } from '../../../protocol/errors';
 
 /**
  * Files the analyses write for the user (ID banks, results, experiments): checked before any
@@ -19,7 +19,7 @@ export interface OutputOptions {
   what?: string;
 }
 
-const refuse = (message: string) => new RunError(ErrorCodes.badRequest, message);
+const refuse = (message: string) => new CodedError(ErrorCodes.badRequest, message);
 
 /** Throws a coded error naming the problem and the fix unless `file` may be written; returns its absolute path. */
 export function checkOutputFile(file: string, opts: OutputOptions = {}): string {
@@ -80,7 +80,7 @@ export function writeFileAtomically(file: string, bytes: Uint8Array | string, op
   } catch (e) {
     if (fd !== undefined) fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
-    if (e instanceof RunError) throw e;
+    if (e instanceof CodedError) throw e;
     throw refuse(`The ${opts.what ?? 'output file'} ${target} could not be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): check the folder's permissions and free space.`);
   }
   return target;

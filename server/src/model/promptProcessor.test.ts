@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ModelFolderError, openModelFolder } from './modelFolder';
 import { writeModelFolderFixture } from '../../test/support/modelFolderFixture';
-import { ErrorCodes } from '../protocol/spatialIdsProtocol';
-import { RunError } from '../run/runError';
+import { ErrorCodes } from '../../../protocol/errors';
+import { CodedError } from '../../../protocol/errors';
 import { PromptProcessor } from './promptProcessor';
 
 const processor = PromptProcessor.fromFolder(openModelFolder(writeModelFolderFixture()));
@@ -52,7 +52,7 @@ test('a question holding a special token text is refused, not turned into a plac
   for (const special of ['<image>', '<video>', '<s>', '</s>']) {
     assert.throws(
       () => processor.encodeQuestion(`Is the red circle ${special} left or right of the blue square?`, 'image'),
-      (e: unknown) => e instanceof RunError && e.code === ErrorCodes.badQuestion && e.message.includes(`contains "${special}"`) && /remove it from the question/.test(e.message),
+      (e: unknown) => e instanceof CodedError && e.code === ErrorCodes.badQuestion && e.message.includes(`contains "${special}"`) && /remove it from the question/.test(e.message),
       special,
     );
   }
@@ -66,5 +66,5 @@ test('a question longer than the model reads (max_position_embeddings) is refuse
   const short = new PromptProcessor({ ...settings, maxPositions: 40 });
   assert.equal(short.encodeQuestion('What colour is the star?', 'image').ids.length, 27, 'a prompt within the positions');
   const long = Array.from({ length: 20 }, () => 'star').join(' ');
-  assert.throws(() => short.encodeQuestion(long, 'image'), (e: unknown) => e instanceof RunError && e.code === ErrorCodes.badQuestion && /prompt of 41 tokens, but this model reads at most 40 positions/.test(e.message));
+  assert.throws(() => short.encodeQuestion(long, 'image'), (e: unknown) => e instanceof CodedError && e.code === ErrorCodes.badQuestion && /prompt of 41 tokens, but this model reads at most 40 positions/.test(e.message));
 });

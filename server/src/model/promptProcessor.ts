@@ -2,7 +2,7 @@
 // imports work under our CommonJS output; no dynamic import() is needed.
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { badQuestion } from '../run/runError';
+import { badQuestion } from '../../../protocol/errors';
 import { ModelFolder, ModelFolderError, TokenizerConfig } from './modelFolder';
 
 /**

@@ -14,12 +14,12 @@ import {
   patchSweepRequest,
   probeRequest,
   steerRequest,
-} from '../protocol/spatialIdsProtocol';
+} from '../../../protocol/requests';
 import type { RequestType } from 'vscode-languageserver-protocol';
 import type { z } from 'zod';
-import { ModelShape, checkPatchSweepAgainstModel, checkProbeAgainstModel, checkSteerAgainstModel } from '../protocol/modelBounds';
-import { deriveIdsParamsSchema, deriveTidsParamsSchema, patchSweepParamsSchema, probeParamsSchema, steerParamsSchema } from '../protocol/requestSchemas';
-import { checkParams } from '../protocol/requestValidation';
+import { ModelShape, checkPatchSweepAgainstModel, checkProbeAgainstModel, checkSteerAgainstModel } from './modelBounds';
+import { deriveIdsParamsSchema, deriveTidsParamsSchema, patchSweepParamsSchema, probeParamsSchema, steerParamsSchema } from '../../../protocol/requestSchemas';
+import { checkParams } from '../../../protocol/requestValidation';
 import type { ModelRunner } from '../run/modelRunner';
 import { modelShapeOf } from './forwardCall';
 import { HandlerContext, TableEntry, defineHandler } from './handlerTable';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { ErrorCodes, ForwardParams, forwardRequest, loadModelRequest, modelInfoRequest } from '../protocol/spatialIdsProtocol';
+import { ErrorCodes } from '../../../protocol/errors';
+import { ForwardParams, forwardRequest, loadModelRequest, modelInfoRequest } from '../../../protocol/requests';
 import { TestServer, requestError, startServer } from '../../test/support/rpcTestClient';
 import { BUNDLED_MODEL, SceneImage, copyBundledModel, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
 

@@ -8,7 +8,8 @@ import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { WorkDoneProgress } from 'vscode-languageserver-protocol';
 import { loadIdBank } from '../analysis/idBank';
 import { ffmpeg } from '../../test/support/mediaFixtures';
-import { ErrorCodes, ForwardParams, ForwardResult, deriveIdsRequest, deriveTidsRequest, forwardRequest, modelInfoRequest, patchSweepRequest, probeRequest, steerRequest } from '../protocol/spatialIdsProtocol';
+import { ErrorCodes } from '../../../protocol/errors';
+import { ForwardParams, ForwardResult, deriveIdsRequest, deriveTidsRequest, forwardRequest, modelInfoRequest, patchSweepRequest, probeRequest, steerRequest } from '../../../protocol/requests';
 import { TestServer, requestError, startServer } from '../../test/support/rpcTestClient';
 import { BUNDLED_MODEL, REPO_ROOT, SceneImage, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
 

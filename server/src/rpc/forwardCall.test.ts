@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ErrorCodes } from '../protocol/spatialIdsProtocol';
+import { ErrorCodes } from '../../../protocol/errors';
 import type { RunOutput } from '../run/modelRunner';
-import { RunError } from '../run/runError';
+import { CodedError } from '../../../protocol/errors';
 import { checkForwardParams, toForwardResult } from './forwardCall';
 
 const ok = { media: { image: 'a.png' }, question: 'Is the red circle to the left or right of the blue square?' };
@@ -45,7 +45,7 @@ test('each malformed field is refused as a bad request naming the field', () => 
     [{ ...ok, maxNewToken: 4 }, /params has an unknown key "maxNewToken": the known keys are model, media, question, answers, capture, interventions, maxNewTokens/],
   ];
   for (const [params, words] of cases) {
-    assert.throws(() => checkForwardParams(params), (e: unknown) => e instanceof RunError && e.code === ErrorCodes.badRequest && words.test(e.message), JSON.stringify(params));
+    assert.throws(() => checkForwardParams(params), (e: unknown) => e instanceof CodedError && e.code === ErrorCodes.badRequest && words.test(e.message), JSON.stringify(params));
   }
 });
 

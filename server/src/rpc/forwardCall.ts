@@ -1,8 +1,8 @@
 import type { ModelRunner, RunInput, RunOutput } from '../run/modelRunner';
-import { ModelShape, checkForwardAgainstModel } from '../protocol/modelBounds';
-import { forwardParamsSchema } from '../protocol/requestSchemas';
-import { checkParams } from '../protocol/requestValidation';
-import type { ForwardParams, ForwardResult } from '../protocol/spatialIdsProtocol';
+import { ModelShape, checkForwardAgainstModel } from './modelBounds';
+import { forwardParamsSchema } from '../../../protocol/requestSchemas';
+import { checkParams } from '../../../protocol/requestValidation';
+import type { ForwardParams, ForwardResult } from '../../../protocol/requests';
 
 /**
  * `spatialIds/forward` for both faces of the core: the JSON parameters checked against their
@@ -12,7 +12,7 @@ import type { ForwardParams, ForwardResult } from '../protocol/spatialIdsProtoco
  * (layer indices, vector lengths); words in the question are checked by the run API.
  */
 
-/** ForwardParams from untrusted JSON; throws a badRequest RunError naming the bad fields. */
+/** ForwardParams from untrusted JSON; throws a badRequest CodedError naming the bad fields. */
 export function checkForwardParams(raw: unknown): ForwardParams {
   return checkParams(forwardParamsSchema, raw, 'spatialIds/forward');
 }

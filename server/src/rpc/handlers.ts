@@ -6,16 +6,16 @@ import {
   forwardRequest,
   loadModelRequest,
   modelInfoRequest,
-} from '../protocol/spatialIdsProtocol';
-import { loadModelParamsSchema } from '../protocol/requestSchemas';
-import { checkParams } from '../protocol/requestValidation';
+} from '../../../protocol/requests';
+import { loadModelParamsSchema } from '../../../protocol/requestSchemas';
+import { checkParams } from '../../../protocol/requestValidation';
 import { checkForwardParams, runForward } from './forwardCall';
 import { TableEntry, defineHandler } from './handlerTable';
 
 /**
  * The server's requests, one entry each: `defineHandler({type, title, handle(params, ctx)})`.
  * `ctx.runner(params.model)` gives the model (loaded on demand), `ctx.progress(message, fraction)`
- * reports progress, `ctx.throwIfCancelled()` stops cancelled work; throw RunError (or any of the
+ * reports progress, `ctx.throwIfCancelled()` stops cancelled work; throw CodedError (or any of the
  * loaders' errors) for a request that cannot be served. See handlerTable.ts. Params are checked
  * against their schema (protocol/requestSchemas.ts) before anything else.
  */

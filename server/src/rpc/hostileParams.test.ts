@@ -3,8 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
-import { LIMITS } from '../protocol/requestLimits';
-import { ErrorCodes, ForwardResult, forwardRequest, loadModelRequest, modelInfoRequest } from '../protocol/spatialIdsProtocol';
+import { LIMITS } from '../../../protocol/requestLimits';
+import { ErrorCodes } from '../../../protocol/errors';
+import { ForwardResult, forwardRequest, loadModelRequest, modelInfoRequest } from '../../../protocol/requests';
 import { TestServer, startServer } from '../../test/support/rpcTestClient';
 import { BUNDLED_MODEL, SceneImage, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
 

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { CancellationToken } from 'vscode-languageserver';
-import type { ModelInfo } from '../protocol/spatialIdsProtocol';
+import type { ModelInfo } from '../../../protocol/requests';
 import type { ModelRunner } from '../run/modelRunner';
 import { LoadRunnerOptions, loadRunner } from './loadRunner';
 import { CancelledError } from '../run/cancellation';

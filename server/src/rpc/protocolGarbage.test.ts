@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { ForwardResult, modelInfoRequest } from '../protocol/spatialIdsProtocol';
+import { ForwardResult, modelInfoRequest } from '../../../protocol/requests';
 import { assertServesAsBefore, forwardScene, within } from '../../test/support/fuzzFixture';
 import { SERVER_MAIN, TestServer, requestError, startServer } from '../../test/support/rpcTestClient';
 import { BUNDLED_MODEL, SceneImage, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';

@@ -3,8 +3,7 @@ import { GraphInstrumentationError } from '../graph/residualSites';
 import { ProtobufError } from '../graph/protobufWire';
 import { MediaError } from '../media/mediaError';
 import { ModelFolderError } from '../model/modelFolder';
-import { ErrorCodes } from '../protocol/spatialIdsProtocol';
-import { RunError } from '../run/runError';
+import { CodedError, ErrorCodes, type ErrorCode } from '../../../protocol/errors';
 import { SafetensorsError } from '../tensors/safetensors';
 import { CancelledError } from '../run/cancellation';
 
@@ -13,8 +12,6 @@ import { CancelledError } from '../run/cancellation';
  * says whose problem it is and whose message names it and the fix. The CLI prints the same
  * messages, so both faces of the core word a failure the same way.
  */
-
-export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 /** A model folder whose files open but cannot be loaded (damaged ONNX, not a decoder, ...). */
 export class ModelLoadError extends Error {
@@ -25,11 +22,11 @@ export class ModelLoadError extends Error {
 }
 
 /** The request's own parameters are malformed (a missing field, a wrong type). */
-export const badParams = (message: string) => new RunError(ErrorCodes.badRequest, message);
+export const badParams = (message: string) => new CodedError(ErrorCodes.badRequest, message);
 
 /** The protocol code of a known failure, or undefined for an unexpected one (a bug, a runtime failure). */
 export function errorCodeOf(error: unknown): ErrorCode | undefined {
-  if (error instanceof RunError) return error.code;
+  if (error instanceof CodedError) return error.code;
   if (error instanceof ModelFolderError || error instanceof ModelLoadError || error instanceof GraphInstrumentationError || error instanceof ProtobufError) return ErrorCodes.badModel;
   if (error instanceof MediaError) return error.code === 'invalidRequest' ? ErrorCodes.badRequest : ErrorCodes.badMedia;
   // The server reads safetensors only as ID banks.

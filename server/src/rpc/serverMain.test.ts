@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { CancellationTokenSource, IPCMessageReader, IPCMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
 import { WorkDoneProgress, type WorkDoneProgressBegin, type WorkDoneProgressEnd, type WorkDoneProgressReport } from 'vscode-languageserver-protocol';
-import { ErrorCodes, ForwardParams, forwardRequest, loadModelRequest, modelInfoRequest } from '../protocol/spatialIdsProtocol';
+import { ErrorCodes } from '../../../protocol/errors';
+import { ForwardParams, forwardRequest, loadModelRequest, modelInfoRequest } from '../../../protocol/requests';
 import { SERVER_MAIN, TestServer, requestError, startServer } from '../../test/support/rpcTestClient';
 import { BUNDLED_MODEL, SceneImage, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
 

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { StreamMessageReader, StreamMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
-import { forwardRequest, loadModelRequest } from '../protocol/spatialIdsProtocol';
+import { forwardRequest, loadModelRequest } from '../../../protocol/requests';
 import { within } from '../../test/support/fuzzFixture';
 import { SERVER_MAIN } from '../../test/support/rpcTestClient';
 import { BUNDLED_MODEL, REPO_ROOT, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';

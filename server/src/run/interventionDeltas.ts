@@ -1,7 +1,7 @@
 import * as ort from '../model/onnxRuntime';
 import { deltaInputName } from '../graph/instrumentDecoder';
-import { LIMITS } from '../protocol/requestLimits';
-import { badRequest } from './runError';
+import { LIMITS } from '../../../protocol/requestLimits';
+import { badRequest } from '../../../protocol/errors';
 
 /**
  * The per-layer deltas fed to the instrumented decoder's `delta.layers.l` inputs for one

@@ -9,12 +9,12 @@ import { OnnxVariant, openModelFolder } from '../model/modelFolder';
 import type { ProcessedPrompt } from '../model/promptProcessor';
 import { EncodedMedia, VisionLanguageModel } from '../model/visionLanguageModel';
 import { logSoftmax } from '../model/vlmSession';
-import type { AddIntervention, CaptureSpec, MediaRef, ModelInfo, PatchIntervention, TokenInfo } from '../protocol/spatialIdsProtocol';
+import type { AddIntervention, CaptureSpec, MediaRef, ModelInfo, PatchIntervention, TokenInfo } from '../../../protocol/requests';
 import type { RgbImage } from '../scenes/renderScene';
 import { throwIfCancelled } from './cancellation';
 import { instrumentedDecoder } from './instrumentedDecoderCache';
 import { InterventionDeltas } from './interventionDeltas';
-import { badQuestion, badRequest } from './runError';
+import { badQuestion, badRequest } from '../../../protocol/errors';
 import { answerWordsOf, resolvePositions, wordPosition } from './tokenPositions';
 
 /**

@@ -1,6 +1,6 @@
 import type { PromptToken } from '../model/promptProcessor';
-import type { PositionSelector } from '../protocol/spatialIdsProtocol';
-import { badQuestion, badRequest } from './runError';
+import type { PositionSelector } from '../../../protocol/requests';
+import { badQuestion, badRequest } from '../../../protocol/errors';
 
 /**
  * Token positions in a processed prompt: named words (METHOD.md: the object token of X is the

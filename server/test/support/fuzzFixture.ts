@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { ForwardResult, forwardRequest } from '../../src/protocol/spatialIdsProtocol';
+import { ForwardResult, forwardRequest } from '../../../protocol/requests';
 import type { TestServer } from './rpcTestClient';
 import type { SceneImage } from './sceneFixture';
 

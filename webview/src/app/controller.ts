@@ -6,8 +6,8 @@ import type {
   ProbeResult,
   SteerOutcome,
   SteerParams,
-} from '../../../server/src/protocol/spatialIdsProtocol';
-import type { InitBody, WebviewMethod, WebviewMethods } from '../../../server/src/protocol/webviewMessages';
+} from '../../../protocol/requests';
+import type { InitBody, WebviewMethod, WebviewMethods } from '../../../protocol/webview';
 import { type HostBridge, type HostEvent, RequestFailed, type VsCodeApi } from '../hostBridge';
 import { clampBand, parseLayerBand } from '../logic/layers';
 import { relationOf } from '../logic/questions';

@@ -1,4 +1,4 @@
-import type { ProbeResult } from '../../../server/src/protocol/spatialIdsProtocol';
+import type { ProbeResult } from '../../../protocol/requests';
 import { latticeRows, latticeScoreRows, probeRows, sweepRows } from '../logic/chartData';
 import { symmetricExtent } from '../logic/colorScale';
 import { cellLabel } from '../logic/grid';

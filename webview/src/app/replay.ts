@@ -1,4 +1,4 @@
-import type { ExperimentAction as FileAction, ExperimentFile, WebviewMethod, WebviewMethods } from '../../../server/src/protocol/webviewMessages';
+import type { ExperimentAction as FileAction, ExperimentFile, WebviewMethod, WebviewMethods } from '../../../protocol/webview';
 import { RequestFailed } from '../hostBridge';
 import { type Experiment, type ExperimentAction, answerDifferences, parseExperiment } from '../state/experimentLog';
 import { mediaRef } from '../state/panelState';

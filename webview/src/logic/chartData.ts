@@ -3,7 +3,7 @@ import type {
   LayerIdView,
   PatchSweepResult,
   ProbeResult,
-} from '../../../server/src/protocol/spatialIdsProtocol';
+} from '../../../protocol/requests';
 import type { CsvValue } from './csv';
 import { cellLabel } from './grid';
 import { probeRowLayers } from './probeLayers';

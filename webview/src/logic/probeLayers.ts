@@ -1,4 +1,4 @@
-import type { IdBankSummary, ProbeObject } from '../../../server/src/protocol/spatialIdsProtocol';
+import type { IdBankSummary, ProbeObject } from '../../../protocol/requests';
 
 /**
  * The layer number of each row of a probe's similarity[row][cell]: rows are residual layers

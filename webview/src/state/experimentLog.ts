@@ -5,8 +5,8 @@ import type {
   ProbeParams,
   SteerOutcome,
   SteerParams,
-} from '../../../server/src/protocol/spatialIdsProtocol';
-import type { InitBody } from '../../../server/src/protocol/webviewMessages';
+} from '../../../protocol/requests';
+import type { InitBody } from '../../../protocol/webview';
 
 /**
  * The panel's experiment log: every action as data (nnsight/pyvene style), view changes and

@@ -6,8 +6,8 @@ import type {
   ProbeResult,
   SteerOutcome,
   SteerParams,
-} from '../../../server/src/protocol/spatialIdsProtocol';
-import type { InitBody, InspectedMedia } from '../../../server/src/protocol/webviewMessages';
+} from '../../../protocol/requests';
+import type { InitBody, InspectedMedia } from '../../../protocol/webview';
 import { clampBand } from '../logic/layers';
 import { defaultObjectPair, fillTemplate } from '../logic/questions';
 import { type AnswerSummary, type Experiment, createExperiment } from './experimentLog';

@@ -1,5 +1,5 @@
-import type { ForwardResult, PatchSweepResult, ProbeResult, SteerResult } from '../../../server/src/protocol/spatialIdsProtocol';
-import type { WebviewMethod } from '../../../server/src/protocol/webviewMessages';
+import type { ForwardResult, PatchSweepResult, ProbeResult, SteerResult } from '../../../protocol/requests';
+import type { WebviewMethod } from '../../../protocol/webview';
 import { answerDifferences } from './experimentLog';
 
 /** Log-probabilities, similarities and sweep values may differ by this much between runs (float32 kernels, thread counts). */

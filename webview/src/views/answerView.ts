@@ -1,4 +1,4 @@
-import type { SteerOutcome } from '../../../server/src/protocol/spatialIdsProtocol';
+import type { SteerOutcome } from '../../../protocol/requests';
 import { formatDelta, formatLogprob, formatProbability, logprobRows } from '../logic/logprobs';
 import type { AnswerSummary } from '../state/experimentLog';
 import { type Child, h, setChildren } from './dom';

@@ -1,4 +1,4 @@
-import type { WebviewToHost } from '../../../server/src/protocol/webviewMessages';
+import type { WebviewToHost } from '../../../protocol/webview';
 import { toCsv } from '../logic/csv';
 import type { Row } from '../logic/chartData';
 import { SVG_NS } from './dom';

@@ -1,5 +1,5 @@
-import type { IdBankSummary, ModelInfo } from '../../../server/src/protocol/spatialIdsProtocol';
-import type { InspectedMedia } from '../../../server/src/protocol/webviewMessages';
+import type { IdBankSummary, ModelInfo } from '../../../protocol/requests';
+import type { InspectedMedia } from '../../../protocol/webview';
 import type { ServerState } from '../state/panelState';
 import { h, show } from './dom';
 

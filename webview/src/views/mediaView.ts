@@ -1,4 +1,4 @@
-import type { InspectedMedia } from '../../../server/src/protocol/webviewMessages';
+import type { InspectedMedia } from '../../../protocol/webview';
 import { h, setChildren, show } from './dom';
 import { HeatmapFigure, type OverlayOptions } from './heatmapOverlay';
 

@@ -1,4 +1,4 @@
-import type { IdBankSummary, LayerIdView } from '../../../server/src/protocol/spatialIdsProtocol';
+import type { IdBankSummary, LayerIdView } from '../../../protocol/requests';
 import { cellLabel, neighbourPairs } from '../logic/grid';
 import { h, setChildren } from './dom';
 import { legendSvg } from './legend';

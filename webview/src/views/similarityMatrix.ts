@@ -1,4 +1,4 @@
-import type { IdBankSummary, ProbeResult } from '../../../server/src/protocol/spatialIdsProtocol';
+import type { IdBankSummary, ProbeResult } from '../../../protocol/requests';
 import { probeRows } from '../logic/chartData';
 import { symmetricExtent } from '../logic/colorScale';
 import { cellLabel } from '../logic/grid';

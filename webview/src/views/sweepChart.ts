@@ -1,4 +1,4 @@
-import type { PatchSweepResult } from '../../../server/src/protocol/spatialIdsProtocol';
+import type { PatchSweepResult } from '../../../protocol/requests';
 import { SWEEP_GROUP_LABELS, sweepRows } from '../logic/chartData';
 import { h, setChildren } from './dom';
 import { legendSvg } from './legend';

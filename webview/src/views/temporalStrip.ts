@@ -1,4 +1,4 @@
-import type { IdBankSummary, ProbeResult } from '../../../server/src/protocol/spatialIdsProtocol';
+import type { IdBankSummary, ProbeResult } from '../../../protocol/requests';
 import { symmetricExtent } from '../logic/colorScale';
 import { argmaxAt, probeRowLayers, similarityAt } from '../logic/probeLayers';
 import { h, setChildren } from './dom';

@@ -1,14 +1,14 @@
 import type { z } from 'zod';
-import { RunError } from '../run/runError';
+import { CodedError } from './errors';
 import { MODE_ISSUE } from './requestSchemas';
-import { ErrorCodes } from './spatialIdsProtocol';
+import { ErrorCodes } from './errors';
 
 /**
  * The one way params are checked against their schema (requestSchemas.ts): a failure becomes a
  * message naming the field, the value received and what it must be, e.g.
  * `spatialIds/steer: batch must be a whole number from 1 to 2000 (got 1000000000).`
  * `validateParams` returns it (the extension host answers the webview with it); `checkParams`
- * throws it as a badRequest RunError (the server, the CLI and the experiment readers).
+ * throws it as a badRequest CodedError (the server, the CLI and the experiment readers).
  */
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -69,9 +69,9 @@ export function validateParams<T>(schema: z.ZodType<T>, raw: unknown, label: str
   return { ok: false, message: `${label}: ${issues.slice(0, MAX_ISSUES).join('; ')}${more}.` };
 }
 
-/** The params if `raw` fits `schema`; else throws a badRequest RunError with validateParams' message. */
+/** The params if `raw` fits `schema`; else throws a badRequest CodedError with validateParams' message. */
 export function checkParams<T>(schema: z.ZodType<T>, raw: unknown, label: string): T {
   const r = validateParams(schema, raw, label);
-  if (!r.ok) throw new RunError(ErrorCodes.badRequest, r.message);
+  if (!r.ok) throw new CodedError(ErrorCodes.badRequest, r.message);
   return r.value;
 }

@@ -1,6 +1,6 @@
-import { RunError } from '../run/runError';
-import type { ForwardParams, Intervention, MediaRef, PatchSweepParams, ProbeParams, SteerParams } from './spatialIdsProtocol';
-import { ErrorCodes } from './spatialIdsProtocol';
+import { CodedError } from '../../../protocol/errors';
+import type { ForwardParams, Intervention, MediaRef, PatchSweepParams, ProbeParams, SteerParams } from '../../../protocol/requests';
+import { ErrorCodes } from '../../../protocol/errors';
 
 /**
  * The bounds of request params that depend on the model (the schemas bound them without it):
@@ -14,7 +14,7 @@ export interface ModelShape {
   /** Decoder layers L: residual layers are 0..L. */
   numLayers: number;
   hiddenSize: number;
-  /** Throws a badQuestion RunError for a question this model's prompt cannot hold (the prompt processor's checks). */
+  /** Throws a badQuestion CodedError for a question this model's prompt cannot hold (the prompt processor's checks). */
   checkQuestion?(question: string, media: 'image' | 'video'): void;
 }
 
@@ -26,13 +26,13 @@ function checkQuestion(question: string | undefined, media: MediaRef | undefined
   try {
     m.checkQuestion?.(question, kindOf(media));
   } catch (e) {
-    if (e instanceof RunError && field !== 'question') throw new RunError(e.code, `${field}: ${e.message}`);
+    if (e instanceof CodedError && field !== 'question') throw new CodedError(e.code, `${field}: ${e.message}`);
     throw e;
   }
 }
 
 const outOfRange = (field: string, layer: number, m: ModelShape) =>
-  new RunError(ErrorCodes.badRequest, `${field} = ${layer} is out of range: this model has residual layers 0..${m.numLayers} (0 = the embeddings, l = the output of decoder layer l).`);
+  new CodedError(ErrorCodes.badRequest, `${field} = ${layer} is out of range: this model has residual layers 0..${m.numLayers} (0 = the embeddings, l = the output of decoder layer l).`);
 
 function checkLayers(field: string, layers: readonly number[] | undefined, m: ModelShape): void {
   layers?.forEach((l, i) => {
@@ -45,7 +45,7 @@ function checkInterventions(list: readonly Intervention[] | undefined, question:
     if (iv.kind === 'patch') checkQuestion(iv.from.question ?? question, iv.from, m, `interventions[${i}].from.question`);
     if (iv.layer > m.numLayers) throw outOfRange(`interventions[${i}].layer`, iv.layer, m);
     if (iv.kind === 'add' && iv.vector.length !== m.hiddenSize) {
-      throw new RunError(ErrorCodes.badRequest, `interventions[${i}].vector has ${iv.vector.length} values but this model's hidden size is ${m.hiddenSize}: derive the vector from this model's IDs.`);
+      throw new CodedError(ErrorCodes.badRequest, `interventions[${i}].vector has ${iv.vector.length} values but this model's hidden size is ${m.hiddenSize}: derive the vector from this model's IDs.`);
     }
   });
 }
@@ -69,7 +69,7 @@ function checkSteerable(field: string, layers: readonly number[] | undefined, m:
   checkLayers(field, layers, m);
   const at = layers?.indexOf(0) ?? -1;
   if (at >= 0) {
-    throw new RunError(ErrorCodes.badRequest, `${field}[${at}] = 0 cannot be steered: layer 0 is the token embeddings, which do not see the image, so every cell's ID is the same there. Steer at layers 1..${m.numLayers}.`);
+    throw new CodedError(ErrorCodes.badRequest, `${field}[${at}] = 0 cannot be steered: layer 0 is the token embeddings, which do not see the image, so every cell's ID is the same there. Steer at layers 1..${m.numLayers}.`);
   }
 }
 

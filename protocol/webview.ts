@@ -9,7 +9,7 @@ import type {
   ProbeResult,
   SteerParams,
   SteerResult,
-} from './spatialIdsProtocol';
+} from './requests';
 
 /**
  * Messages between the inspector webview and the extension host (the custom-editor-sample

@@ -274,14 +274,3 @@ export const deriveTidsRequest = new RequestType<DeriveIdsParams, IdBankSummary,
 export const probeRequest = new RequestType<ProbeParams, ProbeResult, void>('spatialIds/probe');
 export const steerRequest = new RequestType<SteerParams, SteerResult, void>('spatialIds/steer');
 export const patchSweepRequest = new RequestType<PatchSweepParams, PatchSweepResult, void>('spatialIds/patchSweep');
-
-/** Error codes carried by JSON-RPC errors (message: what is wrong and the fix). */
-export const ErrorCodes = {
-  badModel: -32010,
-  badMedia: -32011,
-  badQuestion: -32012,
-  badRequest: -32013,
-  noModelLoaded: -32014,
-  wrongBank: -32015,
-  internal: -32050,
-} as const;

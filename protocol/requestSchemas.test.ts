@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ErrorCodes } from './spatialIdsProtocol';
+import { ErrorCodes } from './errors';
 import { LIMITS } from './requestLimits';
 import { PARAMS_SCHEMAS, ParamsMethod, paramsSchemaOf } from './requestSchemas';
 import { checkParams, fieldName, showValue, validateParams } from './requestValidation';
-import { RunError } from '../run/runError';
+import { CodedError } from './errors';
 
 const media = { image: '/ws/scene.png' };
 const question = 'Is the red circle to the left or right of the blue square?';
@@ -76,8 +76,8 @@ test('batch and single-input fields are not mixed: what one mode would ignore is
   assert.match(message('spatialIds/patchSweep', {}), /media must be given for a single input/);
 });
 
-test('checkParams throws the message as a badRequest RunError; values are shown short', () => {
-  assert.throws(() => checkParams(PARAMS_SCHEMAS['spatialIds/loadModel'], { threads: 0 }, 'spatialIds/loadModel'), (e: unknown) => e instanceof RunError && e.code === ErrorCodes.badRequest && /threads must be a whole number from 1 to 256 \(got 0\)/.test(e.message));
+test('checkParams throws the message as a badRequest CodedError; values are shown short', () => {
+  assert.throws(() => checkParams(PARAMS_SCHEMAS['spatialIds/loadModel'], { threads: 0 }, 'spatialIds/loadModel'), (e: unknown) => e instanceof CodedError && e.code === ErrorCodes.badRequest && /threads must be a whole number from 1 to 256 \(got 0\)/.test(e.message));
   assert.equal(fieldName(['interventions', 0, 'vector', 3]), 'interventions[0].vector[3]');
   assert.equal(fieldName([]), 'params');
   assert.equal(showValue(Number.NaN), 'NaN');
