@@ -101,7 +101,7 @@ export async function timeOrt(dir: string, input: BenchInput, opts: OrtOptions, 
     steerDeltas.add(steer.layer, [steer.position], steer.vector);
     const readAll = (outputs: Record<string, ort.Tensor>) => {
       for (let l = 0; l <= L; l++) {
-        const t = outputs[siteName(l)];
+        const t = outputs[siteName(l, L)];
         if (!t || (t.data as Float32Array).length !== seq * H) throw new Error(`The instrumented decoder gave no [${seq} x ${H}] capture for layer ${l}.`);
       }
     };

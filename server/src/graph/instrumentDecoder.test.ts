@@ -19,11 +19,14 @@ import {
   zeroDelta,
 } from '../../test/support/graphTestFixtures';
 import { instrumentDecoder } from './instrumentDecoder';
-import { GraphInstrumentationError } from './residualSites';
+import { GraphInstrumentationError, siteName } from './residualSites';
 
 // PyTorch (fixture) vs onnxruntime, float32: the acceptance tolerance of issue 3.
 const TOL = 1e-4;
 const ALL = [0, 1, 2, 3];
+/** The tiny decoder's residual sites by layer: blocks.{l}.hook_resid_pre, and blocks.2.hook_resid_post for the last. */
+const SITES = ['blocks.0.hook_resid_pre', 'blocks.1.hook_resid_pre', 'blocks.2.hook_resid_pre', 'blocks.2.hook_resid_post'];
+const site = (l: number) => SITES[l];
 
 interface Variant {
   bytes: Uint8Array;
@@ -43,8 +46,8 @@ async function checkVariant(v: Variant, base: ort.InferenceSession): Promise<voi
   const H = ref.hidden_size;
   const seq = ref.inputs_embeds.length;
   const inst = instrumentDecoder(v.bytes, { capture: ALL, intervene: ALL });
-  assert.deepEqual(inst.captureOutputs, ALL.map((l) => `layers.${l}.resid_post`));
-  assert.deepEqual(inst.deltaInputs, ALL.map((l) => `delta.layers.${l}`));
+  assert.deepEqual(inst.captureOutputs, SITES);
+  assert.deepEqual(inst.deltaInputs, SITES.map((n) => `delta.${n}`));
   const session = await sessionFromBytes(inst.bytes, v.folder);
   try {
     for (const name of inst.deltaInputs) assert.ok(session.inputNames.includes(name), `${name} is a graph input`);
@@ -54,22 +57,22 @@ async function checkVariant(v: Variant, base: ort.InferenceSession): Promise<voi
     assert.deepEqual(floats(plain.logits), want, 'zero deltas give exactly the original logits');
     assert.ok(maxAbsDiff(floats(plain.logits), ref.logits.flat()) <= TOL, 'logits vs PyTorch');
     for (const l of ALL) {
-      const got = floats(plain[`layers.${l}.resid_post`]);
-      assert.deepEqual(plain[`layers.${l}.resid_post`].dims, [1, seq, H]);
+      const got = floats(plain[site(l)]);
+      assert.deepEqual(plain[site(l)].dims, [1, seq, H]);
       const d = maxAbsDiff(got, ref.hidden[l].flat());
       assert.ok(d <= TOL, `layer ${l} hidden vs PyTorch: max abs diff ${d}`);
     }
 
     const { layer, position, vector } = ref.steer;
-    const steered = await session.run(decoderFeeds(ref, ref.inputs_embeds, { ...v.extra, ...zeros, [`delta.layers.${layer}`]: positionDelta(seq, position, vector) }));
+    const steered = await session.run(decoderFeeds(ref, ref.inputs_embeds, { ...v.extra, ...zeros, [`delta.${site(layer)}`]: positionDelta(seq, position, vector) }));
     const dl = maxAbsDiff(floats(steered.logits), ref.steer.logits.flat());
     assert.ok(dl <= TOL, `steered logits vs PyTorch hook: ${dl}`);
     for (const l of ALL) {
-      const got = floats(steered[`layers.${l}.resid_post`]);
+      const got = floats(steered[site(l)]);
       const d = maxAbsDiff(got, ref.steer.hidden[l].flat());
       assert.ok(d <= TOL, `steered layer ${l} vs PyTorch: ${d}`);
-      if (l < layer) assert.deepEqual(got, floats(plain[`layers.${l}.resid_post`]), `layer ${l} < ${layer} is untouched`);
-      else assert.ok(maxAbsDiff(rows(got, H, position, position + 1), rows(floats(plain[`layers.${l}.resid_post`]), H, position, position + 1)) > 0.1, `layer ${l} >= ${layer} moves`);
+      if (l < layer) assert.deepEqual(got, floats(plain[site(l)]), `layer ${l} < ${layer} is untouched`);
+      else assert.ok(maxAbsDiff(rows(got, H, position, position + 1), rows(floats(plain[site(l)]), H, position, position + 1)) > 0.1, `layer ${l} >= ${layer} moves`);
     }
     const V = ref.vocab_size;
     assert.ok(maxAbsDiff(rows(floats(steered.logits), V, 0, position), rows(floats(plain.logits), V, 0, position)) <= 1e-6, 'positions before the steered one keep their logits');
@@ -126,13 +129,13 @@ test('layer 0 steering adds to inputs_embeds, and capture alone adds no inputs',
   const seq = ref.inputs_embeds.length;
   const vec = Array.from({ length: H }, (_, i) => Math.sin(i));
   const inst = instrumentDecoder(tinyDecoder(), { capture: [0, 3], intervene: [0] });
-  assert.deepEqual(inst.deltaInputs, ['delta.layers.0']);
+  assert.deepEqual(inst.deltaInputs, ['delta.blocks.0.hook_resid_pre']);
   const session = await sessionFromBytes(inst.bytes);
   const base = await sessionFromBytes(tinyDecoder());
   try {
-    const out = await session.run(decoderFeeds(ref, ref.inputs_embeds, { 'delta.layers.0': positionDelta(seq, 1, vec) }));
+    const out = await session.run(decoderFeeds(ref, ref.inputs_embeds, { 'delta.blocks.0.hook_resid_pre': positionDelta(seq, 1, vec) }));
     const moved = ref.inputs_embeds.map((row, p) => row.map((x, i) => (p === 1 ? Math.fround(x + Math.fround(vec[i])) : x)));
-    assert.deepEqual(floats(out['layers.0.resid_post']), Float32Array.from(moved.flat()));
+    assert.deepEqual(floats(out['blocks.0.hook_resid_pre']), Float32Array.from(moved.flat()));
     const want = floats((await base.run(decoderFeeds(ref, moved))).logits);
     assert.ok(maxAbsDiff(floats(out.logits), want) <= 1e-5, 'same as feeding the moved embeddings');
   } finally {
@@ -143,7 +146,7 @@ test('layer 0 steering adds to inputs_embeds, and capture alone adds no inputs',
   try {
     assert.ok(!s2.inputNames.some((n) => n.startsWith('delta.')));
     const out = await s2.run(decoderFeeds(ref, ref.inputs_embeds));
-    assert.ok(maxAbsDiff(floats(out['layers.2.resid_post']), ref.hidden[2].flat()) <= TOL);
+    assert.ok(maxAbsDiff(floats(out['blocks.2.hook_resid_pre']), ref.hidden[2].flat()) <= TOL);
   } finally {
     await s2.release();
   }
@@ -155,6 +158,13 @@ test('bad requests are clear errors', () => {
   assert.throws(() => instrumentDecoder(bytes, { capture: [], intervene: [-1] }), /intervention layer -1 is out of range/);
   assert.throws(() => instrumentDecoder(bytes, { capture: [1.5], intervene: [] }), /out of range/);
   const once = instrumentDecoder(bytes, { capture: [1], intervene: [2] }).bytes;
-  assert.throws(() => instrumentDecoder(once, { capture: [1], intervene: [] }), /already has layers\.1\.resid_post: it is instrumented already/);
+  assert.throws(() => instrumentDecoder(once, { capture: [1], intervene: [] }), /already has blocks\.1\.hook_resid_pre: it is instrumented already/);
   assert.throws(() => instrumentDecoder(once, { capture: [3], intervene: [] }), /already has Spatial ID Lens nodes/);
+});
+
+test('site names follow TransformerLens: the input of block l, and the last block\'s output', () => {
+  assert.deepEqual([0, 1, 2, 3].map((l) => siteName(l, 3)), SITES);
+  assert.equal(siteName(0, 1), 'blocks.0.hook_resid_pre');
+  assert.equal(siteName(1, 1), 'blocks.0.hook_resid_post');
+  for (const bad of [-1, 4, 1.5]) assert.throws(() => siteName(bad, 3), RangeError);
 });

@@ -11,12 +11,13 @@ import {
 } from './residualSites';
 
 /**
- * Adds capture outputs and steering inputs at residual sites of a decoder (see residualSites.ts
- * for the layer convention and site discovery).
+ * Adds capture outputs and steering inputs at residual sites of a decoder (see README.md here
+ * for the layer convention and site names, residualSites.ts for site discovery). `site(l)` below
+ * is siteName(l, L): `blocks.{l}.hook_resid_pre` for l < L, `blocks.{L-1}.hook_resid_post` for l = L.
  *
- * - Capture of layer l: a graph output `layers.{l}.resid_post`, float [batch, seq, hidden],
- *   produced by an Identity of the site tensor.
- * - Intervention at layer l: a REQUIRED graph input `delta.layers.{l}` [batch, seq, hidden]
+ * - Capture of layer l: a graph output `site(l)`, float [batch, seq, hidden], produced by an
+ *   Identity of the site tensor.
+ * - Intervention at layer l: a REQUIRED graph input `delta.{site(l)}` [batch, seq, hidden]
  *   (same dtype as inputs_embeds; any shape that broadcasts, so the caller feeds zeros
  *   [1, 1, hidden] when it does not steer) and an Add so that everything downstream of the
  *   site reads site + delta.
@@ -24,7 +25,7 @@ import {
  *     writes the original name, so every consumer, a graph output of that name, and
  *     subgraphs reading it from the outer scope all see site + delta without rewiring.
  *   - layer 0 (`inputs_embeds`, a graph input whose name is API): its consumers in the
- *     decoder graph are rewired to `inputs_embeds + delta.layers.0`.
+ *     decoder graph are rewired to `inputs_embeds + delta.blocks.0.hook_resid_pre`.
  *   - fused Skip*Norm site: the fused node computes the sum AND the next layer's norm from
  *     its inputs, so adding after output 3 would miss the norm; the delta is added to the
  *     node's residual input (only for that node), making output 0 (the next layer's normed
@@ -33,13 +34,13 @@ import {
  *   So a steering vector at l is visible in the captured l and in every later layer.
  * New nodes are placed next to the node they read, so node order stays topological.
  * If-merged decoders: both branches get the same edits; capture values leave each branch as
- * an extra branch output and leave the If node as `layers.{l}.resid_post`.
+ * an extra branch output and leave the If node as `site(l)`.
  */
 
 export interface InstrumentOptions extends LocateOptions {
-  /** Layers (0..L) to expose as graph outputs `layers.{l}.resid_post`. */
+  /** Residual layers (0..L) to expose as graph outputs named by siteName. */
   capture: readonly number[];
-  /** Layers (0..L) that get a required input `delta.layers.{l}` added to the residual stream. */
+  /** Residual layers (0..L) that get a required input `delta.{siteName}` added to the residual stream. */
   intervene: readonly number[];
 }
 
@@ -51,9 +52,9 @@ export interface InstrumentedDecoder {
   deltaInputs: string[];
 }
 
-export const deltaInputName = (layer: number): string => `delta.layers.${layer}`;
+/** The graph input whose value is added to the residual stream at `layer` (0..numLayers). */
+export const deltaInputName = (layer: number, numLayers: number): string => `delta.${siteName(layer, numLayers)}`;
 const INTERNAL_PREFIX = '/spatial_id_lens/';
-const internal = (layer: number, what: string) => `${INTERNAL_PREFIX}layers.${layer}/${what}`;
 
 export function instrumentDecoder(modelBytes: Uint8Array, opts: InstrumentOptions): InstrumentedDecoder {
   const model = OnnxModel.parse(modelBytes);
@@ -68,17 +69,19 @@ export function instrumentDecoder(modelBytes: Uint8Array, opts: InstrumentOption
   };
   const capture = check(opts.capture, 'capture');
   const intervene = check(opts.intervene, 'intervention');
-  const captureOutputs = capture.map(siteName);
-  const deltaInputs = intervene.map(deltaInputName);
+  const L = layout.numLayers;
+  const site = (l: number) => siteName(l, L);
+  const captureOutputs = capture.map(site);
+  const deltaInputs = intervene.map((l) => deltaInputName(l, L));
   assertNotInstrumented(model.graph, graphs.map((g) => g.graph), [...captureOutputs, ...deltaInputs]);
 
   const { elemType, hiddenSize, batchDim, seqDim } = layout;
   const dims = [batchDim, seqDim, hiddenSize];
   for (const located of graphs) {
     // If-merged: each branch hands its captures to the If node under a branch-specific name
-    const captureName = (l: number) => siteName(l) + (located.branch ? `.${located.branch}` : '');
+    const captureName = (l: number) => site(l) + (located.branch ? `.${located.branch}` : '');
     for (const l of [...new Set([...capture, ...intervene])].sort((a, b) => a - b)) {
-      editSite(located.graph, located.sites[l], intervene.includes(l), capture.includes(l) ? captureName(l) : null);
+      editSite(located.graph, located.sites[l], L, intervene.includes(l), capture.includes(l) ? captureName(l) : null);
     }
     if (located.branch) {
       for (const l of capture) located.graph.appendField(GraphProtoField.output, encodeTensorValueInfo(captureName(l), elemType, dims));
@@ -86,23 +89,23 @@ export function instrumentDecoder(modelBytes: Uint8Array, opts: InstrumentOption
   }
   const top = model.graph;
   for (const l of capture) {
-    if (ifNode) ifNode.setOutput(ifNode.outputs.length, siteName(l));
-    top.appendField(GraphProtoField.output, encodeTensorValueInfo(siteName(l), elemType, dims));
+    if (ifNode) ifNode.setOutput(ifNode.outputs.length, site(l));
+    top.appendField(GraphProtoField.output, encodeTensorValueInfo(site(l), elemType, dims));
   }
   for (const name of deltaInputs) top.appendField(GraphProtoField.input, encodeTensorValueInfo(name, elemType, dims));
   return { bytes: model.serialize(), layout, captureOutputs, deltaInputs };
 }
 
 /** Applies the intervention and/or the capture (an Identity to `captureAs`) at one site. */
-function editSite(g: OnnxGraph, site: LocatedSite, intervene: boolean, captureAs: string | null): void {
-  const l = site.layer;
-  const delta = deltaInputName(l);
-  const addDelta = (a: string, out: string) => encodeNode({ name: internal(l, 'add_delta'), opType: 'Add', inputs: [a, delta], outputs: [out] });
-  const identity = (from: string) => encodeNode({ name: internal(l, 'capture'), opType: 'Identity', inputs: [from], outputs: [captureAs!] });
+function editSite(g: OnnxGraph, site: LocatedSite, numLayers: number, intervene: boolean, captureAs: string | null): void {
+  const delta = deltaInputName(site.layer, numLayers);
+  const internal = (what: string) => `${INTERNAL_PREFIX}${site.name}/${what}`;
+  const addDelta = (a: string, out: string) => encodeNode({ name: internal('add_delta'), opType: 'Add', inputs: [a, delta], outputs: [out] });
+  const identity = (from: string) => encodeNode({ name: internal('capture'), opType: 'Identity', inputs: [from], outputs: [captureAs!] });
   switch (site.kind) {
     case 'graphInput': {
       if (intervene) {
-        const plus = internal(l, 'post_delta');
+        const plus = internal('post_delta');
         const readers = consumersOf(g).get(site.tensor) ?? [];
         for (const n of readers) n.inputs.forEach((t, i) => t === site.tensor && n.setInput(i, plus));
         const add = g.insertNode(addDelta(site.tensor, plus), { before: null });
@@ -116,7 +119,7 @@ function editSite(g: OnnxGraph, site: LocatedSite, intervene: boolean, captureAs
       const producer = site.graphNode!;
       let last = producer; // the capture reads the site after the delta
       if (intervene) {
-        const pre = internal(l, 'pre_delta');
+        const pre = internal('pre_delta');
         producer.setOutput(0, pre);
         last = g.insertNode(addDelta(pre, site.tensor), { after: producer });
       }
@@ -127,14 +130,14 @@ function editSite(g: OnnxGraph, site: LocatedSite, intervene: boolean, captureAs
       const fused = site.graphNode!;
       if (intervene) {
         const r = site.residualInput!;
-        const plus = internal(l, 'residual_plus_delta');
+        const plus = internal('residual_plus_delta');
         g.insertNode(addDelta(fused.inputs[r], plus), { before: fused });
         fused.setInput(r, plus);
       }
       if (captureAs) {
         let sum = fused.outputs[3] ?? '';
         if (!sum) {
-          sum = internal(l, 'resid_post');
+          sum = internal('residual_sum');
           fused.setOutput(3, sum);
         }
         g.insertNode(identity(sum), { after: fused });

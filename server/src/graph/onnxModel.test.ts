@@ -87,8 +87,8 @@ test('node metadata_props and unknown fields survive instrumentation', async () 
   }
   // the edits really touched two of the tagged nodes
   const edited = OnnxModel.parse(inst.bytes).graph.nodes;
-  assert.equal(edited.find((n) => n.name === TAGGED[0])!.outputs[0], '/spatial_id_lens/layers.2/pre_delta');
-  assert.equal(edited.find((n) => n.name === TAGGED[1])!.inputs[0], '/spatial_id_lens/layers.0/post_delta');
+  assert.equal(edited.find((n) => n.name === TAGGED[0])!.outputs[0], '/spatial_id_lens/blocks.2.hook_resid_pre/pre_delta');
+  assert.equal(edited.find((n) => n.name === TAGGED[1])!.inputs[0], '/spatial_id_lens/blocks.0.hook_resid_pre/post_delta');
 
   // onnxruntime loads the edited IR-10 model from memory and it computes what the original does
   const ref = tinyReference();

@@ -14,7 +14,8 @@ test('plain export: one site per layer, the Add whose output leaves layers.N', (
   const layout = findResidualSites(tinyDecoder());
   assert.equal(layout.layout, 'plain');
   assert.deepEqual([layout.numLayers, layout.hiddenSize, layout.elemType, layout.batchDim, layout.seqDim], [3, 64, 1, 'batch_size', 'sequence_length']);
-  assert.deepEqual(layout.sites.map((s) => s.name), ['layers.0.resid_post', 'layers.1.resid_post', 'layers.2.resid_post', 'layers.3.resid_post']);
+  assert.deepEqual(layout.sites.map((s) => s.name), ['blocks.0.hook_resid_pre', 'blocks.1.hook_resid_pre', 'blocks.2.hook_resid_pre', 'blocks.2.hook_resid_post']);
+  assert.deepEqual(layout.sites.map((s) => s.layer), [0, 1, 2, 3], 'numeric layers keep their meaning: 0 is the embeddings');
   assert.deepEqual(layout.sites.map((s) => s.tensor), PLAIN_TENSORS);
   assert.deepEqual(layout.sites.map((s) => s.kind), ['graphInput', 'addOutput', 'addOutput', 'addOutput']);
   assert.deepEqual(layout.sites.slice(1).map((s) => s.node?.name), ['/model/layers.0/Add_1', '/model/layers.1/Add_1', '/model/layers.2/Add_1']);

@@ -4,9 +4,12 @@ import { OnnxGraph, OnnxModel, OnnxNode } from './onnxModel';
 /**
  * Where the residual stream lives in an exported decoder, found from the graph's structure.
  *
- * Layer convention (METHOD.md): layer 0 is the embeddings fed to the decoder, i.e. the graph
- * input `inputs_embeds`; layer l (1..L) is the output of decoder layer l (1-based), i.e. of the
- * module exported as `layers.{l-1}`. Every site is named `layers.{l}.resid_post`, l = 0..L.
+ * Layer convention (METHOD.md; names as TransformerLens hooks, see README.md here): residual
+ * layer l = 0..L. Layer l < L is the input of decoder block l (the module exported as
+ * `layers.{l}`), named `blocks.{l}.hook_resid_pre`; layer 0 is thus the embeddings fed to the
+ * decoder, the graph input `inputs_embeds`. Layer L is the last block's output,
+ * `blocks.{L-1}.hook_resid_post`. The input of block l is the output of block l - 1, so one
+ * tensor serves both names; each layer has one name, the `pre` one except for the last.
  *
  * Three layouts:
  * - plain exports: for each scope `.../layers.N/`, the last Add that is a direct child of the
@@ -28,8 +31,9 @@ import { OnnxGraph, OnnxModel, OnnxNode } from './onnxModel';
 export type SiteKind = 'graphInput' | 'addOutput' | 'skipNormSum';
 
 export interface ResidualSite {
+  /** Residual layer 0..L (0 = the embeddings, l = the output of decoder block l - 1). */
   layer: number;
-  /** `layers.{layer}.resid_post` */
+  /** `blocks.{layer}.hook_resid_pre`, or `blocks.{L-1}.hook_resid_post` for layer L (siteName). */
   name: string;
   kind: SiteKind;
   /** The tensor holding the residual stream; '' when a fused node's output 3 must be created. */
@@ -83,7 +87,14 @@ export class GraphInstrumentationError extends Error {
 const SKIP_NORM_OPS = new Set(['SkipSimplifiedLayerNormalization', 'SkipLayerNormalization']);
 const ANY_DEPTH = /^(.*\/layers\.(\d+)\/)/;
 
-export const siteName = (layer: number): string => `layers.${layer}.resid_post`;
+/**
+ * The TransformerLens name of residual layer `layer` (0..numLayers) of a decoder with
+ * `numLayers` blocks: the input of block `layer`, or for the last layer the last block's output.
+ */
+export function siteName(layer: number, numLayers: number): string {
+  if (!Number.isInteger(layer) || layer < 0 || layer > numLayers) throw new RangeError(`residual layer ${layer} is out of range 0..${numLayers}`);
+  return layer < numLayers ? `blocks.${layer}.hook_resid_pre` : `blocks.${numLayers - 1}.hook_resid_post`;
+}
 
 export function findResidualSites(modelBytes: Uint8Array, opts: LocateOptions = {}): DecoderLayout {
   return locateResidualSites(OnnxModel.parse(modelBytes), opts).layout;
@@ -111,7 +122,7 @@ export function locateResidualSites(model: OnnxModel, opts: LocateOptions = {}):
     fused ||= g.graph.nodes.some((n) => SKIP_NORM_OPS.has(n.opType));
     const found = fused ? null : byScope(g.graph, numLayers);
     g.sites = found ?? byResidualChain(g.graph, embedsName, numLayers, where);
-    g.sites.unshift({ layer: 0, name: siteName(0), kind: 'graphInput', tensor: embedsName });
+    g.sites.unshift({ layer: 0, name: siteName(0, numLayers), kind: 'graphInput', tensor: embedsName });
   }
   const layout: DecoderLayout = {
     layout: ifNode ? 'if-merged' : fused ? 'fused' : 'plain',
@@ -184,7 +195,7 @@ function byScope(g: OnnxGraph, numLayers: number): LocatedSite[] | null {
     const direct = inScope.filter((n) => !n.name.slice(scope.length).includes('/'));
     const pick = (direct.length ? direct : inScope).at(-1);
     if (!pick) return null;
-    sites.push({ layer: k + 1, name: siteName(k + 1), kind: 'addOutput', tensor: pick.outputs[0], node: { name: pick.name, opType: pick.opType }, graphNode: pick });
+    sites.push({ layer: k + 1, name: siteName(k + 1, numLayers), kind: 'addOutput', tensor: pick.outputs[0], node: { name: pick.name, opType: pick.opType }, graphNode: pick });
   }
   return sites;
 }
@@ -215,7 +226,7 @@ function byResidualChain(g: OnnxGraph, embeds: string, numLayers: number, where:
     const s = steps[(k + 1) * perLayer - 1];
     const isFused = SKIP_NORM_OPS.has(s.node.opType);
     return {
-      layer: k + 1, name: siteName(k + 1), kind: isFused ? 'skipNormSum' : 'addOutput', tensor: s.out,
+      layer: k + 1, name: siteName(k + 1, numLayers), kind: isFused ? 'skipNormSum' : 'addOutput', tensor: s.out,
       node: { name: s.node.name, opType: s.node.opType }, graphNode: s.node, ...(isFused ? { residualInput: s.residualInput } : {}),
     };
   });

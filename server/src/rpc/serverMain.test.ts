@@ -46,7 +46,8 @@ test('loadModel reports progress under the client token and describes the model'
   assert.equal(info.numLayers, 6);
   assert.equal(info.hiddenSize, 128);
   assert.equal(info.sites.length, 7);
-  assert.deepEqual(info.sites.map((s) => s.name), [0, 1, 2, 3, 4, 5, 6].map((l) => `layers.${l}.resid_post`));
+  assert.deepEqual(info.sites.map((s) => s.name), [...[0, 1, 2, 3, 4, 5].map((l) => `blocks.${l}.hook_resid_pre`), 'blocks.5.hook_resid_post']);
+  assert.deepEqual(info.sites.map((s) => s.layer), [0, 1, 2, 3, 4, 5, 6], 'residual layers keep their numbers');
   assert.deepEqual(seen.map((p) => p.kind), ['begin', 'report', 'end']);
   assert.equal((seen[0] as WorkDoneProgressBegin).title, 'Loading the model');
   assert.equal((seen[1] as WorkDoneProgressReport).percentage, 100);

@@ -4,7 +4,7 @@ import { LIMITS } from '../../../protocol/requestLimits';
 import { badRequest } from '../../../protocol/errors';
 
 /**
- * The per-layer deltas fed to the instrumented decoder's `delta.layers.l` inputs for one
+ * The per-layer deltas fed to the instrumented decoder's `delta.<site>` inputs for one
  * prompt: a [seq, hidden] buffer for each layer that has an intervention, zeros [1, 1, hidden]
  * (broadcast) for the others and for every generated position.
  */
@@ -58,7 +58,7 @@ export class InterventionDeltas {
     const out: Record<string, ort.Tensor> = {};
     for (let l = 0; l <= this.numLayers; l++) {
       const b = seqLen === this.seqLen ? this.buffers.get(l) : undefined;
-      out[deltaInputName(l)] = b ? new ort.Tensor('float32', b, [1, seqLen, this.hiddenSize]) : this.zeros;
+      out[deltaInputName(l, this.numLayers)] = b ? new ort.Tensor('float32', b, [1, seqLen, this.hiddenSize]) : this.zeros;
     }
     return out;
   }
@@ -66,7 +66,7 @@ export class InterventionDeltas {
   /** Feeds for generated positions: interventions apply to the prompt only. */
   zeroFeeds(): Record<string, ort.Tensor> {
     const out: Record<string, ort.Tensor> = {};
-    for (let l = 0; l <= this.numLayers; l++) out[deltaInputName(l)] = this.zeros;
+    for (let l = 0; l <= this.numLayers; l++) out[deltaInputName(l, this.numLayers)] = this.zeros;
     return out;
   }
 }

@@ -174,8 +174,8 @@ export class ModelRunner {
   }
 
   private captured(outputs: Record<string, ort.Tensor>, layer: number): Float32Array {
-    const t = outputs[siteName(layer)];
-    if (!t) throw new Error(`The instrumented decoder has no output ${siteName(layer)}.`);
+    const t = outputs[siteName(layer, this.numLayers)];
+    if (!t) throw new Error(`The instrumented decoder has no output ${siteName(layer, this.numLayers)}.`);
     return t.data as Float32Array;
   }
 
