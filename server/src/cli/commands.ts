@@ -1,5 +1,4 @@
 import { deriveIdsCommand, deriveTidsCommand, patchSweepCommand, probeCommand, steerCommand } from './analysisCommands';
-import { decoderVariantCommand } from './decoderVariantCommand';
 import { evalModelCommand } from './evalModelCommand';
 import { exportDatasetCommand } from './exportDatasetCommand';
 import { forwardCommand } from './forwardCommand';
@@ -21,5 +20,4 @@ export const COMMANDS: Record<string, CliCommand> = {
   'patch-sweep': patchSweepCommand,
   'export-dataset': exportDatasetCommand,
   'eval-model': evalModelCommand,
-  'make-decoder-variant': decoderVariantCommand,
 };

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as ort from '../model/onnxRuntime';
-import { fuseSkipSimplifiedNorm, mergeWithUseCacheIf, moveWeightsToExternalData } from './decoderVariants';
+import { fuseSkipSimplifiedNorm, mergeWithUseCacheIf, moveWeightsToExternalData } from '../../test/support/decoderVariants';
 import {
   DecoderReference,
   decoderFeeds,

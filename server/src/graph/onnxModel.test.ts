@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
-import { mergeWithUseCacheIf, moveWeightsToExternalData } from './decoderVariants';
+import { mergeWithUseCacheIf, moveWeightsToExternalData } from '../../test/support/decoderVariants';
 import { BUNDLED_DECODER, decoderFeeds, floats, sessionFromBytes, tinyDecoder, tinyReference, zeroDelta } from '../../test/support/graphTestFixtures';
 import { instrumentDecoder } from './instrumentDecoder';
 import { GraphProtoField, ModelProtoField, NodeProtoField, decodeStringEntry, encodeStringEntry, nameOfMessage } from './onnxFields';

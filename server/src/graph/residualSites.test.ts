@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
-import { fuseSkipSimplifiedNorm, mergeWithUseCacheIf } from './decoderVariants';
+import { fuseSkipSimplifiedNorm, mergeWithUseCacheIf } from '../../test/support/decoderVariants';
 import { BUNDLED_DECODER, ortOptimized, tinyDecoder } from '../../test/support/graphTestFixtures';
 import { GraphProtoField, ModelProtoField, NodeProtoField } from './onnxFields';
 import { OnnxModel } from './onnxModel';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { DecoderVariantKind, makeDecoderVariantFolder } from '../graph/decoderVariantFolder';
+import { DecoderVariantKind, makeDecoderVariantFolder } from '../../test/support/decoderVariantFolder';
 import { RgbImage, renderScene } from '../scenes/renderScene';
 import { DEFAULT_BACKGROUND } from '../scenes/scene';
 import { CancelledError } from './cancellation';

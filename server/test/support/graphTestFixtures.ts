@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from '../../src/model/onnxRuntime';
-export { ortOptimized } from '../../src/graph/decoderVariantFolder';
+export { ortOptimized } from './decoderVariantFolder';
 
 /**
  * Shared by the graph tests: the small decoder fixture (test/fixtures/graph, written by

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as ort from '../model/onnxRuntime';
+import * as ort from '../../src/model/onnxRuntime';
 import { fuseSkipSimplifiedNorm, mergeWithUseCacheIf, moveWeightsToExternalData } from './decoderVariants';
 
 /**
@@ -11,7 +11,7 @@ import { fuseSkipSimplifiedNorm, mergeWithUseCacheIf, moveWeightsToExternalData 
  *   fused into SkipSimplifiedLayerNormalization, as the transformer optimizer writes Llama graphs;
  * - external-data: every initializer moved to `decoder_model_merged.onnx_data`;
  * - if-merged: an optimum-style decoder with a `use_cache_branch` If.
- * Also a CLI command (`make-decoder-variant`), so the copies can be inspected by hand.
+ * Test support, not shipped; `node out/server/test/tools/makeDecoderVariant.js` writes one to inspect by hand.
  */
 
 export type DecoderVariantKind = 'fused' | 'external-data' | 'if-merged';

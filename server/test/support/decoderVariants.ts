@@ -1,5 +1,5 @@
-import { ATTRIBUTE_TYPE_GRAPH, AttributeProtoField, GraphProtoField, ModelProtoField, OperatorSetIdField, encodeNode, encodeOpsetImport, encodeStringEntry, encodeTensorValueInfo, nameOfMessage } from './onnxFields';
-import { OnnxModel } from './onnxModel';
+import { ATTRIBUTE_TYPE_GRAPH, AttributeProtoField, GraphProtoField, ModelProtoField, OperatorSetIdField, encodeNode, encodeOpsetImport, encodeStringEntry, encodeTensorValueInfo, nameOfMessage } from '../../src/graph/onnxFields';
+import { OnnxModel } from '../../src/graph/onnxModel';
 import {
   WireField,
   concatBytes,
@@ -10,7 +10,7 @@ import {
   stringField,
   stringOf,
   varintField,
-} from './protobufWire';
+} from '../../src/graph/protobufWire';
 
 /**
  * Other layouts of the same decoder, built at the wire level, so that instrumentation can be
