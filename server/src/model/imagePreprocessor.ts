@@ -1,38 +1,13 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import sharp from 'sharp';
 import type { RgbImage } from '../scenes/renderScene';
-import { ImageDecodeError, decodeBmp, isBmp } from './bmpDecoder';
+import { ImageDecodeError } from './bmpDecoder';
 import type { PreprocessorConfig } from './modelFolder';
 
 /**
- * Pixels -> the vision encoder's `pixel_values`: decode, resize to the preprocessor size,
- * rescale, normalise, channels first (CHW), float32 — in that order, as preprocessor_config.json says.
+ * Decoded pixels -> the vision encoder's `pixel_values`: resize to the preprocessor size,
+ * rescale, normalise, channels first (CHW), float32 — in that order, as preprocessor_config.json
+ * says. Files are decoded once, by media/imageFile.ts.
  */
-
-export { ImageDecodeError };
-
-/** Decodes PNG, JPEG, WebP, GIF (first frame), TIFF, AVIF via sharp, and BMP here, to 8-bit RGB. */
-export async function decodeImageBytes(bytes: Uint8Array, name = 'image'): Promise<RgbImage> {
-  if (isBmp(bytes)) return decodeBmp(bytes, name);
-  try {
-    const { data, info } = await sharp(bytes, { pages: 1 }).toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-  } catch (e) {
-    throw new ImageDecodeError(`${name} could not be decoded as an image (${(e as Error).message}): check that it is a complete PNG, JPEG, WebP, GIF or BMP file.`);
-  }
-}
-
-export async function decodeImageFile(file: string): Promise<RgbImage> {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new ImageDecodeError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
-  }
-  return decodeImageBytes(bytes, path.basename(file));
-}
 
 /** PIL resampling codes (preprocessor_config.json "resample") -> the nearest sharp kernel. */
 const SHARP_KERNELS: Record<number, keyof sharp.KernelEnum> = {

@@ -1,25 +1,10 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { gridDataset, mirrorScene, randomClip, randomScene, recolourScene, timeReversedClip } from './generators';
+import { mirrorScene, randomClip, randomScene, recolourScene, timeReversedClip } from './generators';
 import { SeededRandom } from './random';
-import { cellOf, validateScene } from './scene';
+import { DEFAULT_BACKGROUND, Scene, cellCentre, validateScene } from './scene';
 import { beforeAfterQuestion, leftRightQuestion, aboveBelowQuestion } from './questions';
 import { CANVAS_SIZE, OBJECT_SIZES } from './vocabulary';
-
-test('the grid dataset keeps A fixed and puts B in every other cell at every size', () => {
-  const items = gridDataset({ colour: 'red', shape: 'circle' }, { colour: 'blue', shape: 'star' }, { fixedCell: { col: 1, row: 2 } });
-  assert.equal(items.length, 15 * OBJECT_SIZES.length);
-  const seen = new Set<string>();
-  for (const it of items) {
-    const [a, b] = it.scene.objects;
-    assert.deepEqual(cellOf(a.x, a.y), { col: 1, row: 2 });
-    assert.deepEqual(cellOf(b.x, b.y), { col: it.col, row: it.row });
-    assert.equal(b.size, it.size);
-    seen.add(`${it.col},${it.row},${it.size}`);
-  }
-  assert.equal(seen.size, items.length, 'no cell and size repeats');
-  assert.ok(!seen.has(`1,2,${OBJECT_SIZES[0]}`), 'B never shares A\'s cell');
-});
 
 test('random scenes are deterministic from the seed and valid', () => {
   const draw = (seed: number) => randomScene(new SeededRandom(seed), { numObjects: 4, layout: 'continuous', noisyBackground: 0.5 });
@@ -58,7 +43,13 @@ test('mirroring reflects every centre and flips left/right but not above/below',
 });
 
 test('recolouring changes one colour and refuses unknown colours or clashes', () => {
-  const scene = gridDataset({ colour: 'red', shape: 'circle' }, { colour: 'blue', shape: 'star' })[0].scene;
+  const scene: Scene = {
+    width: CANVAS_SIZE,
+    height: CANVAS_SIZE,
+    background: DEFAULT_BACKGROUND,
+    objects: [{ colour: 'red', shape: 'circle', ...cellCentre(0, 0), size: OBJECT_SIZES[0] }, { colour: 'blue', shape: 'star', ...cellCentre(1, 0), size: OBJECT_SIZES[0] }],
+    oneObjectPerCell: true,
+  };
   const twin = recolourScene(scene, 0, 'green');
   assert.equal(twin.objects[0].colour, 'green');
   assert.equal(twin.objects[1].colour, 'blue');

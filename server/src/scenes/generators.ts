@@ -60,45 +60,6 @@ export function randomScene(rng: SeededRandom, opts: RandomSceneOptions): Scene 
   return { width: CANVAS_SIZE, height: CANVAS_SIZE, background, objects };
 }
 
-export interface GridDatasetItem {
-  scene: Scene;
-  /** Cell of object B (0-based) and the object size used. */
-  col: number;
-  row: number;
-  size: number;
-}
-
-/**
- * The paper's grid dataset for one ordered pair: A fixed in one cell, B in every other cell,
- * at every size (METHOD.md section 1). Objects are given as {colour, shape}.
- */
-export function gridDataset(
-  a: { colour: Colour; shape: Shape },
-  b: { colour: Colour; shape: Shape },
-  opts: { fixedCell?: { col: number; row: number }; sizes?: readonly number[]; background?: Background } = {},
-): GridDatasetItem[] {
-  const fixed = opts.fixedCell ?? { col: 0, row: 0 };
-  const aCentre = cellCentre(fixed.col, fixed.row);
-  const items: GridDatasetItem[] = [];
-  for (const size of opts.sizes ?? OBJECT_SIZES) {
-    for (let row = 0; row < GRID_SIZE; row++) {
-      for (let col = 0; col < GRID_SIZE; col++) {
-        if (col === fixed.col && row === fixed.row) continue;
-        const scene: Scene = {
-          width: CANVAS_SIZE,
-          height: CANVAS_SIZE,
-          background: opts.background ?? DEFAULT_BACKGROUND,
-          objects: [{ ...a, ...aCentre, size }, { ...b, ...cellCentre(col, row), size }],
-          oneObjectPerCell: true,
-        };
-        validateScene(scene);
-        items.push({ scene, col, row, size });
-      }
-    }
-  }
-  return items;
-}
-
 /**
  * The mirrored twin: object centres reflected across the canvas's vertical axis ('horizontal'
  * flip) or horizontal axis ('vertical'), background raster flipped with them. Shapes stay

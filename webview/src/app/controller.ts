@@ -11,7 +11,6 @@ import type { InitBody, WebviewMethod, WebviewMethods } from '../../../protocol/
 import { type HostBridge, type HostEvent, RequestFailed, type VsCodeApi } from '../hostBridge';
 import { clampBand, parseLayerBand } from '../logic/layers';
 import { relationOf } from '../logic/questions';
-import { appliedInterventions } from '../steerOutcome';
 import { type AnswerSummary, type ExperimentAction, recordAction } from '../state/experimentLog';
 import {
   type PanelError,
@@ -237,7 +236,8 @@ export class Controller {
     const result = await this.requester.request('spatialIds/steer', params);
     const outcome = result.single;
     if (!outcome) throw new RequestFailed('The server returned no single-input steering outcome.', 0, false);
-    const interventions = appliedInterventions(outcome);
+    // the server returns the additions it applied in single-input mode, so the probe can re-run under them
+    const interventions = outcome.interventions?.length ? outcome.interventions : null;
     let probeResult: ProbeResult | null = null;
     const s0 = this.requireState();
     if (interventions && s0.init.bank?.bank && params.media && params.question) {
