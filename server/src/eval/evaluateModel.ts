@@ -3,11 +3,14 @@ import { clipQuestions, drawClip, drawScene, sceneQuestions } from '../dataset/t
 import { ANSWER_WORDS, QUESTION_FAMILIES, QuestionAnswer, QuestionFamily } from '../scenes/questions';
 import { SeededRandom } from '../scenes/random';
 import { RgbImage, renderClip, renderScene } from '../scenes/renderScene';
-import { EncodedMedia, VisionLanguageModel } from '../model/visionLanguageModel';
+import type { EncodedMedia } from '../model/visionLanguageModel';
+import { ModelRunner } from '../run/modelRunner';
 
 /**
  * Accuracy of a model folder on a fresh held-out set drawn from the training distribution
- * (server/src/dataset/trainingMixture.ts), answered by greedy decoding.
+ * (server/src/dataset/trainingMixture.ts), answered by greedy decoding through the run API
+ * (ModelRunner.forward, the instrumented decoder fed zero deltas), the path every panel, palette
+ * and CLI request takes: the model card's figures are those of the answers users see.
  *
  * Held out by construction: SeededRandom.derive(seed, key) mixes `seed ^ key` through a
  * bijection, so two items share a random stream only if their seed ^ key are equal. The
@@ -49,7 +52,7 @@ export interface EvalReport {
   perFamilyTarget: number;
   families: Partial<Record<QuestionFamily, FamilyResult>>;
   overall: Tally;
-  /** Median wall time, in ms, of one image question up to its first logits (preprocess, tokenise, vision encoder, embed_tokens, decoder prefill), 1 thread. */
+  /** Median wall time, in ms, of one image question's ModelRunner.forward up to its first logits (preprocess, tokenise, vision encoder, embed_tokens, decoder prefill, answer log-probabilities; no generation), 1 thread. */
   medianForwardMs: number;
   forwardRuns: number;
   seconds: number;
@@ -97,7 +100,7 @@ interface StreamOptions<T, R> {
   families: QuestionFamily[];
   perFamily: number;
   board: Scoreboard;
-  model: VisionLanguageModel;
+  runner: ModelRunner;
   draw: (index: number) => { item: T; qs: QuestionAnswer[] };
   render: (item: T) => Promise<R>;
   encode: (rendered: R) => Promise<EncodedMedia>;
@@ -106,7 +109,7 @@ interface StreamOptions<T, R> {
 
 /** Draws items in order, keeping each family's questions until it has `perFamily`, and answers them. */
 async function runStream<T, R>(opts: StreamOptions<T, R>): Promise<void> {
-  const { families, perFamily, board, model } = opts;
+  const { families, perFamily, board, runner } = opts;
   const taken = new Map<QuestionFamily, number>();
   const enough = () => families.every((f) => (taken.get(f) ?? 0) >= perFamily);
   let index = 0;
@@ -130,8 +133,8 @@ async function runStream<T, R>(opts: StreamOptions<T, R>): Promise<void> {
     for (let k = 0; k < batch.length; k++) {
       const media = await opts.encode(rendered[k]);
       for (const qa of batch[k].qs) {
-        const answer = await model.answer(qa.question, media, MAX_NEW_TOKENS);
-        board.add(qa, answer.text === qa.answer);
+        const run = await runner.forward({ media: { encoded: media }, question: qa.question, maxNewTokens: MAX_NEW_TOKENS });
+        board.add(qa, run.answer === qa.answer);
       }
     }
     opts.progress();
@@ -139,13 +142,11 @@ async function runStream<T, R>(opts: StreamOptions<T, R>): Promise<void> {
 }
 
 /** Median wall time of one image question's forward pass (encoders, embedding, prefill; no generation). */
-async function measureForwardMs(model: VisionLanguageModel, image: RgbImage, question: string): Promise<number> {
+async function measureForwardMs(runner: ModelRunner, image: RgbImage, question: string): Promise<number> {
   const times: number[] = [];
   for (let r = 0; r < LATENCY_WARMUP + LATENCY_RUNS; r++) {
     const t0 = performance.now();
-    const media = await model.encodeImage(image);
-    const { prompt, embeds } = await model.promptEmbeds(question, media);
-    await model.session.prefill(embeds, prompt.ids);
+    await runner.forward({ media: { pixels: image }, question, maxNewTokens: 0 });
     if (r >= LATENCY_WARMUP) times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
@@ -170,8 +171,8 @@ export async function evaluateModel(opts: EvalOptions): Promise<EvalReport> {
     throw new Error(`The evaluation seed must be a whole number from 0 to 2^31 - 1 (got ${opts.seed}): that keeps it apart from every training stream.`);
   }
   const started = performance.now();
-  const model = await VisionLanguageModel.load(opts.model, { intraOpNumThreads: opts.threads });
-  const latencyModel = opts.threads === 1 ? model : await VisionLanguageModel.load(opts.model, { intraOpNumThreads: 1 });
+  const runner = await ModelRunner.load(opts.model, { threads: opts.threads });
+  const latencyRunner = opts.threads === 1 ? runner : await ModelRunner.load(opts.model, { threads: 1 });
   try {
     const board = new Scoreboard();
     let lastReport = performance.now();
@@ -183,21 +184,21 @@ export async function evaluateModel(opts: EvalOptions): Promise<EvalReport> {
     };
 
     const first = sceneItem(opts.seed, 0);
-    const medianForwardMs = await measureForwardMs(latencyModel, await renderScene(first.item), first.qs[0].question);
+    const medianForwardMs = await measureForwardMs(latencyRunner, await renderScene(first.item), first.qs[0].question);
     opts.onProgress?.(`median single-image forward: ${medianForwardMs.toFixed(2)} ms (1 thread, ${LATENCY_RUNS} runs)`);
 
     await runStream({
-      families: IMAGE_FAMILIES, perFamily: opts.perFamily, board, model, progress,
+      families: IMAGE_FAMILIES, perFamily: opts.perFamily, board, runner, progress,
       draw: (i) => sceneItem(opts.seed, i),
       render: renderScene,
-      encode: (image) => model.encodeImage(image),
+      encode: (image) => runner.encode({ pixels: image }),
     });
-    if (model.folder.onnx.videoEncoder) {
+    if (runner.model.folder.onnx.videoEncoder) {
       await runStream({
-        families: ['beforeAfter', 'appearance'], perFamily: opts.perFamily, board, model, progress,
+        families: ['beforeAfter', 'appearance'], perFamily: opts.perFamily, board, runner, progress,
         draw: (i) => clipItem(opts.seed, i),
         render: renderClip,
-        encode: (frames) => model.encodeClip(frames),
+        encode: (frames) => runner.encode({ frames }),
       });
     }
     progress(true);
@@ -211,7 +212,7 @@ export async function evaluateModel(opts: EvalOptions): Promise<EvalReport> {
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
-    if (latencyModel !== model) await latencyModel.dispose();
-    await model.dispose();
+    if (latencyRunner !== runner) await latencyRunner.dispose();
+    await runner.dispose();
   }
 }

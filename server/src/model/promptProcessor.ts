@@ -143,12 +143,4 @@ export class PromptProcessor {
   decode(ids: readonly number[], skipSpecialTokens = true): string {
     return this.tokenizer.decode([...ids], { skip_special_tokens: skipSpecialTokens });
   }
-
-  /** The id of a word that the tokenizer keeps whole; throws if it splits or does not know it. */
-  wordId(word: string): number {
-    const { ids } = this.tokenizer.encode(word, { add_special_tokens: false });
-    const unk = this.tokenizer.token_to_id(tokenContent(this.settings.tokenizerConfig.unk_token as string | undefined) ?? '<unk>');
-    if (ids.length !== 1 || ids[0] === unk) throw new ModelFolderError(`"${word}" is not a single token of this tokenizer (it encodes to ${JSON.stringify(ids)}).`);
-    return ids[0];
-  }
 }

@@ -65,7 +65,7 @@ for (const name of fixtures) {
     const { logits } = await model.session.prefill(embeds, ids);
     const diff = maxAbsDiff(logits.data as Float32Array, ref.logits.data as Float32Array);
     assert.ok(diff <= TOLERANCE, `logits differ by ${diff}`);
-    const { ids: generated } = await model.session.generateGreedy(embeds, ids, 8);
+    const { ids: generated } = await model.session.continueGreedy(await model.session.prefill(embeds, ids), 8);
     assert.deepEqual(generated, Array.from(ref.generated_ids.data as BigInt64Array, Number));
   });
 }

@@ -5,19 +5,10 @@ import { MediaKind, ProcessedPrompt, PromptProcessor } from './promptProcessor';
 import { MediaFeatures, VlmSession, VlmSessionOptions } from './vlmSession';
 
 /**
- * A loaded model folder, ready to answer questions about pictures and clips: ties the folder,
- * the prompt processor, the image preprocessor and the ONNX sessions together.
+ * A loaded model folder: ties the folder, the prompt processor, the image preprocessor and the
+ * ONNX sessions together, and encodes media and prompts. Answering is the run API's
+ * (run/modelRunner.ts), so every caller (panel, palette, CLI, eval-model) answers one way.
  */
-
-export interface ModelAnswer {
-  prompt: ProcessedPrompt;
-  /** Generated ids, with the end-of-sequence token if one was produced. */
-  ids: number[];
-  /** The decoded answer, special tokens skipped, trimmed. */
-  text: string;
-  /** Logits at the first answer position (the last prompt position). */
-  firstLogits: Float32Array;
-}
 
 export interface EncodedMedia {
   kind: MediaKind;
@@ -52,13 +43,6 @@ export class VisionLanguageModel {
   async promptEmbeds(question: string, media: EncodedMedia): Promise<{ prompt: ProcessedPrompt; embeds: Float32Array }> {
     const prompt = this.prompts.encodeQuestion(question, media.kind);
     return { prompt, embeds: await this.session.inputsEmbeds(prompt.ids, media.features) };
-  }
-
-  /** Greedy answer to a question about already encoded media. */
-  async answer(question: string, media: EncodedMedia, maxNewTokens = 8): Promise<ModelAnswer> {
-    const { prompt, embeds } = await this.promptEmbeds(question, media);
-    const { ids, firstLogits } = await this.session.generateGreedy(embeds, prompt.ids, maxNewTokens);
-    return { prompt, ids, text: this.prompts.decode(ids).trim(), firstLogits };
   }
 
   async dispose(): Promise<void> {

@@ -239,12 +239,10 @@ export class VlmSession {
     return { ...step, lastLogits: lastPosition(step.logits) };
   }
 
-  /** Greedy decoding with the KV cache, stopping after an end-of-sequence token (kept in the ids). */
-  async generateGreedy(embeds: Float32Array, ids: readonly number[], maxNewTokens: number, extra?: ExtraFeeds): Promise<{ ids: number[]; firstLogits: Float32Array }> {
-    return this.continueGreedy(await this.prefill(embeds, ids, extra), maxNewTokens, extra);
-  }
-
-  /** Greedy decoding after a prefill; `extra` feeds the new positions (zeros for an instrumented decoder). */
+  /**
+   * Greedy decoding with the KV cache after a prefill, stopping after an end-of-sequence token
+   * (kept in the ids); `extra` feeds the new positions (zeros for an instrumented decoder).
+   */
   async continueGreedy(prefilled: { lastLogits: Float32Array; cache: KvCache }, maxNewTokens: number, extra?: ExtraFeeds): Promise<{ ids: number[]; firstLogits: Float32Array }> {
     let { lastLogits, cache } = prefilled;
     const firstLogits = lastLogits;
@@ -291,10 +289,4 @@ export function logSoftmax(logits: ArrayLike<number>): Float64Array {
   for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
   const logZ = max + Math.log(sum);
   return Float64Array.from(logits, (v) => v - logZ);
-}
-
-/** Log-probabilities of chosen answer tokens at one position (e.g. the first answer position). */
-export function answerLogProbs(logits: ArrayLike<number>, answers: Record<string, number>): Record<string, number> {
-  const lp = logSoftmax(logits);
-  return Object.fromEntries(Object.entries(answers).map(([word, id]) => [word, lp[id]]));
 }
