@@ -62,25 +62,25 @@ test("a step's params are checked by its request's schema when the file is read,
   const file = (steps: unknown[]) => ({ format: 'spatial-id-lens/experiment', version: 2, model: { folder: 'm', decoderHash: null }, steps });
   const refused = (steps: unknown[], words: RegExp) => assert.throws(() => parseExperimentFile(file(steps), 'x.json'), (e: unknown) => e instanceof CodedError && e.code === ErrorCodes.badRequest && words.test(e.message));
   refused([{ method: 'steer', params: { batch: 1e9 } }], /x\.json cannot be re-run: step 1 \(steer\): batch must be a whole number from 1 to 2000 \(got 1000000000\)/);
-  refused([{ method: 'patchSweep', params: { batch: 2, seed: -1 } }], /seed must be a whole number from 0/);
+  refused([{ method: 'sweepPatches', params: { batch: 2, seed: -1 } }], /seed must be a whole number from 0/);
   refused([{ method: 'forward', params: { media: { image: 'a.png' }, question: 'q', extra: 1 } }], /unknown key "extra"/);
-  refused([{ method: 'train', params: {} }], /x\.json: steps\[0\]\.method must be one of forward, probe, steer, patchSweep, deriveIds, deriveTids/);
+  refused([{ method: 'train', params: {} }], /x\.json: steps\[0\]\.method must be one of forward, probe, steer, sweepPatches, deriveIds, deriveTids/);
   refused([{ method: 'forward' }], /steps\[0\]\.params must be the request params/);
   assert.throws(() => parseExperimentFile({ ...file([]), model: { decoderHash: null } }, 'x.json'), /exactly one of "folder"/);
   assert.throws(() => parseExperimentFile({ ...file([]), version: 3 }, 'x.json'), /version 3 experiment, newer than this Spatial ID Lens reads \(version 2\): update/);
   assert.throws(() => parseExperimentFile([1], 'x.json'), /x\.json is not a Spatial ID Lens experiment: it holds a list/);
   assert.throws(() => parseExperimentFile({ format: 'other' }, 'x.json'), /x\.json is not a Spatial ID Lens experiment: its "format" is "other", not "spatial-id-lens\/experiment"/);
-  assert.equal(parseExperimentFile(file([{ method: 'patchSweep', params: { batch: 2 } }]), 'x.json').steps.length, 1);
+  assert.equal(parseExperimentFile(file([{ method: 'sweepPatches', params: { batch: 2 } }]), 'x.json').steps.length, 1);
 });
 
 test('older files are migrated when read (the CLI\'s experiment@1, the editor\'s version 1) or refused with what to do', () => {
   const v1 = { format: 'spatial-id-lens/experiment@1', command: 'patch-sweep', model: '/abs/model', params: { batch: 2, relation: 'aboveBelow' } };
   const fromCli = parseExperimentFile({ experiment: v1, results: { n: 2 } }, 'r.json');
   assert.deepEqual(fromCli.model, { folder: '/abs/model', decoderHash: null });
-  assert.deepEqual(fromCli.steps, [{ method: 'patchSweep', params: { batch: 2, relation: 'aboveBelow' }, result: { n: 2 } }]);
+  assert.deepEqual(fromCli.steps, [{ method: 'sweepPatches', params: { batch: 2, relation: 'aboveBelow' }, result: { n: 2 } }]);
   assert.equal(resolveExperiment(fromCli, '/anywhere', { bundledModelDir: BUNDLED }).model.dir, '/abs/model', 'absolute paths of old files stay');
   assert.throws(() => parseExperimentFile({ ...v1, command: 'train' }, 'bad.json'), /bad\.json is a Spatial ID Lens experiment \(version 1\) but lacks .*derive-ids/);
-  assert.throws(() => parseExperimentFile({ ...v1, params: { batch: 1e9 } }, 'bad.json'), /step 1 \(patchSweep\): batch must be a whole number/);
+  assert.throws(() => parseExperimentFile({ ...v1, params: { batch: 1e9 } }, 'bad.json'), /step 1 \(sweepPatches\): batch must be a whole number/);
 
   const panelV1 = {
     format: 'spatial-id-lens/experiment',
@@ -91,13 +91,14 @@ test('older files are migrated when read (the CLI\'s experiment@1, the editor\'s
     actions: [
       { method: 'spatialIds/forward', params: { media: { image: '/w/a.png' }, question }, result: { answer: 'left' }, seconds: 0.2 },
       { method: 'spatialIds/steer', params: { batch: 2 }, error: { code: -32013, message: 'no' } },
+      { method: 'spatialIds/patchSweep', params: { batch: 2 }, result: { n: 2 } },
     ],
-    panel: { format: 'spatial-id-lens/panel-log', actions: [{ kind: 'run', forward: {}, result: {} }, { kind: 'layer', layer: 2 }, { kind: 'selectObject', object: 'red circle' }] },
+    panel: { format: 'spatial-id-lens/panel-log', actions: [{ kind: 'run', forward: {}, result: {} }, { kind: 'layer', layer: 2 }, { kind: 'selectObject', object: 'red circle' }, { kind: 'patchSweep', params: {}, result: {} }] },
   };
   const fromPanel = parseExperimentFile(panelV1, 'p.json');
-  assert.deepEqual(fromPanel.steps.map((s) => s.method), ['forward', 'steer']);
+  assert.deepEqual(fromPanel.steps.map((s) => s.method), ['forward', 'steer', 'sweepPatches'], 'the sweep under its new name');
   assert.deepEqual(fromPanel.steps[1].error, { code: -32013, message: 'no' });
-  assert.deepEqual(fromPanel.ui, { media: { kind: 'image', path: '/w/a.png' }, actions: [{ kind: 'run' }, { kind: 'layer', layer: 2 }, { kind: 'selectObject', object: 'red circle' }] });
+  assert.deepEqual(fromPanel.ui, { media: { kind: 'image', path: '/w/a.png' }, actions: [{ kind: 'run' }, { kind: 'layer', layer: 2 }, { kind: 'selectObject', object: 'red circle' }, { kind: 'sweepPatches' }] });
   assert.throws(() => parseExperimentFile({ ...panelV1, model: null }, 'p.json'), /saved before a model had loaded/);
 
   assert.throws(() => parseExperimentFile({ format: 'spatial-id-lens/panel-log', version: 1, actions: [] }, 'log.json'), /log\.json is a panel log of an older Spatial ID Lens.*Save experiment/);
@@ -120,14 +121,14 @@ test('one comparator: relative 1e-4 with an absolute floor, every field includin
       { method: 'forward', result: { logprobs: { left: -0.5 } } },
       { method: 'probe' },
       { method: 'steer', error: { code: 1, message: 'x' } },
-      { method: 'patchSweep', result: { n: 1 } },
+      { method: 'sweepPatches', result: { n: 1 } },
     ],
     [
       { method: 'forward', result: { logprobs: { left: -0.143 } } },
       { method: 'probe', result: { any: 1 } },
       { method: 'steer', error: { code: 1, message: 'worded otherwise' } },
-      { method: 'patchSweep', error: { code: 2, message: 'failed' } },
+      { method: 'sweepPatches', error: { code: 2, message: 'failed' } },
     ],
   );
-  assert.deepEqual(steps.map((d) => describeStep(d)), ['step 1 (forward): logprobs.left -0.5 became -0.143', 'step 4 (patchSweep): outcome "a result" became "error: failed"']);
+  assert.deepEqual(steps.map((d) => describeStep(d)), ['step 1 (forward): logprobs.left -0.5 became -0.143', 'step 4 (sweepPatches): outcome "a result" became "error: failed"']);
 });

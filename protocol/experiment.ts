@@ -59,11 +59,11 @@ const uiAction = z.discriminatedUnion(
     z.strictObject({ kind: z.literal('run') }),
     z.strictObject({ kind: z.literal('steer') }),
     z.strictObject({ kind: z.literal('undo') }),
-    z.strictObject({ kind: z.literal('patchSweep') }),
+    z.strictObject({ kind: z.literal('sweepPatches') }),
     z.strictObject({ kind: z.literal('layer'), layer: z.number({ error: 'a whole layer number' }).int({ error: 'a whole layer number' }).min(0, { error: 'a whole layer number' }) }),
     z.strictObject({ kind: z.literal('selectObject'), object: text('an object word') }),
   ],
-  { error: 'a panel action {"kind": "run", "steer", "undo", "patchSweep", "layer" or "selectObject"}' },
+  { error: 'a panel action {"kind": "run", "steer", "undo", "sweepPatches", "layer" or "selectObject"}' },
 );
 const stepSchema = z.strictObject(
   {
@@ -123,8 +123,10 @@ export function parseExperimentFile(raw: unknown, file: string): ExperimentFile 
   return { ...exp, steps: checkSteps(exp.steps, file) };
 }
 
-const COMMANDS: Record<string, StepMethod> = { 'derive-ids': 'deriveIds', 'derive-tids': 'deriveTids', probe: 'probe', steer: 'steer', 'patch-sweep': 'patchSweep' };
+const COMMANDS: Record<string, StepMethod> = { 'derive-ids': 'deriveIds', 'derive-tids': 'deriveTids', probe: 'probe', steer: 'steer', 'patch-sweep': 'sweepPatches' };
 const PANEL_KINDS = new Set(['run', 'steer', 'undo', 'patchSweep', 'layer', 'selectObject']);
+/** Version 1 named the mirror-patching sweep patchSweep (method and panel action); it is sweepPatches now. */
+const renamed = (name: string) => (name === 'patchSweep' ? 'sweepPatches' : name);
 
 /** Older formats as version 2 (in memory; the file is not touched), or the value as it is when it is none of them. */
 function migrate(raw: unknown, file: string): unknown {
@@ -159,12 +161,12 @@ function migratePanelV1(raw: Record<string, unknown>, file: string): unknown {
   if (!isObject(model) || typeof model.dir !== 'string') throw badRequest(`${file} (version 1) was saved before a model had loaded, so it names none: open the panel on its picture and save the experiment again.`);
   if (!Array.isArray(raw.actions)) throw badRequest(`${file} (version 1): "actions" must be a list of requests.`);
   const steps = raw.actions.map((a, i) => {
-    const method = isObject(a) && typeof a.method === 'string' ? a.method.replace(/^spatialIds\//, '') : undefined;
+    const method = isObject(a) && typeof a.method === 'string' ? renamed(a.method.replace(/^spatialIds\//, '')) : undefined;
     if (!isObject(a) || !isStepMethod(method)) throw badRequest(`${file} (version 1): action ${i + 1} needs a method among ${STEP_METHODS.map(rpcMethodOf).join(', ')}.`);
     return { method, params: a.params, ...(a.result !== undefined ? { result: a.result } : {}), ...(isObject(a.error) ? { error: { code: a.error.code, message: a.error.message } } : {}) };
   });
   const panel = isObject(raw.panel) && Array.isArray(raw.panel.actions) ? raw.panel.actions : [];
-  const actions = panel.filter((a): a is Record<string, unknown> => isObject(a) && PANEL_KINDS.has(a.kind as string)).map((a) => (a.kind === 'layer' ? { kind: 'layer', layer: a.layer } : a.kind === 'selectObject' ? { kind: 'selectObject', object: a.object } : { kind: a.kind }));
+  const actions = panel.filter((a): a is Record<string, unknown> => isObject(a) && PANEL_KINDS.has(a.kind as string)).map((a) => (a.kind === 'layer' ? { kind: 'layer', layer: a.layer } : a.kind === 'selectObject' ? { kind: 'selectObject', object: a.object } : { kind: renamed(a.kind as string) }));
   const media = isObject(raw.media) ? { kind: raw.media.kind, path: raw.media.path } : undefined;
   return {
     format: EXPERIMENT_FORMAT,

@@ -11,7 +11,7 @@
  */
 
 /** The methods a step may run: the server's `spatialIds/*` requests by their short name. */
-export const STEP_METHODS = ['forward', 'probe', 'steer', 'patchSweep', 'deriveIds', 'deriveTids'] as const;
+export const STEP_METHODS = ['forward', 'probe', 'steer', 'sweepPatches', 'deriveIds', 'deriveTids'] as const;
 export type StepMethod = (typeof STEP_METHODS)[number];
 
 export const isStepMethod = (m: unknown): m is StepMethod => (STEP_METHODS as readonly unknown[]).includes(m);
@@ -40,7 +40,7 @@ export type UiAction =
   | { kind: 'run' }
   | { kind: 'steer' }
   | { kind: 'undo' }
-  | { kind: 'patchSweep' }
+  | { kind: 'sweepPatches' }
   | { kind: 'layer'; layer: number }
   | { kind: 'selectObject'; object: string };
 

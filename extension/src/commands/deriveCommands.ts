@@ -23,7 +23,8 @@ export async function deriveCommand(ctx: CommandContext, kind: BankKind): Promis
   }
   const bank = await ctx.banks.derive(kind, { force });
   if (!bank) return undefined;
-  ctx.results.add(kind === 'spatial' ? 'deriveIds' : 'deriveTids', { model: ctx.models.modelDir }, bank);
+  // re-run without an output file: the bank stays in the cache it was written to
+  ctx.results.add({ method: kind === 'spatial' ? 'deriveIds' : 'deriveTids', params: {}, result: bank });
   void vscode.window.showInformationMessage(`Spatial IDs: ${kind} IDs derived for ${ctx.models.modelName}: ${describe(bank)} in ${bank.seconds.toFixed(0)} s.`);
   return bank;
 }

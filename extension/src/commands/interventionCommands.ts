@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { patchSweepRequest, steerRequest, type PatchSweepParams, type SteerParams, type SteerResult } from '../../../protocol/requests';
+import { sweepPatchesRequest, steerRequest, type SweepPatchesParams, type SteerParams, type SteerResult } from '../../../protocol/requests';
 import { runWithProgress } from '../analyses/longRunning';
 import { readSettings } from '../config/settings';
 import { resolveMediaTarget } from '../media/mediaTarget';
@@ -63,16 +63,16 @@ export async function steerObjectCommand(ctx: CommandContext, arg?: unknown): Pr
   }
   const result = await runWithProgress(mode === 'batch' ? `Steering ${BATCH_SCENES} scenes` : 'Steering', (token, report) => ctx.models.request(steerRequest, params, token, report));
   if (!result) return undefined;
-  ctx.results.add('steerObject', params, result);
+  ctx.results.add({ method: 'steer', params: params as Record<string, unknown>, result });
   void vscode.window.showInformationMessage(`Spatial IDs, steering at layers ${(params.layers ?? defaultLayers).join(',')}: ${summariseSteer(result)}`);
   return result;
 }
 
 /** Run Mirror Patching Sweep: patch from the mirrored twin, layer by layer, per token group. */
-export async function patchSweepCommand(ctx: CommandContext, arg?: unknown) {
+export async function sweepPatchesCommand(ctx: CommandContext, arg?: unknown) {
   const mode = arg instanceof vscode.Uri ? 'single' : await pickMode('Mirror patching sweep');
   if (!mode) return undefined;
-  let params: PatchSweepParams = {};
+  let params: SweepPatchesParams = {};
   if (mode === 'batch') {
     params = { batch: BATCH_SCENES };
   } else {
@@ -81,9 +81,9 @@ export async function patchSweepCommand(ctx: CommandContext, arg?: unknown) {
     if (!target || !question) return undefined;
     params = { media: target.kind === 'image' ? { image: target.uri.fsPath } : { video: target.uri.fsPath }, question };
   }
-  const result = await runWithProgress('Mirror patching sweep', (token, report) => ctx.models.request(patchSweepRequest, params, token, report));
+  const result = await runWithProgress('Mirror patching sweep', (token, report) => ctx.models.request(sweepPatchesRequest, params, token, report));
   if (!result) return undefined;
-  ctx.results.add('patchSweep', params, result);
+  ctx.results.add({ method: 'sweepPatches', params: params as Record<string, unknown>, result });
   const peak = (c: { mean: number[] }) => result.layers[c.mean.indexOf(Math.max(...c.mean))];
   const g = result.groups;
   void vscode.window.showInformationMessage(

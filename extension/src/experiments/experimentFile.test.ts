@@ -1,33 +1,44 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { newExperiment, parseExperiment, sameResult } from './experimentFile';
+import { editorParams, readExperimentText, replayVerdict } from './experimentFile';
 
-test('an experiment survives a save and a parse', () => {
-  const e = newExperiment({ kind: 'image', path: '/ws/a.png' }, { dir: '/m', decoderHash: 'ff' });
-  e.actions.push({ method: 'spatialIds/forward', params: { media: { image: '/ws/a.png' }, question: 'q' }, result: { answer: 'left' } });
-  e.panel = { layer: 3 };
-  assert.deepEqual(parseExperiment(JSON.stringify(e), 'e.json'), e);
+const BUNDLED = '/ext/models/tiny-spatial-vlm';
+const question = 'Is the red circle to the left or right of the blue square?';
+
+test('a file written on another machine is read with its paths resolved against its folder here', () => {
+  const text = JSON.stringify({
+    format: 'spatial-id-lens/experiment',
+    version: 2,
+    model: { bundled: 'tiny-spatial-vlm', decoderHash: 'ff' },
+    steps: [{ method: 'probe', params: { media: { image: '../images/a.png' }, question }, result: { answer: 'left' } }],
+    ui: { media: { kind: 'image', path: '../images/a.png' }, actions: [{ kind: 'run' }] },
+  });
+  const exp = readExperimentText(text, '/home/bob/ws/experiments/a.json', BUNDLED);
+  assert.equal(exp.model.dir, BUNDLED);
+  assert.deepEqual(exp.steps[0].params.media, { image: '/home/bob/ws/images/a.png' });
+  assert.equal(exp.ui?.media?.path, '/home/bob/ws/images/a.png');
 });
 
-test('files that are not experiments are refused with the reason', () => {
-  assert.throws(() => parseExperiment('{', 'x.json'), /not JSON/);
-  assert.throws(() => parseExperiment('{"format":"other"}', 'x.json'), /"format" must be/);
-  const e = newExperiment({ kind: 'image', path: '/a.png' }, null);
-  assert.throws(() => parseExperiment(JSON.stringify({ ...e, actions: [{ method: 'spatialIds/loadModel', params: {} }] }), 'x.json'), /action 1/);
-  assert.throws(() => parseExperiment(JSON.stringify({ ...e, version: 2 }), 'x.json'), /version 2/);
+test('files that are not experiments are refused with the reason and the file name', () => {
+  assert.throws(() => readExperimentText('{', '/w/x.json', BUNDLED), /x\.json is not JSON/);
+  assert.throws(() => readExperimentText('{"format":"other"}', '/w/x.json', BUNDLED), /x\.json is not a Spatial ID Lens experiment/);
+  assert.throws(() => readExperimentText(JSON.stringify({ format: 'spatial-id-lens/panel-log', version: 1, actions: [] }), '/w/log.json', BUNDLED), /panel log of an older Spatial ID Lens/);
 });
 
-test("an action's params are checked by its request's schema when the file is read, before any re-run", () => {
-  const e = newExperiment({ kind: 'image', path: '/a.png' }, null);
-  const withAction = (method: string, params: unknown) => JSON.stringify({ ...e, actions: [{ method, params }] });
-  assert.throws(() => parseExperiment(withAction('spatialIds/steer', { batch: 1e9 }), 'x.json'), /x\.json cannot be re-run: action 1 \(spatialIds\/steer\): batch must be a whole number from 1 to 2000 \(got 1000000000\)/);
-  assert.throws(() => parseExperiment(withAction('spatialIds/patchSweep', { batch: 2, seed: -1 }), 'x.json'), /seed must be a whole number from 0/);
-  assert.throws(() => parseExperiment(withAction('spatialIds/forward', { media: { image: '/a.png' }, question: 'q', extra: 1 }), 'x.json'), /unknown key "extra"/);
-  assert.equal(parseExperiment(withAction('spatialIds/patchSweep', { batch: 2 }), 'x.json').actions.length, 1);
+test('a re-run in the editor never writes the bank file the experiment saved, and uses the cached bank for steps saved with the default one', () => {
+  assert.deepEqual(editorParams({ method: 'deriveIds', params: { out: '/tmp/bank.safetensors', overwrite: true, seed: 3 } }, '/cache/b'), { seed: 3 });
+  assert.deepEqual(editorParams({ method: 'probe', params: { question } }, '/cache/b'), { question, bank: '/cache/b' });
+  assert.deepEqual(editorParams({ method: 'probe', params: { question, bank: '/w/bank' } }, '/cache/b'), { question, bank: '/w/bank' });
+  assert.deepEqual(editorParams({ method: 'steer', params: { batch: 2 } }, null), { batch: 2 });
 });
 
-test('results compare with a relative tolerance on numbers', () => {
-  assert.equal(sameResult({ a: [1, 2.00001], s: 'x' }, { a: [1, 2], s: 'x' }), true);
-  assert.equal(sameResult({ a: [1, 2.1] }, { a: [1, 2] }), false);
-  assert.equal(sameResult({ a: 1 }, { a: 1, b: 2 }), false);
+test('the verdict of a re-run names the steps that differ', () => {
+  const saved = [
+    { method: 'forward', result: { logprobs: { left: -0.5 } } },
+    { method: 'probe', result: { n: 1 } },
+  ];
+  assert.equal(replayVerdict('e.json', saved, [saved[0], saved[1]]).message, 're-ran 2 of the 2 steps of e.json; all 2 saved results agree.');
+  const v = replayVerdict('e.json', saved, [{ method: 'forward', result: { logprobs: { left: -0.143 } } }, saved[1]]);
+  assert.deepEqual(v.differing.map((d) => d.step), [1]);
+  assert.match(v.message, /1 differ from the saved results: step 1 \(forward\): logprobs\.left -0\.5 became -0\.143\./);
 });

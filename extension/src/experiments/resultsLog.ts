@@ -1,22 +1,17 @@
+import type { ExperimentStep } from '../../../protocol/experimentSteps';
+
 /**
- * Results of palette commands (batch steering, sweeps, derivations) in this session, so
- * Export Results... can write them with the panels' experiments.
+ * The steps the palette commands ran in this session (Steer Object..., Run Mirror Patching Sweep,
+ * Derive ... IDs), with their results, so Export Results... writes them as one experiment.
  */
-export interface LoggedResult {
-  command: string;
-  at: string;
-  params: unknown;
-  result: unknown;
-}
-
 export class ResultsLog {
-  private readonly entries: LoggedResult[] = [];
+  private readonly entries: ExperimentStep[] = [];
 
-  add(command: string, params: unknown, result: unknown): void {
-    this.entries.push({ command, at: new Date().toISOString(), params, result });
+  add(step: ExperimentStep): void {
+    this.entries.push(JSON.parse(JSON.stringify(step)) as ExperimentStep);
   }
 
-  get all(): readonly LoggedResult[] {
+  get steps(): readonly ExperimentStep[] {
     return this.entries;
   }
 }

@@ -13,8 +13,14 @@ export async function saveWithDialog(suggested: vscode.Uri, data: Uint8Array, ti
   return target;
 }
 
-export function saveJsonWithDialog(suggested: vscode.Uri, value: unknown, title: string): Promise<vscode.Uri | undefined> {
-  return saveWithDialog(suggested, new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`), title, { JSON: ['json'] });
+/** `value` may depend on where the file goes (experiments store paths relative to their folder). */
+export async function saveJsonWithDialog(suggested: vscode.Uri, value: unknown | ((target: vscode.Uri) => unknown), title: string): Promise<vscode.Uri | undefined> {
+  const target = await vscode.window.showSaveDialog({ defaultUri: suggested, title, filters: { JSON: ['json'] } });
+  if (!target) return undefined;
+  const json = typeof value === 'function' ? (value as (t: vscode.Uri) => unknown)(target) : value;
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(json, null, 2)}\n`));
+  void vscode.window.showInformationMessage(`Spatial IDs: saved ${path.basename(target.fsPath)}.`);
+  return target;
 }
 
 /** A folder to suggest for saving: the first workspace folder, else the given file's folder. */

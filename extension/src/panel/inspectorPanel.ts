@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExperimentFile, HostToWebview } from '../../../protocol/webview';
+import type { ReplayedExperiment } from '../../../protocol/experimentSteps';
+import type { HostToWebview } from '../../../protocol/webview';
 import type { IdBanks } from '../analyses/idBanks';
 import { extractFrames } from '../media/videoFrames';
 import type { MediaTarget } from '../media/mediaTarget';
@@ -41,7 +42,7 @@ export class InspectorPanel implements vscode.Disposable {
     return vscode.window.tabGroups.activeTabGroup.activeTab ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
   }
 
-  static show(target: MediaTarget, services: PanelServices, replay?: ExperimentFile): InspectorPanel {
+  static show(target: MediaTarget, services: PanelServices, replay?: ReplayedExperiment): InspectorPanel {
     const key = target.uri.fsPath;
     const existing = InspectorPanel.open.get(key);
     if (existing && !replay) {
@@ -57,7 +58,7 @@ export class InspectorPanel implements vscode.Disposable {
   private constructor(
     readonly target: MediaTarget,
     services: PanelServices,
-    replay: ExperimentFile | undefined,
+    replay: ReplayedExperiment | undefined,
   ) {
     const { extensionUri, models, banks } = services;
     const folder = vscode.Uri.file(path.dirname(target.uri.fsPath));

@@ -1,11 +1,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RequestType } from 'vscode-languageserver-protocol';
-import { forwardRequest, patchSweepRequest, probeRequest, steerRequest, type IdBankSummary } from '../../../protocol/requests';
-import type { ExperimentFile, HostToWebview, InitBody, WebviewMethod, WebviewToHost } from '../../../protocol/webview';
+import { forwardRequest, sweepPatchesRequest, probeRequest, steerRequest, type IdBankSummary } from '../../../protocol/requests';
+import { type Experiment, storeExperiment } from '../../../protocol/experiment';
+import type { ExperimentStep, ExperimentUi, ReplayedExperiment, StepMethod } from '../../../protocol/experimentSteps';
+import type { HostToWebview, InitBody, WebviewMethod, WebviewToHost } from '../../../protocol/webview';
 import type { IdBanks } from '../analyses/idBanks';
 import { readSettings } from '../config/settings';
-import { newExperiment } from '../experiments/experimentFile';
 import { saveJsonWithDialog, saveWithDialog, suggestedFolder } from '../experiments/saveFiles';
 import type { ServerStateChange } from '../server/inferenceServer';
 import type { ModelSession } from '../server/modelSession';
@@ -18,7 +19,7 @@ const REQUESTS: Record<WebviewMethod, RequestType<never, unknown, void>> = {
   'spatialIds/forward': forwardRequest as RequestType<never, unknown, void>,
   'spatialIds/probe': probeRequest as RequestType<never, unknown, void>,
   'spatialIds/steer': steerRequest as RequestType<never, unknown, void>,
-  'spatialIds/patchSweep': patchSweepRequest as RequestType<never, unknown, void>,
+  'spatialIds/sweepPatches': sweepPatchesRequest as RequestType<never, unknown, void>,
 };
 
 export interface PanelMedia {
@@ -36,7 +37,9 @@ export interface PanelMedia {
  * in the panel's experiment, and relays server state and newly derived ID banks.
  */
 export class PanelController implements vscode.Disposable {
-  readonly experiment: ExperimentFile;
+  /** Every request of this panel, in the order the panel made them (results filled in as they come). */
+  readonly steps: ExperimentStep[] = [];
+  private model: { dir: string; decoderHash: string } | null = null;
   private readonly inFlight = new Set<vscode.CancellationTokenSource>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private bank: IdBankSummary | null = null;
@@ -47,9 +50,8 @@ export class PanelController implements vscode.Disposable {
     private readonly models: ModelSession,
     private readonly banks: IdBanks,
     /** A saved experiment being replayed (already re-run), sent with init. */
-    private readonly replay?: ExperimentFile,
+    private readonly replay?: ReplayedExperiment,
   ) {
-    this.experiment = newExperiment({ kind: media.kind, path: media.path }, null);
     this.subscriptions.push(
       models.server.onDidChangeState((s) => void this.postServerState(s)),
       banks.onDidDeriveBank((b) => {
@@ -103,7 +105,7 @@ export class PanelController implements vscode.Disposable {
       this.models.server.log.error(`Loading the model for the panel: ${e instanceof Error ? e.message : String(e)}`);
       return null;
     });
-    if (model) this.experiment.model = { dir: model.dir, decoderHash: model.decoderHash };
+    if (model) this.model = { dir: model.dir, decoderHash: model.decoderHash };
     this.bank = model ? await this.banks.cache.read(model.decoderHash, this.bankKind) : null;
     const settings = readSettings();
     return {
@@ -138,14 +140,16 @@ export class PanelController implements vscode.Disposable {
     }
     const cancel = new vscode.CancellationTokenSource();
     this.inFlight.add(cancel);
-    const started = Date.now();
+    // recorded when asked, not when answered, so the steps keep the panel's order (a run asks forward and probe at once)
+    const step: ExperimentStep = { method: method.replace(/^spatialIds\//, '') as StepMethod, params: scoped };
+    this.steps.push(step);
     try {
       const result = await this.models.request(REQUESTS[method], scoped as never, cancel.token);
-      this.experiment.actions.push({ method, params: scoped, result, seconds: (Date.now() - started) / 1000 });
+      step.result = result;
       await this.post({ type: 'response', requestId, body: result });
     } catch (e) {
       const error = toPanelError(e);
-      this.experiment.actions.push({ method, params: scoped, error: { code: error.code, message: error.message }, seconds: (Date.now() - started) / 1000 });
+      step.error = { code: error.code, message: error.message };
       await this.post({ type: 'error', requestId, body: error });
     } finally {
       this.inFlight.delete(cancel);
@@ -153,10 +157,27 @@ export class PanelController implements vscode.Disposable {
     }
   }
 
-  private async saveExperiment(panelState: unknown): Promise<void> {
-    const file = { ...this.experiment, createdAt: new Date().toISOString(), panel: panelState };
+  /** This panel's experiment: its model, its steps and the panel's own actions (`ui`, as the webview sent them with Save experiment). */
+  experiment(ui?: ExperimentUi): Experiment {
+    return {
+      model: this.model ?? { dir: this.models.modelDir, decoderHash: null },
+      steps: this.steps,
+      ui: { media: { kind: this.media.kind, path: this.media.path }, ...(ui?.actions ? { actions: ui.actions } : {}) },
+    };
+  }
+
+  /** Save experiment: paths relative to the chosen file's folder, the model's cached bank left out (every reader has the same). */
+  private async saveExperiment(ui: unknown): Promise<void> {
+    const actions = typeof ui === 'object' && ui !== null && Array.isArray((ui as ExperimentUi).actions) ? (ui as ExperimentUi).actions : undefined;
+    const experiment = this.experiment(actions ? { actions } : undefined);
+    const cache = path.resolve(this.banks.cache.root);
+    const isDefaultBank = (b: string) => path.resolve(b).startsWith(cache + path.sep);
     const name = `${path.parse(this.media.path).name}.experiment.json`;
-    await saveJsonWithDialog(vscode.Uri.joinPath(suggestedFolder(this.media.path), name), file, 'Save Spatial IDs Experiment');
+    await saveJsonWithDialog(
+      vscode.Uri.joinPath(suggestedFolder(this.media.path), name),
+      (target: vscode.Uri) => storeExperiment(experiment, path.dirname(target.fsPath), { bundledModelDir: this.models.bundledModelDir, isDefaultBank }),
+      'Save Spatial IDs Experiment',
+    );
   }
 
   private async exportFile(body: { suggestedName: string; data: string; encoding: 'utf8' | 'base64' }): Promise<void> {

@@ -3,41 +3,85 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExperimentFile } from '../../../protocol/webview';
+import { storeExperiment } from '../../../protocol/experiment';
+import type { OpenedExperiment } from '../../src/commands/experimentCommands';
 import { extensionApi, fixture } from './extensionApi';
 
-describe('experiments', () => {
-  it('Open Experiment re-runs the recorded actions to the same results and opens the panel', async () => {
-    const api = await extensionApi();
-    const image = fixture('left-right.png').fsPath;
-    const controller = api.newPanelController({ kind: 'image', path: image, displayUri: 'https://test/x' }, async () => true);
-    await controller.handle({ type: 'ready' });
-    await controller.handle({ type: 'request', requestId: 1, body: { method: 'spatialIds/forward', params: { media: { image }, question: 'Is the red circle to the left or right of the blue square?' } } });
-    assert.equal(controller.experiment.actions.length, 1);
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'experiment-')), 'left-right.experiment.json');
-    fs.writeFileSync(file, JSON.stringify(controller.experiment));
-    controller.dispose();
+/**
+ * The acceptance test's editor part: experiments saved by a panel and by the CLI are opened with
+ * Open Experiment... from a copy of their workspace at another path, re-run to the same numbers.
+ * (The CLI re-running panel and palette files is in server/src/cli/experimentReplay.test.ts.)
+ */
 
-    const replayed = (await vscode.commands.executeCommand('spatialIds.openExperiment', vscode.Uri.file(file))) as ExperimentFile | undefined;
-    assert.ok(replayed, 'the command returns the re-run experiment');
-    assert.equal(replayed.actions.length, 1);
-    assert.deepEqual(replayed.actions[0].result, replayed.actions[0].savedResult, 'a forward pass re-runs to the same numbers');
-    assert.ok(api.panels().some((p) => p.target.uri.fsPath === image), 'the panel is open on the experiment image');
+const question = 'Is the red circle to the left or right of the blue square?';
+
+/** A new workspace folder with a copy of the fixture image under images/ and an experiments/ folder. */
+function workspaceCopy(): { root: string; image: string } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'experiment-ws-'));
+  fs.mkdirSync(path.join(root, 'images'));
+  fs.mkdirSync(path.join(root, 'experiments'));
+  const image = path.join(root, 'images/left-right.png');
+  fs.copyFileSync(fixture('left-right.png').fsPath, image);
+  return { root, image };
+}
+
+/** The second checkout: the first workspace copied to another path, the first one removed. */
+function moveTo(from: string): string {
+  const to = fs.mkdtempSync(path.join(os.tmpdir(), 'experiment-other-checkout-'));
+  fs.cpSync(from, to, { recursive: true });
+  fs.rmSync(from, { recursive: true, force: true });
+  return to;
+}
+
+describe('experiments', () => {
+  it('a panel session saved in one workspace re-opens from another checkout path with the same numbers', async () => {
+    const api = await extensionApi();
+    const ws = workspaceCopy();
+    const controller = api.newPanelController({ kind: 'image', path: ws.image, displayUri: 'https://test/x' }, async () => true);
+    await controller.handle({ type: 'ready' });
+    await controller.handle({ type: 'request', requestId: 1, body: { method: 'spatialIds/forward', params: { media: { image: ws.image }, question } } });
+    await controller.handle({ type: 'request', requestId: 2, body: { method: 'spatialIds/probe', params: { media: { image: ws.image }, question } } });
+    assert.deepEqual(controller.steps.map((s) => s.method), ['forward', 'probe']);
+    const file = path.join(ws.root, 'experiments/left-right.experiment.json');
+    const cache = path.resolve(api.context.banks.cache.root);
+    const stored = storeExperiment(controller.experiment({ actions: [{ kind: 'run' }] }), path.dirname(file), {
+      bundledModelDir: api.context.models.bundledModelDir,
+      isDefaultBank: (b) => path.resolve(b).startsWith(cache + path.sep),
+    });
+    fs.writeFileSync(file, JSON.stringify(stored));
+    controller.dispose();
+    assert.doesNotMatch(JSON.stringify(stored), new RegExp(ws.root), 'the file holds no absolute path of the workspace');
+
+    const other = moveTo(ws.root);
+    const opened = (await vscode.commands.executeCommand('spatialIds.openExperiment', vscode.Uri.file(path.join(other, 'experiments/left-right.experiment.json')))) as OpenedExperiment | undefined;
+    assert.ok(opened, 'the command returns the re-run experiment');
+    assert.equal(opened.steps.length, 2);
+    assert.deepEqual(opened.differing, [], 'every step re-runs to the saved numbers');
+    assert.deepEqual((opened.steps[0].params.media as { image: string }).image, path.join(other, 'images/left-right.png'), 'paths resolve in the other checkout');
+    assert.ok(api.panels().some((p) => p.target.uri.fsPath === path.join(other, 'images/left-right.png')), 'the panel is open on the moved image');
     api.panels().forEach((p) => p.dispose());
   });
 
-  it('Open Experiment re-runs a command-line experiment and compares it with its saved results', async () => {
+  it('a CLI experiment with its results re-runs from another checkout path to the same numbers; a changed number is named', async () => {
     const api = await extensionApi();
-    const image = fixture('left-right.png').fsPath;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-experiment-'));
-    const experiment = { format: 'spatial-id-lens/experiment@1', command: 'probe', model: api.context.models.modelDir, params: { media: { image }, question: 'Is the red circle to the left or right of the blue square?' } };
-    const bare = path.join(dir, 'probe.experiment.json');
-    fs.writeFileSync(bare, JSON.stringify(experiment));
-    const first = (await vscode.commands.executeCommand('spatialIds.openExperiment', vscode.Uri.file(bare))) as { objects?: unknown[] } | undefined;
-    assert.ok(first?.objects?.length, 'the probe re-runs and returns where each object is');
-    const withResults = path.join(dir, 'probe.results.json');
-    fs.writeFileSync(withResults, JSON.stringify({ experiment, results: first }));
-    const again = await vscode.commands.executeCommand('spatialIds.openExperiment', vscode.Uri.file(withResults));
-    assert.deepEqual(again, first, 'the same experiment re-runs to the same numbers');
+    const ws = workspaceCopy();
+    const model = await api.context.models.ensureLoaded();
+    const params = { media: { image: ws.image }, question };
+    const result = await api.context.models.request(api.protocol.probeRequest, params);
+    const file = path.join(ws.root, 'experiments/probe.results.json');
+    // as `spatial-id-lens probe --results` writes it: the model by name when bundled, paths relative to the file
+    const stored = storeExperiment({ model: { dir: model.dir, decoderHash: model.decoderHash }, steps: [{ method: 'probe', params, result }] }, path.dirname(file), { bundledModelDir: api.context.models.bundledModelDir });
+    fs.writeFileSync(file, JSON.stringify(stored));
+    const other = moveTo(ws.root);
+    const moved = path.join(other, 'experiments/probe.results.json');
+    const opened = (await vscode.commands.executeCommand('spatialIds.openExperiment', vscode.Uri.file(moved))) as OpenedExperiment | undefined;
+    assert.ok(opened);
+    assert.deepEqual(opened.differing, []);
+
+    const tampered = structuredClone(stored);
+    (tampered.steps[0].result as { objects: { similarity: number[][] }[] }).objects[0].similarity[1][0] += 0.05;
+    fs.writeFileSync(moved, JSON.stringify(tampered));
+    const again = (await vscode.commands.executeCommand('spatialIds.openExperiment', vscode.Uri.file(moved))) as OpenedExperiment | undefined;
+    assert.deepEqual(again?.differing, [1], 'the changed step is named');
   });
 });

@@ -49,8 +49,8 @@ describe('inspector panel', () => {
     const reply = posted.find((m) => m.type === 'response' || m.type === 'error');
     assert.equal(reply?.type, 'response', JSON.stringify(reply));
     assert.equal(reply.requestId, 7);
-    assert.equal(controller.experiment.actions.length, 1);
-    assert.equal(controller.experiment.actions[0].method, 'spatialIds/forward');
+    assert.equal(controller.steps.length, 1);
+    assert.equal(controller.steps[0].method, 'forward');
     controller.dispose();
   });
 
@@ -59,7 +59,7 @@ describe('inspector panel', () => {
     await controller.handle({ type: 'request', requestId: 1, body: { method: 'spatialIds/loadModel', params: { dir: '/' } } });
     await controller.handle({ type: 'request', requestId: 2, body: { method: 'spatialIds/forward', params: { media: { image: '/etc/hostname' }, question: QUESTION } } });
     assert.deepEqual(posted.map((m) => [m.type, 'requestId' in m ? m.requestId : null]), [['error', 1], ['error', 2]]);
-    assert.equal(controller.experiment.actions.length, 0);
+    assert.equal(controller.steps.length, 0);
     controller.dispose();
   });
 
@@ -84,7 +84,7 @@ describe('inspector panel', () => {
     const pid = server.pid;
     assert.ok(pid);
     // A batch sweep takes seconds: long enough to be killed while it runs.
-    const pending = controller.handle({ type: 'request', requestId: 9, body: { method: 'spatialIds/patchSweep', params: { batch: 64 } } });
+    const pending = controller.handle({ type: 'request', requestId: 9, body: { method: 'spatialIds/sweepPatches', params: { batch: 64 } } });
     await new Promise((r) => setTimeout(r, 300));
     process.kill(pid, 'SIGKILL');
     await pending;

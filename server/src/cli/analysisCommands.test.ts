@@ -28,8 +28,8 @@ test('steer --batch: the saved experiment re-runs to the same numbers; results a
   const first = run('steer', '--model', MODEL, '--batch', '3', '--bands', '3;2-3', '--seed', '7', '--save-experiment', exp, '--results', results, '--json');
   assert.equal(first.perLayer.length, 2);
   const saved = JSON.parse(fs.readFileSync(results, 'utf8'));
-  assert.deepEqual(saved.results, first);
-  assert.equal(saved.experiment.command, 'steer');
+  assert.deepEqual(saved.steps[0].result, first);
+  assert.equal(saved.steps[0].method, 'steer');
   assert.deepEqual(run('steer', '--experiment', exp, '--json'), first, 'the experiment file reproduces its numbers');
   assert.deepEqual(run('steer', '--experiment', results, '--json'), first, 'a results file re-runs too');
   assert.throws(() => run('steer', '--experiment', exp, '--results', results, '--json'), /exists already/);

@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DeriveIdsParams, MediaRef, PatchSweepParams, ProbeParams, SteerParams } from '../../../protocol/requests';
-import { ANALYSIS_PARAMS_SCHEMAS, AnalysisCommand } from '../analysis/experimentFile';
+import type { DeriveIdsParams, MediaRef, SweepPatchesParams, ProbeParams, SteerParams } from '../../../protocol/requests';
+import { paramsSchemaOf } from '../../../protocol/requestSchemas';
+import { rpcMethodOf } from '../../../protocol/experimentSteps';
 import { validateParams } from '../../../protocol/requestValidation';
+import { type AnalysisCommand, STEP_OF_COMMAND } from './experimentFiles';
 import { parseIndexList } from './forwardOptions';
 import { numberList, numberValue } from './numberOption';
 import { UsageError } from './usageError';
@@ -111,12 +113,12 @@ function paramsOf(command: AnalysisCommand, values: AnalysisValues, model: strin
       };
       return p;
     }
-    case 'patch-sweep': {
-      const p: PatchSweepParams = {
+    case 'sweep-patches': {
+      const p: SweepPatchesParams = {
         media: media(values),
         question: str(values.question),
         batch: numberValue('batch', str(values.batch)),
-        relation: str(values.relation) as PatchSweepParams['relation'],
+        relation: str(values.relation) as SweepPatchesParams['relation'],
         seed,
       };
       return p;
@@ -126,7 +128,7 @@ function paramsOf(command: AnalysisCommand, values: AnalysisValues, model: strin
 
 /** The command's params from its options, checked by the request's schema (an out-of-range --batch is refused here, before any work). */
 export function paramsFor(command: AnalysisCommand, values: AnalysisValues, model: string): object {
-  const checked = validateParams(ANALYSIS_PARAMS_SCHEMAS[command], defined(paramsOf(command, values, model)), `${command} (options as request params)`);
+  const checked = validateParams(paramsSchemaOf(rpcMethodOf(STEP_OF_COMMAND[command])), defined(paramsOf(command, values, model)), `${command} (options as request params)`);
   if (!checked.ok) throw new UsageError(checked.message);
-  return checked.value;
+  return checked.value as object;
 }

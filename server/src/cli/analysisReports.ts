@@ -1,5 +1,5 @@
-import type { IdBankSummary, PatchSweepResult, ProbeResult, SteerResult } from '../../../protocol/requests';
-import type { AnalysisCommand } from '../analysis/experimentFile';
+import type { ForwardResult, IdBankSummary, SweepPatchesResult, ProbeResult, SteerResult } from '../../../protocol/requests';
+import type { StepMethod } from '../../../protocol/experimentSteps';
 
 /** Plain-text tables of the analyses' results for the terminal (the JSON carries everything). */
 
@@ -45,7 +45,7 @@ function steerReport(r: SteerResult): string {
   return lines.join('\n');
 }
 
-function sweepReport(r: PatchSweepResult): string {
+function sweepReport(r: SweepPatchesResult): string {
   const lines = [`normalised belief shift per layer (mean over ${r.n} items; 1 = the patch carries the whole mirror effect)`, `layer  image   text  objects${r.control ? '  | control: image   text  objects' : ''}`];
   for (const l of r.layers) {
     const g = r.groups;
@@ -55,16 +55,23 @@ function sweepReport(r: PatchSweepResult): string {
   return lines.join('\n');
 }
 
-export function reportOf(command: AnalysisCommand, result: unknown): string {
-  switch (command) {
-    case 'derive-ids':
-    case 'derive-tids':
+function forwardReport(r: ForwardResult): string {
+  return `answer: ${r.answer}  ${Object.entries(r.logprobs).map(([w, v]) => `logP(${w}) ${v.toFixed(2)}`).join('  ')}`;
+}
+
+/** The table of one step's result (a saved experiment's steps may be any request, forward included). */
+export function reportOf(method: StepMethod, result: unknown): string {
+  switch (method) {
+    case 'forward':
+      return forwardReport(result as ForwardResult);
+    case 'deriveIds':
+    case 'deriveTids':
       return bankReport(result as IdBankSummary);
     case 'probe':
       return probeReport(result as ProbeResult);
     case 'steer':
       return steerReport(result as SteerResult);
-    case 'patch-sweep':
-      return sweepReport(result as PatchSweepResult);
+    case 'sweepPatches':
+      return sweepReport(result as SweepPatchesResult);
   }
 }
