@@ -14,6 +14,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import type { RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import { serverProcessId } from '../../../protocol/initialize';
 import { RestartPolicy } from './restartPolicy';
 
 export type ServerState = 'stopped' | 'starting' | 'running' | 'restarting';
@@ -106,11 +107,9 @@ export class InferenceServer implements vscode.Disposable {
     await this.ensureStarted();
   }
 
-  /** The server's process id, for tests that kill it to check recovery. */
+  /** The server's process id, as it reported it when initialised (for tests that kill it to check recovery). */
   get pid(): number | undefined {
-    // The LanguageClient keeps the forked process privately; reach it without widening its API.
-    const proc = (this.client as unknown as { _serverProcess?: { pid?: number } } | undefined)?._serverProcess;
-    return proc?.pid;
+    return serverProcessId(this.client?.initializeResult);
   }
 
   private async start(): Promise<LanguageClient> {

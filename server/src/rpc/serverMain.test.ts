@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { CancellationTokenSource, IPCMessageReader, IPCMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
 import { WorkDoneProgress, type WorkDoneProgressBegin, type WorkDoneProgressEnd, type WorkDoneProgressReport } from 'vscode-languageserver-protocol';
 import { ErrorCodes } from '../../../protocol/errors';
+import { serverProcessId } from '../../../protocol/initialize';
 import { ForwardParams, forwardRequest, loadModelRequest, modelInfoRequest } from '../../../protocol/requests';
 import { SERVER_MAIN, TestServer, requestError, startServer } from '../../test/support/rpcTestClient';
 import { BUNDLED_MODEL, SceneImage, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
@@ -110,6 +111,7 @@ test("the extension's transport, node IPC, serves the same requests", async () =
     const init = await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
     const { version } = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../package.json'), 'utf8'));
     assert.deepEqual((init as { serverInfo: unknown }).serverInfo, { name: 'spatial-id-lens', version });
+    assert.equal(serverProcessId(init), child.pid, 'the server reports its own process id (the extension reads it from initializeResult)');
     assert.equal(await connection.sendRequest(modelInfoRequest), null);
     await connection.sendRequest('shutdown');
     await connection.sendNotification('exit');

@@ -1,7 +1,8 @@
 // First, so onnxruntime-node is only ever loaded with its telemetry off (see onnxRuntime.ts).
 import '../model/onnxRuntime';
 import { format } from 'node:util';
-import { Connection, ErrorCodes as RpcErrorCodes, ProposedFeatures, ResponseError, StreamMessageReader, StreamMessageWriter, createConnection } from 'vscode-languageserver/node';
+import { Connection, ErrorCodes as RpcErrorCodes, InitializeResult, ProposedFeatures, ResponseError, StreamMessageReader, StreamMessageWriter, createConnection } from 'vscode-languageserver/node';
+import type { SpatialIdsInitializeResult } from '../../../protocol/initialize';
 import { defaultModelDir, packageVersion } from './defaultModel';
 import { registerHandlers } from './handlerTable';
 import { ANALYSIS_HANDLERS } from './analysisHandlers';
@@ -78,7 +79,8 @@ function main(): void {
   const version = packageVersion();
   let shutDown = false;
 
-  connection.onInitialize(() => ({ capabilities: {}, serverInfo: { name: 'spatial-id-lens', version } }));
+  const initialized: InitializeResult & SpatialIdsInitializeResult = { capabilities: {}, serverInfo: { name: 'spatial-id-lens', version }, processId: process.pid };
+  connection.onInitialize(() => initialized);
   registerHandlers([...HANDLERS, ...ANALYSIS_HANDLERS], { connection: refusingAfterShutdown(connection, () => shutDown), host, log, logUnexpected });
   connection.onShutdown(() => {
     shutDown = true;
