@@ -64,7 +64,7 @@ test("a step's params are checked by its request's schema when the file is read,
   refused([{ method: 'steer', params: { batch: 1e9 } }], /x\.json cannot be re-run: step 1 \(steer\): batch must be a whole number from 1 to 2000 \(got 1000000000\)/);
   refused([{ method: 'sweepPatches', params: { batch: 2, seed: -1 } }], /seed must be a whole number from 0/);
   refused([{ method: 'forward', params: { media: { image: 'a.png' }, question: 'q', extra: 1 } }], /unknown key "extra"/);
-  refused([{ method: 'train', params: {} }], /x\.json: steps\[0\]\.method must be one of forward, probe, steer, sweepPatches, deriveIds, deriveTids/);
+  refused([{ method: 'train', params: {} }], /x\.json: steps\[0\]\.method must be one of forward, deriveIds, deriveTids, probe, steer, sweepPatches/);
   refused([{ method: 'forward' }], /steps\[0\]\.params must be the request params/);
   assert.throws(() => parseExperimentFile({ ...file([]), model: { decoderHash: null } }, 'x.json'), /exactly one of "folder"/);
   assert.throws(() => parseExperimentFile({ ...file([]), version: 3 }, 'x.json'), /version 3 experiment, newer than this Spatial ID Lens reads \(version 2\): update/);

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { badRequest } from './errors';
 import { paramsSchemaOf } from './requestSchemas';
 import { validateParams } from './requestValidation';
-import { STEP_METHODS, type ExperimentStep, type ExperimentUi, type StepMethod, isStepMethod, rpcMethodOf } from './experimentSteps';
+import { STEP_METHODS, type ExperimentStep, type ExperimentUi, type StepMethod, isStepMethod } from './experimentSteps';
+import { rpcMethodOf } from './methods';
 
 /**
  * The one experiment file, written by the CLI (--save-experiment, --results), the palette
@@ -67,7 +68,7 @@ const uiAction = z.discriminatedUnion(
 );
 const stepSchema = z.strictObject(
   {
-    method: z.enum(STEP_METHODS, { error: `one of ${STEP_METHODS.join(', ')}` }),
+    method: z.enum(STEP_METHODS as [StepMethod, ...StepMethod[]], { error: `one of ${STEP_METHODS.join(', ')}` }),
     params: z.record(z.string(), z.unknown(), { error: 'the request params, an object' }),
     result: z.unknown().optional(),
     error: z.strictObject({ code: z.number({ error: 'a number' }), message: z.string({ error: 'a string' }) }, { error: '{"code", "message"}' }).optional(),

@@ -1,7 +1,8 @@
 /**
  * Experiment steps as data, and the one "same result?" check of re-runs, shared by the CLI, the
- * editor and the panel. No imports, so the panel's browser bundle carries it as it is; the file
- * schema, its migrations and its paths are in experiment.ts.
+ * editor and the panel. It imports only the registry (methods.ts, itself import-free), so the
+ * panel's browser bundle carries it as it is; the file schema, its migrations and its paths are
+ * in experiment.ts.
  *
  * Tolerance: two numbers agree when |saved - fresh| <= 1e-4 * max(1, |saved|, |fresh|), i.e.
  * relative 1e-4 with an absolute floor of 1e-4 for values near 0. Re-runs on other CPUs or thread
@@ -9,15 +10,13 @@
  * orders of magnitude larger. Every field is compared, the seeded noise control of steering
  * included; only the fields that say where and how long (UNCOMPARED_FIELDS) are not.
  */
+import { type AnalysisMethodName, METHODS, METHOD_NAMES, type WebviewMethodName } from './methods';
 
-/** The methods a step may run: the server's `spatialIds/*` requests by their short name. */
-export const STEP_METHODS = ['forward', 'probe', 'steer', 'sweepPatches', 'deriveIds', 'deriveTids'] as const;
-export type StepMethod = (typeof STEP_METHODS)[number];
+/** The operations a step may run (the registry's, methods.ts): what the panel asks and the analyses. */
+export type StepMethod = WebviewMethodName | AnalysisMethodName;
+export const STEP_METHODS: readonly StepMethod[] = METHOD_NAMES.filter((n): n is StepMethod => METHODS[n].webview || METHODS[n].analysis);
 
 export const isStepMethod = (m: unknown): m is StepMethod => (STEP_METHODS as readonly unknown[]).includes(m);
-
-/** The JSON-RPC method of a step. */
-export const rpcMethodOf = <M extends StepMethod>(m: M): `spatialIds/${M}` => `spatialIds/${m}`;
 
 export interface StepError {
   code: number;

@@ -19,7 +19,6 @@ before(async () => {
     state: 'src/state/panelState.ts',
     guards: 'src/messageGuards.ts',
     bridge: 'src/hostBridge.ts',
-    compare: 'src/state/resultCompare.ts',
     replay: 'src/app/replay.ts',
     canned: 'test/fixtures/cannedResults.ts',
   };
@@ -170,11 +169,11 @@ describe('chart data', () => {
     assert.equal(lattice.length, 16);
     assert.deepEqual(Object.keys(lattice[0]), ['layer', 'cell', 'x', 'y', 'label', 'pc1', 'pc2', 'pc3', 'planeX', 'planeY']);
     assert.deepEqual(m.chartData.latticeScoreRows(bank)[0], { layer: 0, latticeScore: 0.053, ownAxesScore: 0.905, baseline: 0.08 });
-    const sweep = m.chartData.sweepRows(m.canned.patchSweep({ batch: 10 }));
+    const sweep = m.chartData.sweepRows(m.canned.sweepPatches({ batch: 10 }));
     assert.equal(sweep.length, 2 * 3 * 7, 'mirror and the attribute-swap control');
     assert.deepEqual(sweep[0], { source: 'mirror', layer: 0, group: 'image', mean: 1, low: 0.91, high: 1.09, n: 10 });
     assert.equal(sweep[21].source, 'attribute swap');
-    assert.equal(m.chartData.sweepRows(m.canned.patchSweep({})).length, 3 * 7, 'one picture: no control');
+    assert.equal(m.chartData.sweepRows(m.canned.sweepPatches({})).length, 3 * 7, 'one picture: no control');
   });
 });
 
@@ -190,88 +189,49 @@ describe('experiment log', () => {
     assert.deepEqual(e.actions, [{ kind: 'layer', layer: 3 }, { kind: 'undo' }, { kind: 'layer', layer: 4 }]);
   });
 
-  it('checks saved experiments before replaying them', () => {
-    const good = m.log.createExperiment(initBody(), new Date());
-    good.actions.push({ kind: 'run', forward: { media: { image: 'a' }, question: 'q' }, result: { answer: 'left', logprobs: {} } });
-    assert.equal(m.log.parseExperiment(JSON.parse(JSON.stringify(good))).ok, true);
-    assert.match(m.log.parseExperiment(null).error, /not a JSON object/);
-    assert.match(m.log.parseExperiment({ ...good, version: 9 }).error, /version 9/);
-    assert.match(m.log.parseExperiment({ ...good, actions: [{ kind: 'explode' }] }).error, /Action 1: unknown action "explode"/);
-    assert.match(m.log.parseExperiment({ ...good, actions: [{ kind: 'steer', params: {} }] }).error, /needs params with layers/);
-  });
-
-  it('reports answer differences beyond the tolerance', () => {
-    const a = { answer: 'left', logprobs: { left: -0.1, right: -2 } };
-    assert.deepEqual(m.log.answerDifferences(a, { answer: 'left', logprobs: { left: -0.1004, right: -2 } }, 1e-3), []);
-    assert.deepEqual(m.log.answerDifferences(a, { answer: 'right', logprobs: { left: -0.5 } }, 1e-3), [
-      'answer "left" became "right"',
-      'log P(left) -0.1000 became -0.5000',
-      'log P(right) is missing',
-    ]);
+  it("saves only the actions' kinds and view choices: the requests are the host's steps", () => {
+    let e = m.log.createExperiment(initBody(), new Date());
+    e = m.log.recordAction(e, { kind: 'run', forward: { media: { image: '/w/a.png' }, question: 'q' }, result: { answer: 'left', logprobs: {} } });
+    e = m.log.recordAction(e, { kind: 'selectObject', object: 'red circle' });
+    e = m.log.recordAction(e, { kind: 'sweepPatches', params: { batch: 2 }, result: {} });
+    assert.deepEqual(m.log.uiActionsOf(e), [{ kind: 'run' }, { kind: 'selectObject', object: 'red circle' }, { kind: 'sweepPatches' }]);
   });
 });
 
 describe('replaying experiments', () => {
   const question = 'Is the red circle to the left or right of the blue square?';
   const bank = () => m.canned.spatialBank();
-  const fileOf = (actions) => ({ format: 'spatial-id-lens/experiment', version: 1, createdAt: '', media: { kind: 'image', path: '/w/a.png' }, model: null, actions });
 
-  it('compares re-run results with saved ones, by method', () => {
-    const f = m.canned.forward({ media: { image: 'a' }, question });
-    assert.deepEqual(m.compare.resultDifferences('spatialIds/forward', f, structuredClone(f)), []);
-    const probe = m.canned.probe({ bank: 'b', media: { image: 'a' }, question }, bank());
-    const moved = structuredClone(probe);
-    moved.objects[0].argmax[3] = 0;
-    moved.objects[0].similarity[3][0] += 0.5;
-    assert.deepEqual(m.compare.resultDifferences('spatialIds/probe', probe, moved), [
-      'red circle is read in another cell at layer 3',
-      'red circle: similarities changed by up to 0.5000',
-    ]);
-    const steer = m.canned.steer({ bank: 'b', question, object: 'red circle', targetCell: 7, layers: [3] }, bank());
-    const other = structuredClone(steer);
-    other.single.answerAfter = 'left';
-    other.single.logprobsNoise.left = -9;
-    assert.deepEqual(m.compare.resultDifferences('spatialIds/steer', steer, other), ['steered: answer "right" became "left"'], 'the noise control is random: only its answer counts');
-    const sweep = m.canned.patchSweep({});
-    const shorter = { ...sweep, groups: { ...sweep.groups, text: { mean: [0], low: [0], high: [0] } } };
-    assert.deepEqual(m.compare.resultDifferences('spatialIds/patchSweep', sweep, shorter), ['sweep text changed by up to a different shape']);
-    assert.deepEqual(m.compare.resultDifferences('spatialIds/forward', undefined, f), ['the saved or the new result is missing']);
-  });
-
-  it('recognises experiment files and serves their re-run results in order', async () => {
+  it('recognises a re-run experiment and serves its steps strictly in order, naming the steps that differ', async () => {
     const f = m.canned.forward({ media: { image: 'a' }, question });
     const p1 = m.canned.probe({ bank: 'b', media: { image: 'a' }, question }, bank());
-    const p2 = m.canned.probe({ bank: 'b', media: { image: 'a' }, question, interventions: [] }, bank());
-    const file = fileOf([
-      { method: 'spatialIds/probe', params: { question, interventions: [] }, result: p2, savedResult: p2 },
-      { method: 'spatialIds/forward', params: { question }, result: f, savedResult: { ...f, answer: 'right' } },
-      { method: 'spatialIds/probe', params: { question }, result: p1 },
-      { method: 'spatialIds/steer', params: {}, error: { code: -32099, message: 'server stopped' } },
-    ]);
-    assert.equal(m.replay.isExperimentFile(file), true);
-    assert.equal(m.replay.isExperimentFile({ ...file, actions: [{ method: 'spatialIds/eval' }] }), false);
-    const r = new m.replay.FileRequester(file.actions);
-    assert.equal(await r.request('spatialIds/probe', { question }), p1, 'a probe without interventions is not served one with');
-    assert.equal(await r.request('spatialIds/probe', { question, interventions: [] }), p2);
+    const steps = [
+      { method: 'forward', params: { question }, result: f, saved: { result: { ...f, logprobs: { ...f.logprobs, left: -0.5 } } } },
+      { method: 'probe', params: { question }, result: p1, saved: { result: p1 } },
+      { method: 'steer', params: {}, error: { code: -32099, message: 'server stopped' }, saved: { result: {} } },
+    ];
+    assert.equal(m.replay.isReplayedExperiment({ replayed: true, steps }), true);
+    assert.equal(m.replay.isReplayedExperiment({ format: 'spatial-id-lens/experiment', version: 2, steps }), false, 'a file not re-run by the host');
+    const r = new m.replay.StepRequester(steps);
+    await assert.rejects(r.request('spatialIds/probe', { question }), /step 1 is a forward, but the panel asked for probe here/);
     assert.equal(await r.request('spatialIds/forward', { question }), f);
-    await assert.rejects(r.request('spatialIds/steer', {}), /failed when the file was re-run: server stopped/);
-    await assert.rejects(r.request('spatialIds/forward', { question }), /no spatialIds\/forward result for this step/);
-    assert.deepEqual(r.differences, ['forward (request 2): answer "right" became "left"']);
+    assert.equal(await r.request('spatialIds/probe', { question }), p1);
+    await assert.rejects(r.request('spatialIds/steer', {}), /step 3 \(steer\) failed when the file was re-run: server stopped/);
+    await assert.rejects(r.request('spatialIds/forward', { question }), /no step left for the panel's forward/);
+    assert.equal(r.differences.length, 2);
+    assert.match(r.differences[0], /^step 1 \(forward\): logprobs\.left -0\.5 became -?\d/);
+    assert.equal(r.differences[1], 'step 3 (steer): outcome "a result" became "error: server stopped"');
   });
 
-  it('builds a panel log from a file saved without one', () => {
-    const f = m.canned.forward({ media: { image: 'a' }, question });
-    const steer = m.canned.steer({ bank: 'b', question, object: 'red circle', targetCell: 7, layers: [3] }, bank());
-    const actions = m.replay.actionsFromFile([
-      { method: 'spatialIds/forward', params: { media: { image: 'a' }, question }, result: f },
-      { method: 'spatialIds/probe', params: { question }, result: {} },
-      { method: 'spatialIds/steer', params: { targetCell: 7 }, result: steer },
-      { method: 'spatialIds/probe', params: { question, interventions: [] }, result: {} },
-      { method: 'spatialIds/patchSweep', params: {}, error: { code: 1, message: 'x' } },
+  it('walks a file saved without UI actions as its steps suggest', () => {
+    const actions = m.replay.actionsOfSteps([
+      { method: 'forward', params: {} },
+      { method: 'probe', params: {} },
+      { method: 'steer', params: {} },
+      { method: 'probe', params: { interventions: [] } },
+      { method: 'sweepPatches', params: {} },
     ]);
-    assert.deepEqual(actions.map((a) => a.kind), ['run', 'steer']);
-    assert.deepEqual(actions[0].probe, { question });
-    assert.equal(actions[1].outcome.answerAfter, 'right');
+    assert.deepEqual(actions, [{ kind: 'run' }, { kind: 'steer' }, { kind: 'sweepPatches' }]);
   });
 });
 

@@ -56,14 +56,14 @@ describe('inspector panel views', () => {
       await run(page);
       await page.click('vscode-button[data-action=patch]');
       await page.waitForSelector('[data-card=sweep] svg.sil-plot');
-      const [sweep] = await requests(page, 'spatialIds/patchSweep');
+      const [sweep] = await requests(page, 'spatialIds/sweepPatches');
       assert.deepEqual(sweep.body.params, { media: { image: '/workspace/images/scene-left-right.png' }, question: 'Is the red circle to the left or right of the blue square?' });
       assert.equal(await page.locator('[data-card=sweep] svg.sil-plot g[aria-label="area"]').count(), 0, 'one image: no bands');
       await setField(page, '.batch-field', '32');
       await page.click('vscode-button[data-action=patch]');
-      await page.waitForFunction(() => window.__stub.requests('spatialIds/patchSweep').length === 2);
+      await page.waitForFunction(() => window.__stub.requests('spatialIds/sweepPatches').length === 2);
       await page.waitForSelector('[data-card=sweep] svg.sil-plot g[aria-label="area"]');
-      const second = (await requests(page, 'spatialIds/patchSweep'))[1];
+      const second = (await requests(page, 'spatialIds/sweepPatches'))[1];
       assert.deepEqual(second.body.params, { batch: 32, relation: 'leftRight' }, 'held-out scenes asking the same relation');
       assert.match(await page.textContent('[data-card=sweep] .chart-legend'), /interval over 32 scenes/);
       assert.match(await page.textContent('[data-card=sweep] .chart-legend'), /attribute-swap control/);
@@ -152,13 +152,12 @@ describe('inspector panel views', () => {
       await page.waitForSelector('[data-card=sweep] svg.sil-plot');
       await page.click('vscode-button[data-action=save]');
       const [saved] = await sentOfType(page, 'saveExperiment');
-      const log = saved.body.experiment;
-      assert.equal(log.format, 'spatial-id-lens/panel-log');
-      assert.deepEqual(log.actions.map((a) => a.kind), ['run', 'layer', 'steer', 'steer', 'undo', 'patchSweep'], 'consecutive layer moves are one action');
-      assert.equal(log.actions[1].layer, 3);
-      assert.equal(log.actions[2].outcome.answerAfter, 'right');
+      const ui = saved.body.experiment;
+      assert.deepEqual(ui.actions, [{ kind: 'run' }, { kind: 'layer', layer: 3 }, { kind: 'steer' }, { kind: 'steer' }, { kind: 'undo' }, { kind: 'sweepPatches' }], 'consecutive layer moves are one action; the requests are not sent twice');
       file = await page.evaluate(() => window.__stub.savedFile());
-      assert.deepEqual(file.actions.map((a) => a.method.replace('spatialIds/', '')).sort(), ['forward', 'patchSweep', 'probe', 'probe', 'probe', 'steer', 'steer']);
+      assert.equal(file.version, 2);
+      assert.deepEqual(file.steps.map((s) => s.method), ['forward', 'probe', 'steer', 'probe', 'steer', 'probe', 'sweepPatches'], 'the steps in the order the panel asked');
+      assert.ok(Array.isArray(file.steps[3].params.interventions), 'the probe under the first steering');
     });
 
     // Open Experiment...: the host re-runs the file and sends it with init; the panel rebuilds the view from it, asking nothing.
@@ -172,34 +171,26 @@ describe('inspector panel views', () => {
       assert.ok(await page.locator('[data-card=sweep] svg.sil-plot').isVisible());
     });
 
-    // A file whose saved numbers differ from the re-run says so, request by request.
+    // A file whose saved numbers differ from the re-run says so, step by step.
     const tampered = structuredClone(file);
-    const forward = tampered.actions.find((a) => a.method === 'spatialIds/forward');
-    forward.result.logprobs.left = -0.5;
+    tampered.steps[0].result.logprobs.left = -0.5;
     await withPanel({ experiment: tampered }, async (page) => {
       await page.waitForSelector('[data-replay=report]');
-      assert.match(await page.textContent('[data-replay=report]'), /1 differ: forward \(request \d\): log P\(left\) -0\.5000 became -0\.1430/);
+      assert.match(await page.textContent('[data-replay=report]'), /1 differ: step 1 \(forward\): logprobs\.left -0\.5 became -0\.143(;|$)/);
     });
 
-    // A file saved without the panel's log (e.g. by a script) still opens: runs, steers and sweeps from its requests.
+    // A file saved without the panel's actions (e.g. by a script) still opens: runs, steers and sweeps from its steps.
     const bare = structuredClone(file);
-    delete bare.panel;
+    delete bare.ui;
     await withPanel({ experiment: bare }, async (page) => {
       await page.waitForSelector('[data-replay=report]');
       assert.match(await page.textContent('[data-replay=report]'), /Replayed 4 actions; every result matched/);
       assert.equal(await page.textContent('[data-answer=after]'), 'left', 'the last steer in the file');
     });
 
-    // A bare panel log (no re-run by the host) is replayed live.
-    await withPanel({ experiment: file.panel }, async (page) => {
-      await page.waitForSelector('[data-replay=report]');
-      assert.match(await page.textContent('[data-replay=report]'), /Replayed 6 actions; every result matched/);
-      assert.equal((await requests(page, 'spatialIds/steer')).length, 2);
-    });
-
     await withPanel({ experiment: { format: 'something-else' } }, async (page) => {
       await page.waitForSelector('[data-replay=report]');
-      assert.match(await page.textContent('[data-replay=report]'), /Replay stopped: Not a Spatial ID Lens panel log/);
+      assert.match(await page.textContent('[data-replay=report]'), /Replay stopped: The panel was sent an experiment it cannot replay: open the file with Open Experiment\.\.\./);
     });
   });
 

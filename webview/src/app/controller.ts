@@ -1,7 +1,7 @@
 import type {
   ForwardParams,
-  PatchSweepParams,
-  PatchSweepResult,
+  SweepPatchesParams,
+  SweepPatchesResult,
   ProbeParams,
   ProbeResult,
   SteerOutcome,
@@ -11,7 +11,7 @@ import type { InitBody, WebviewMethod, WebviewMethods } from '../../../protocol/
 import { type HostBridge, type HostEvent, RequestFailed, type VsCodeApi } from '../hostBridge';
 import { clampBand, parseLayerBand } from '../logic/layers';
 import { relationOf } from '../logic/questions';
-import { type AnswerSummary, type ExperimentAction, recordAction } from '../state/experimentLog';
+import { type AnswerSummary, type ExperimentAction, recordAction, uiActionsOf } from '../state/experimentLog';
 import {
   type PanelError,
   type PanelState,
@@ -267,19 +267,19 @@ export class Controller {
   }
 
   /** `Patch from mirror`: the sweep for this image, or with a batch size for held-out scenes asking the same relation. */
-  patchSweep(): Promise<PatchSweepResult | null> {
+  sweepPatches(): Promise<SweepPatchesResult | null> {
     const s = this.state;
     if (!s) return Promise.resolve(null);
     const question = (s.baseline?.forward.question ?? s.question).trim();
     const relation = relationOf(question);
-    const params: PatchSweepParams =
+    const params: SweepPatchesParams =
       s.sweepBatch > 0 ? { batch: s.sweepBatch, ...(relation ? { relation } : {}) } : { media: mediaRef(s.init.media), question };
-    return this.guarded('Patch sweep', () => this.patchSweepWith(params));
+    return this.guarded('Patch sweep', () => this.sweepPatchesWith(params));
   }
 
-  async patchSweepWith(params: PatchSweepParams): Promise<PatchSweepResult> {
-    const result = await this.requester.request('spatialIds/patchSweep', params);
-    this.commit(this.record({ ...this.requireState(), sweep: result }, { kind: 'patchSweep', params, result }));
+  async sweepPatchesWith(params: SweepPatchesParams): Promise<SweepPatchesResult> {
+    const result = await this.requester.request('spatialIds/sweepPatches', params);
+    this.commit(this.record({ ...this.requireState(), sweep: result }, { kind: 'sweepPatches', params, result }));
     return result;
   }
 
@@ -287,7 +287,8 @@ export class Controller {
 
   save(): void {
     if (!this.state) return;
-    this.bridge.post({ type: 'saveExperiment', body: { experiment: this.state.experiment } });
+    // the host writes the requests it forwarded as the steps; the panel adds its own actions as the file's `ui`
+    this.bridge.post({ type: 'saveExperiment', body: { experiment: { actions: uiActionsOf(this.state.experiment) } } });
     this.note(`Experiment with ${this.state.experiment.actions.length} actions sent to be saved.`);
   }
 

@@ -1,118 +1,101 @@
-import type { ExperimentAction as FileAction, ExperimentFile, WebviewMethod, WebviewMethods } from '../../../protocol/webview';
+import { type ReplayedExperiment, type ReplayedStep, type UiAction, describeStep, outcomeDifferences } from '../../../protocol/experimentSteps';
+import { rpcMethodOf } from '../../../protocol/methods';
+import type { WebviewMethod, WebviewMethods } from '../../../protocol/webview';
 import { RequestFailed } from '../hostBridge';
-import { type Experiment, type ExperimentAction, answerDifferences, parseExperiment } from '../state/experimentLog';
-import { mediaRef } from '../state/panelState';
 import type { ReplayReport } from '../state/panelState';
-import { REPLAY_TOLERANCE, resultDifferences } from '../state/resultCompare';
 import type { Controller, Requester } from './controller';
 
 /**
- * Opening a saved experiment. The host has already re-run the file's server requests and sends
- * it with init (ExperimentFile: each action's fresh `result` and the `savedResult` from the
- * file); the panel rebuilds its view by walking its own log (the file's `panel`: runs, steers,
- * undos, sweeps, layer and object choices) with results served from the file instead of new
- * requests, and reports every result that differs from the saved one. A bare panel log (no
- * host re-run) is replayed live, through the host.
+ * Opening a saved experiment. The host has re-run the file's steps and sends them with init
+ * (ReplayedExperiment: each step's fresh result and the file's as `saved`); the panel rebuilds
+ * its view by walking the file's UI actions (runs, steers, undos, sweeps, layer and object
+ * choices) in order, each click served the next steps in order by method, and reports every
+ * step whose fresh numbers differ from the saved ones (protocol/experimentSteps.ts). A file
+ * without UI actions is walked as its steps suggest: a forward is a run, a steer a steer.
  */
 export async function replayExperiment(controller: Controller, value: unknown): Promise<ReplayReport> {
-  if (isExperimentFile(value)) {
-    const requester = new FileRequester(value.actions);
-    const log = parseExperiment(value.panel);
-    const actions = log.ok ? log.experiment.actions : actionsFromFile(value.actions);
-    const report = await controller.withRequester(requester, () => walk(controller, actions, false));
-    return { ...report, differences: [...requester.differences, ...report.differences] };
+  if (!isReplayedExperiment(value)) {
+    return { actions: 0, differences: [], error: 'The panel was sent an experiment it cannot replay: open the file with Open Experiment..., which re-runs its steps first.' };
   }
-  const log = parseExperiment(value);
-  if (!log.ok) return { actions: 0, differences: [], error: log.error };
-  return walk(controller, log.experiment.actions, true);
+  const requester = new StepRequester(value.steps);
+  const actions = value.ui?.actions ?? actionsOfSteps(value.steps);
+  const report = await controller.withRequester(requester, () => walk(controller, actions, requester));
+  return { ...report, differences: [...requester.differences, ...report.differences] };
 }
 
-const METHODS: readonly string[] = ['spatialIds/forward', 'spatialIds/probe', 'spatialIds/steer', 'spatialIds/patchSweep'];
-
-export function isExperimentFile(value: unknown): value is ExperimentFile {
+export function isReplayedExperiment(value: unknown): value is ReplayedExperiment {
   if (typeof value !== 'object' || value === null) return false;
-  const v = value as Partial<ExperimentFile>;
-  return (
-    v.format === 'spatial-id-lens/experiment' &&
-    Array.isArray(v.actions) &&
-    v.actions.every((a) => typeof a === 'object' && a !== null && METHODS.includes((a as FileAction).method))
-  );
+  const v = value as Partial<ReplayedExperiment>;
+  return v.replayed === true && Array.isArray(v.steps) && v.steps.every((s) => typeof s === 'object' && s !== null && typeof s.method === 'string');
 }
 
-const hasInterventions = (params: unknown) => Array.isArray((params as { interventions?: unknown } | null)?.interventions);
+const hasInterventions = (step: ReplayedStep | undefined) => Array.isArray(step?.params.interventions);
 
-/** Serves each request from the next unused action of the file with the same method (probes: with or without interventions alike). */
-export class FileRequester implements Requester {
+/** Serves the panel's requests from the re-run steps, strictly in order: a request of another method than the next step stops the replay. */
+export class StepRequester implements Requester {
   readonly differences: string[] = [];
-  private readonly used = new Set<number>();
+  private next = 0;
 
-  constructor(private readonly actions: readonly FileAction[]) {}
+  constructor(private readonly steps: readonly ReplayedStep[]) {}
 
-  async request<M extends WebviewMethod>(method: M, params: WebviewMethods[M]['params']): Promise<WebviewMethods[M]['result']> {
-    const i = this.actions.findIndex((a, k) => !this.used.has(k) && a.method === method && (method !== 'spatialIds/probe' || hasInterventions(a.params) === hasInterventions(params)));
-    if (i < 0) throw new RequestFailed(`the experiment file has no ${method} result for this step`, 0, false);
-    this.used.add(i);
-    const action = this.actions[i];
-    if (action.error) throw new RequestFailed(`${method} failed when the file was re-run: ${action.error.message}`, action.error.code, false);
-    if (action.savedResult !== undefined) {
-      this.differences.push(...resultDifferences(method, action.savedResult, action.result).map((d) => `${method.replace('spatialIds/', '')} (request ${i + 1}): ${d}`));
+  /** The next step not yet served (its params drive the next click). */
+  peek(offset = 0): ReplayedStep | undefined {
+    return this.steps[this.next + offset];
+  }
+
+  async request<M extends WebviewMethod>(method: M, _params: WebviewMethods[M]['params']): Promise<WebviewMethods[M]['result']> {
+    const step = this.steps[this.next];
+    const n = this.next + 1;
+    if (!step) throw new RequestFailed(`the experiment has no step left for the panel's ${method.replace('spatialIds/', '')}`, 0, false);
+    if (rpcMethodOf(step.method) !== method) throw new RequestFailed(`step ${n} is a ${step.method}, but the panel asked for ${method.replace('spatialIds/', '')} here`, 0, false);
+    this.next++;
+    if (step.saved && (step.saved.result !== undefined || step.saved.error)) {
+      const fields = outcomeDifferences(step.saved, step);
+      if (fields.length) this.differences.push(describeStep({ step: n, method: step.method, fields }));
     }
-    return action.result as WebviewMethods[M]['result'];
+    if (step.error) throw new RequestFailed(`step ${n} (${step.method}) failed when the file was re-run: ${step.error.message}`, step.error.code, false);
+    return step.result as WebviewMethods[M]['result'];
   }
 }
 
-/** A panel log for a file saved without one: a run per forward (with its probe), then steers and sweeps in order. */
-export function actionsFromFile(actions: readonly FileAction[]): ExperimentAction[] {
-  const out: ExperimentAction[] = [];
-  actions.forEach((a, i) => {
-    if (a.error || a.result === undefined) return;
-    if (a.method === 'spatialIds/forward') {
-      const params = a.params as WebviewMethods['spatialIds/forward']['params'];
-      const probe = actions.slice(i + 1, i + 3).find((p) => p.method === 'spatialIds/probe' && !hasInterventions(p.params));
-      const result = a.result as WebviewMethods['spatialIds/forward']['result'];
-      out.push({ kind: 'run', forward: params, ...(probe ? { probe: probe.params as WebviewMethods['spatialIds/probe']['params'] } : {}), result: { answer: result.answer, logprobs: result.logprobs } });
-    } else if (a.method === 'spatialIds/steer') {
-      const result = a.result as WebviewMethods['spatialIds/steer']['result'];
-      if (result.single) out.push({ kind: 'steer', params: a.params as WebviewMethods['spatialIds/steer']['params'], outcome: result.single });
-    } else if (a.method === 'spatialIds/patchSweep') {
-      out.push({ kind: 'patchSweep', params: a.params as WebviewMethods['spatialIds/patchSweep']['params'], result: a.result as WebviewMethods['spatialIds/patchSweep']['result'] });
-    }
-  });
+/** UI actions for a file saved without them: a run per forward (with the probe after it), a steer per steer, a sweep per sweep. */
+export function actionsOfSteps(steps: readonly ReplayedStep[]): UiAction[] {
+  const out: UiAction[] = [];
+  for (const s of steps) {
+    if (s.method === 'forward') out.push({ kind: 'run' });
+    else if (s.method === 'steer') out.push({ kind: 'steer' });
+    else if (s.method === 'sweepPatches') out.push({ kind: 'sweepPatches' });
+  }
   return out;
 }
 
-/** Walks a panel log through the controller; `compare`: check each result against the one recorded in the log. */
-async function walk(controller: Controller, actions: Experiment['actions'], compare: boolean): Promise<ReplayReport> {
-  const differences: string[] = [];
-  const note = (i: number, found: string[]) => differences.push(...found.map((d) => `action ${i + 1}: ${d}`));
+/** Walks the UI actions through the controller, each click with the params of the steps it made. */
+async function walk(controller: Controller, actions: readonly UiAction[], steps: StepRequester): Promise<ReplayReport> {
   let done = 0;
+  const expect = <M extends 'forward' | 'steer' | 'sweepPatches'>(method: M, i: number) => {
+    const step = steps.peek();
+    if (step?.method !== method) throw new Error(`action ${i + 1} (${method === 'forward' ? 'run' : method}) has no ${method} step next in the file${step ? ` (step is a ${step.method})` : ''}`);
+    return step.params as unknown as WebviewMethods[`spatialIds/${M}`]['params'];
+  };
   try {
     for (const [i, action] of actions.entries()) {
-      const state = controller.state;
-      if (!state) throw new Error('the panel has no media');
-      const media = mediaRef(state.init.media);
-      const bank = state.init.bank?.bank ?? null;
+      if (!controller.state) throw new Error('the panel has no media');
       switch (action.kind) {
         case 'run': {
-          const probe = action.probe && bank ? { ...action.probe, media, bank } : null;
-          const result = await controller.runWith({ ...action.forward, media }, probe);
-          if (compare) note(i, answerDifferences(action.result, result, REPLAY_TOLERANCE));
+          const forward = expect('forward', i);
+          const probe = steps.peek(1)?.method === 'probe' && !hasInterventions(steps.peek(1)) ? (steps.peek(1)!.params as unknown as WebviewMethods['spatialIds/probe']['params']) : null;
+          await controller.runWith(forward, probe);
           break;
         }
-        case 'steer': {
-          if (!bank) throw new Error(`action ${i + 1} steers, but there is no ID bank for this model`);
-          const outcome = await controller.steerWith({ ...action.params, media, bank });
-          if (compare) note(i, resultDifferences('spatialIds/steer', { single: action.outcome }, { single: outcome }));
+        case 'steer':
+          await controller.steerWith(expect('steer', i));
           break;
-        }
         case 'undo':
           controller.undoStep();
           break;
-        case 'patchSweep': {
-          const result = await controller.patchSweepWith(action.params.batch ? action.params : { ...action.params, media });
-          if (compare) note(i, resultDifferences('spatialIds/patchSweep', action.result, result));
+        case 'sweepPatches':
+          await controller.sweepPatchesWith(expect('sweepPatches', i));
           break;
-        }
         case 'layer':
           controller.setLayer(action.layer);
           break;
@@ -123,7 +106,7 @@ async function walk(controller: Controller, actions: Experiment['actions'], comp
       done++;
     }
   } catch (error) {
-    return { actions: done, differences, error: error instanceof Error ? error.message : String(error) };
+    return { actions: done, differences: [], error: error instanceof Error ? error.message : String(error) };
   }
-  return { actions: done, differences };
+  return { actions: done, differences: [] };
 }
