@@ -4,7 +4,7 @@ export const COMMANDS = {
   deriveIds: 'spatialIds.deriveIds',
   deriveTids: 'spatialIds.deriveTids',
   steerObject: 'spatialIds.steerObject',
-  patchSweep: 'spatialIds.patchSweep',
+  sweepPatches: 'spatialIds.sweepPatches',
   selectModel: 'spatialIds.selectModel',
   openExperiment: 'spatialIds.openExperiment',
   exportResults: 'spatialIds.exportResults',

@@ -6,7 +6,7 @@ import type { CommandContext } from './commandContext';
 import { COMMANDS } from './commandIds';
 import { deriveCommand } from './deriveCommands';
 import { exportResultsCommand, openExperimentCommand } from './experimentCommands';
-import { patchSweepCommand, steerObjectCommand } from './interventionCommands';
+import { sweepPatchesCommand, steerObjectCommand } from './interventionCommands';
 
 /** Inspect Spatial IDs: the invoked-on file, the active preview, or a picked one. */
 async function inspect(ctx: CommandContext, arg?: unknown): Promise<InspectorPanel | undefined> {
@@ -22,7 +22,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable {
     register(COMMANDS.deriveIds, () => deriveCommand(ctx, 'spatial')),
     register(COMMANDS.deriveTids, () => deriveCommand(ctx, 'temporal')),
     register(COMMANDS.steerObject, (arg) => steerObjectCommand(ctx, arg)),
-    register(COMMANDS.patchSweep, (arg) => patchSweepCommand(ctx, arg)),
+    register(COMMANDS.sweepPatches, (arg) => sweepPatchesCommand(ctx, arg)),
     register(COMMANDS.selectModel, () => pickModel(ctx.models)),
     register(COMMANDS.openExperiment, (arg) => openExperimentCommand(ctx, arg)),
     register(COMMANDS.exportResults, () => exportResultsCommand(ctx)),

@@ -22,5 +22,5 @@ test('without a cached bank, a bank path from the webview is dropped (the server
 });
 
 test('scene-engine requests without media pass (batch sweeps)', () => {
-  assert.deepEqual(scopeParams('spatialIds/patchSweep', { batch: 8 }, scope), { batch: 8 });
+  assert.deepEqual(scopeParams('spatialIds/sweepPatches', { batch: 8 }, scope), { batch: 8 });
 });
