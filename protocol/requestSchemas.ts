@@ -14,7 +14,6 @@
  */
 import { z } from 'zod';
 import { LIMITS } from './requestLimits';
-import type { MethodName, RpcMethod } from './methods';
 import type {
   CaptureSpec,
   DeriveIdsParams,
@@ -22,7 +21,7 @@ import type {
   Intervention,
   LoadModelParams,
   MediaRef,
-  SweepPatchesParams,
+  PatchSweepParams,
   PositionSelector,
   ProbeParams,
   SteerParams,
@@ -231,9 +230,9 @@ export const steerParamsSchema = strictObject(
   'the steer params',
 ).superRefine((p, ctx) => oneMode(p, ctx, ['media', 'question', 'object', 'targetCell'], ['relation', 'bands']));
 
-export const sweepPatchesParamsSchema = strictObject(
+export const patchSweepParamsSchema = strictObject(
   { model: modelDir.optional(), media: mediaRefSchema.optional(), question: questionSchema.optional(), batch: batch.optional(), relation: relation.optional(), seed: seed.optional() },
-  'the sweepPatches params',
+  'the patchSweep params',
 ).superRefine((p, ctx) => oneMode(p, ctx, ['media', 'question'], ['relation']));
 
 /** The params schema of each method, for the checks that see a method name (webview messages, experiment files). */
@@ -244,14 +243,10 @@ export const PARAMS_SCHEMAS = {
   'spatialIds/deriveTids': deriveTidsParamsSchema,
   'spatialIds/probe': probeParamsSchema,
   'spatialIds/steer': steerParamsSchema,
-  'spatialIds/sweepPatches': sweepPatchesParamsSchema,
+  'spatialIds/patchSweep': patchSweepParamsSchema,
 } as const;
 
 export type ParamsMethod = keyof typeof PARAMS_SCHEMAS;
-
-// every operation of the registry (protocol/methods.ts) that takes params has its schema here
-const schemaForEveryMethod: Record<RpcMethod<Exclude<MethodName, 'modelInfo'>>, z.ZodType<unknown>> = PARAMS_SCHEMAS;
-void schemaForEveryMethod;
 
 /** The schema of a method chosen at run time (its params' type is then known only as unknown). */
 export const paramsSchemaOf = (method: ParamsMethod): z.ZodType<unknown> => PARAMS_SCHEMAS[method];
@@ -269,7 +264,7 @@ const typeChecks: [
   z.ZodType<DeriveIdsParams>,
   z.ZodType<ProbeParams>,
   z.ZodType<SteerParams>,
-  z.ZodType<SweepPatchesParams>,
+  z.ZodType<PatchSweepParams>,
 ] = [
   mediaRefSchema,
   positionsSchema,
@@ -281,6 +276,6 @@ const typeChecks: [
   deriveTidsParamsSchema,
   probeParamsSchema,
   steerParamsSchema,
-  sweepPatchesParamsSchema,
+  patchSweepParamsSchema,
 ];
 void typeChecks;

@@ -1,24 +1,30 @@
-import type { ForwardParams, ForwardResult, LoadModelParams, ModelInfo } from '../../../protocol/requests';
-import { rpcMethodOf } from '../../../protocol/methods';
+import {
+  ForwardParams,
+  ForwardResult,
+  LoadModelParams,
+  ModelInfo,
+  forwardRequest,
+  loadModelRequest,
+  modelInfoRequest,
+} from '../../../protocol/requests';
 import { loadModelParamsSchema } from '../../../protocol/requestSchemas';
 import { checkParams } from '../../../protocol/requestValidation';
-import { ANALYSIS_HANDLERS } from './analysisHandlers';
 import { checkForwardParams, runForward } from './forwardCall';
-import { HandlerTable, defineHandler } from './handlerTable';
+import { TableEntry, defineHandler } from './handlerTable';
 
 /**
- * The server's handler for each operation of the method registry (protocol/methods.ts):
- * `defineHandler({method, parse, handle(params, ctx)})`. `ctx.runner(params.model)` gives the
- * model (loaded on demand), `ctx.progress(message, fraction)` reports progress,
- * `ctx.throwIfCancelled()` stops cancelled work; throw CodedError (or any of the loaders'
- * errors) for a request that cannot be served. See handlerTable.ts. Params are checked against
- * their schema (protocol/requestSchemas.ts) before anything else.
+ * The server's requests, one entry each: `defineHandler({type, title, handle(params, ctx)})`.
+ * `ctx.runner(params.model)` gives the model (loaded on demand), `ctx.progress(message, fraction)`
+ * reports progress, `ctx.throwIfCancelled()` stops cancelled work; throw CodedError (or any of the
+ * loaders' errors) for a request that cannot be served. See handlerTable.ts. Params are checked
+ * against their schema (protocol/requestSchemas.ts) before anything else.
  */
 
-export const HANDLERS: HandlerTable = {
-  loadModel: defineHandler<LoadModelParams, ModelInfo>({
-    method: 'loadModel',
-    parse: (raw) => checkParams(loadModelParamsSchema, raw ?? {}, rpcMethodOf('loadModel')),
+export const HANDLERS: readonly TableEntry[] = [
+  defineHandler<LoadModelParams, ModelInfo>({
+    type: loadModelRequest,
+    title: 'Loading the model',
+    parse: (raw) => checkParams(loadModelParamsSchema, raw ?? {}, loadModelRequest.method),
     async handle(params, ctx) {
       ctx.progress(`Reading ${params.dir ?? 'the default model'}`, 0);
       const runner = await ctx.host.load(params.dir, { threads: params.threads, executionProviders: params.executionProviders, token: ctx.token });
@@ -27,13 +33,16 @@ export const HANDLERS: HandlerTable = {
     },
   }),
 
-  modelInfo: defineHandler<void, ModelInfo | null>({
-    method: 'modelInfo',
+  defineHandler<void, ModelInfo | null>({
+    type: modelInfoRequest,
+    title: 'Model information',
+    exclusive: false,
     handle: (_params, ctx) => ctx.host.info(),
   }),
 
-  forward: defineHandler<ForwardParams, ForwardResult>({
-    method: 'forward',
+  defineHandler<ForwardParams, ForwardResult>({
+    type: forwardRequest,
+    title: 'Running the model',
     parse: checkForwardParams,
     async handle(params, ctx) {
       const runner = await ctx.runner(params.model);
@@ -41,6 +50,4 @@ export const HANDLERS: HandlerTable = {
       return runForward(runner, params);
     },
   }),
-
-  ...ANALYSIS_HANDLERS,
-};
+];
