@@ -28,8 +28,8 @@ test('the params the extension, the webview and the CLI send are accepted as the
     ['spatialIds/steer', { bank: '/b.safetensors', media, question, object: 'red circle', targetCell: 3, layers: [2, 3], factor: 5 }],
     ['spatialIds/steer', { bank: '/b.safetensors', layers: [2, 3], factor: 5, batch: 40, opposite: true }],
     ['spatialIds/steer', { batch: 3, bands: [[3], [2, 3]], seed: 7, relation: 'beforeAfter' }],
-    ['spatialIds/patchSweep', { batch: 40, relation: 'aboveBelow' }],
-    ['spatialIds/patchSweep', { media, question }],
+    ['spatialIds/sweepPatches', { batch: 40, relation: 'aboveBelow' }],
+    ['spatialIds/sweepPatches', { media, question }],
   ];
   for (const [method, params] of valid) {
     const r = check(method, params);
@@ -62,8 +62,8 @@ test('a number beyond float32 is refused, though finite as a double', () => {
 
 test('unknown keys are refused with the known ones named, and without the noise of the fields they displaced', () => {
   assert.equal(
-    message('spatialIds/patchSweep', { batchSize: 3 }),
-    'spatialIds/patchSweep: params has an unknown key "batchSize": the known keys are model, media, question, batch, relation, seed (check the spelling).',
+    message('spatialIds/sweepPatches', { batchSize: 3 }),
+    'spatialIds/sweepPatches: params has an unknown key "batchSize": the known keys are model, media, question, batch, relation, seed (check the spelling).',
   );
   assert.match(message('spatialIds/forward', { media: { image: '/a.png', page: 2 }, question }), /media has an unknown key "page": the known keys are image \(check the spelling\)/);
   assert.match(message('spatialIds/deriveTids', { grid: 4 }), /unknown key "grid"/);
@@ -72,8 +72,8 @@ test('unknown keys are refused with the known ones named, and without the noise 
 test('batch and single-input fields are not mixed: what one mode would ignore is refused', () => {
   assert.match(message('spatialIds/steer', { batch: 3, media, question }), /media must be left out with batch .*; question must be left out with batch/);
   assert.match(message('spatialIds/steer', { media, question, object: 'red circle' }), /^spatialIds\/steer: targetCell must be given for a single input \(media, question, object, targetCell are needed\), or give batch/);
-  assert.match(message('spatialIds/patchSweep', { media, question, relation: 'leftRight' }), /relation must be given only with batch/);
-  assert.match(message('spatialIds/patchSweep', {}), /media must be given for a single input/);
+  assert.match(message('spatialIds/sweepPatches', { media, question, relation: 'leftRight' }), /relation must be given only with batch/);
+  assert.match(message('spatialIds/sweepPatches', {}), /media must be given for a single input/);
 });
 
 test('checkParams throws the message as a badRequest CodedError; values are shown short', () => {

@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import { LIMITS } from './requestLimits';
+import type { MethodName, RpcMethod } from './methods';
 import type {
   CaptureSpec,
   DeriveIdsParams,
@@ -21,7 +22,7 @@ import type {
   Intervention,
   LoadModelParams,
   MediaRef,
-  PatchSweepParams,
+  SweepPatchesParams,
   PositionSelector,
   ProbeParams,
   SteerParams,
@@ -230,9 +231,9 @@ export const steerParamsSchema = strictObject(
   'the steer params',
 ).superRefine((p, ctx) => oneMode(p, ctx, ['media', 'question', 'object', 'targetCell'], ['relation', 'bands']));
 
-export const patchSweepParamsSchema = strictObject(
+export const sweepPatchesParamsSchema = strictObject(
   { model: modelDir.optional(), media: mediaRefSchema.optional(), question: questionSchema.optional(), batch: batch.optional(), relation: relation.optional(), seed: seed.optional() },
-  'the patchSweep params',
+  'the sweepPatches params',
 ).superRefine((p, ctx) => oneMode(p, ctx, ['media', 'question'], ['relation']));
 
 /** The params schema of each method, for the checks that see a method name (webview messages, experiment files). */
@@ -243,10 +244,14 @@ export const PARAMS_SCHEMAS = {
   'spatialIds/deriveTids': deriveTidsParamsSchema,
   'spatialIds/probe': probeParamsSchema,
   'spatialIds/steer': steerParamsSchema,
-  'spatialIds/patchSweep': patchSweepParamsSchema,
+  'spatialIds/sweepPatches': sweepPatchesParamsSchema,
 } as const;
 
 export type ParamsMethod = keyof typeof PARAMS_SCHEMAS;
+
+// every operation of the registry (protocol/methods.ts) that takes params has its schema here
+const schemaForEveryMethod: Record<RpcMethod<Exclude<MethodName, 'modelInfo'>>, z.ZodType<unknown>> = PARAMS_SCHEMAS;
+void schemaForEveryMethod;
 
 /** The schema of a method chosen at run time (its params' type is then known only as unknown). */
 export const paramsSchemaOf = (method: ParamsMethod): z.ZodType<unknown> => PARAMS_SCHEMAS[method];
@@ -264,7 +269,7 @@ const typeChecks: [
   z.ZodType<DeriveIdsParams>,
   z.ZodType<ProbeParams>,
   z.ZodType<SteerParams>,
-  z.ZodType<PatchSweepParams>,
+  z.ZodType<SweepPatchesParams>,
 ] = [
   mediaRefSchema,
   positionsSchema,
@@ -276,6 +281,6 @@ const typeChecks: [
   deriveTidsParamsSchema,
   probeParamsSchema,
   steerParamsSchema,
-  patchSweepParamsSchema,
+  sweepPatchesParamsSchema,
 ];
 void typeChecks;

@@ -237,7 +237,7 @@ export interface SteerResult {
   bestBand?: number[];
 }
 
-export interface PatchSweepParams extends WorkDoneProgressParams {
+export interface SweepPatchesParams extends WorkDoneProgressParams {
   /** Model folder for this request only: the loaded model (loadModel's) stays, whether the request succeeds or fails; default: the loaded model. */
   model?: string;
   media?: MediaRef;
@@ -255,7 +255,7 @@ export interface CurveWithInterval {
   high: number[];
 }
 
-export interface PatchSweepResult {
+export interface SweepPatchesResult {
   layers: number[];
   /** Normalised belief shift per layer when patching each token group from the mirrored twin. */
   groups: { image: CurveWithInterval; text: CurveWithInterval; objects: CurveWithInterval };
@@ -273,4 +273,4 @@ export const deriveIdsRequest = new RequestType<DeriveIdsParams, IdBankSummary, 
 export const deriveTidsRequest = new RequestType<DeriveIdsParams, IdBankSummary, void>('spatialIds/deriveTids');
 export const probeRequest = new RequestType<ProbeParams, ProbeResult, void>('spatialIds/probe');
 export const steerRequest = new RequestType<SteerParams, SteerResult, void>('spatialIds/steer');
-export const patchSweepRequest = new RequestType<PatchSweepParams, PatchSweepResult, void>('spatialIds/patchSweep');
+export const sweepPatchesRequest = new RequestType<SweepPatchesParams, SweepPatchesResult, void>('spatialIds/sweepPatches');

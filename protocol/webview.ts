@@ -3,20 +3,22 @@ import type {
   ForwardResult,
   IdBankSummary,
   ModelInfo,
-  PatchSweepParams,
-  PatchSweepResult,
+  SweepPatchesParams,
+  SweepPatchesResult,
   ProbeParams,
   ProbeResult,
   SteerParams,
   SteerResult,
 } from './requests';
+import { WEBVIEW_METHOD_NAMES, type RpcMethod, type WebviewMethodName, rpcMethodOf } from './methods';
 
 /**
  * Messages between the inspector webview and the extension host (the custom-editor-sample
  * shape: `{type, requestId?, body}`; the webview says `ready`, the host answers `init`).
  * The webview asks the server through the host: each request names a server method from
- * spatialIdsProtocol.ts and the host checks it against `WEBVIEW_METHODS` before forwarding.
- * Type-only imports: the webview bundle carries no JSON-RPC code.
+ * requests.ts and the host checks it against `WEBVIEW_METHODS` (the registry's `webview: true`
+ * operations, protocol/methods.ts) before forwarding. The webview bundle carries no JSON-RPC code:
+ * requests.ts is imported for types only and methods.ts has no imports.
  */
 
 /** Server requests the webview may make, by method name, with their params and results. */
@@ -24,10 +26,15 @@ export interface WebviewMethods {
   'spatialIds/forward': { params: ForwardParams; result: ForwardResult };
   'spatialIds/probe': { params: ProbeParams; result: ProbeResult };
   'spatialIds/steer': { params: SteerParams; result: SteerResult };
-  'spatialIds/patchSweep': { params: PatchSweepParams; result: PatchSweepResult };
+  'spatialIds/sweepPatches': { params: SweepPatchesParams; result: SweepPatchesResult };
 }
 export type WebviewMethod = keyof WebviewMethods;
-export const WEBVIEW_METHODS: readonly WebviewMethod[] = ['spatialIds/forward', 'spatialIds/probe', 'spatialIds/steer', 'spatialIds/patchSweep'];
+export const WEBVIEW_METHODS: readonly WebviewMethod[] = WEBVIEW_METHOD_NAMES.map(rpcMethodOf);
+
+// the interface above lists exactly the registry's webview operations (a compile error here means they drifted)
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameAsRegistry: Same<WebviewMethod, RpcMethod<WebviewMethodName>> = true;
+void sameAsRegistry;
 
 /** What the panel inspects. */
 export interface InspectedMedia {

@@ -8,7 +8,7 @@ import { ErrorCodes } from '../../../protocol/errors';
 import { ModelRunner } from '../run/modelRunner';
 import { renderScene } from '../scenes/renderScene';
 import { DEFAULT_BACKGROUND } from '../scenes/scene';
-import { deriveIdsRequest, patchSweepRequest, probeRequest, steerRequest } from './analysisRequests';
+import { deriveIds, sweepPatches, probe, steer } from './analysisRequests';
 import { loadIdBank } from './idBank';
 
 /**
@@ -41,7 +41,7 @@ const hasCode = (code: number, words: RegExp) => (e: unknown) => (e as { code?: 
 
 describe('analyses end to end on the bundled model', { skip }, () => {
   test('derive-ids writes a bank whose views cover every layer, with the random-init baseline beside', async () => {
-    const summary = await deriveIdsRequest(runner, { ...SMALL, out: bankFile, baseline: RANDOM }, 'spatial', {}, { loadModel: (d) => ModelRunner.load(d, { cacheDir: path.join(tmp, 'cache') }) });
+    const summary = await deriveIds(runner, { ...SMALL, out: bankFile, baseline: RANDOM }, 'spatial', {}, { loadModel: (d) => ModelRunner.load(d, { cacheDir: path.join(tmp, 'cache') }) });
     assert.equal(summary.layers.length, runner.numLayers + 1);
     assert.equal(summary.cells.length, 16);
     assert.equal(summary.baselineLatticeScores?.length, runner.numLayers + 1);
@@ -50,14 +50,14 @@ describe('analyses end to end on the bundled model', { skip }, () => {
     const bank = loadIdBank(bankFile);
     assert.equal(bank.universal[3].length, 16, 'one row per cell at the one size');
     assert.equal(bank.meta.decoderHash, runner.decoderHash);
-    await assert.rejects(deriveIdsRequest(runner, { ...SMALL, out: bankFile }, 'spatial'), /exists already/, 'never writes over a file');
+    await assert.rejects(deriveIds(runner, { ...SMALL, out: bankFile }, 'spatial'), /exists already/, 'never writes over a file');
   });
 
   test('probe reads a heatmap per layer and object from the saved bank', async () => {
     const file = (sceneFile = path.join(tmp, 'scene.png'));
     const img = await renderScene({ width: 96, height: 96, background: DEFAULT_BACKGROUND, oneObjectPerCell: true, objects: [{ colour: 'red', shape: 'circle', x: 12, y: 12, size: 14 }, { colour: 'blue', shape: 'square', x: 84, y: 60, size: 14 }] });
     await sharp(Buffer.from(img.data), { raw: { width: 96, height: 96, channels: 3 } }).png().toFile(file);
-    const r = await probeRequest(runner, { bank: bankFile, media: { image: file }, question: 'Is the red circle to the left or right of the blue square?' });
+    const r = await probe(runner, { bank: bankFile, media: { image: file }, question: 'Is the red circle to the left or right of the blue square?' });
     assert.deepEqual(r.objects.map((o) => o.object), ['red circle', 'blue square']);
     for (const o of r.objects) {
       assert.equal(o.similarity.length, runner.numLayers + 1);
@@ -67,33 +67,33 @@ describe('analyses end to end on the bundled model', { skip }, () => {
   });
 
   test('steer: a batch gives flip rates with intervals for steering and noise; one input gives before/after/noise', async () => {
-    const batch = await steerRequest(runner, { bank: bankFile, batch: 3, bands: [[3], [2, 3]], seed: 5 });
+    const batch = await steer(runner, { bank: bankFile, batch: 3, bands: [[3], [2, 3]], seed: 5 });
     assert.equal(batch.perLayer?.length, 2);
     for (const b of batch.perLayer!) {
       assert.ok(b.steering.n > 0 && b.steering.low <= b.steering.rate && b.steering.rate <= b.steering.high);
       assert.ok(b.noise.rate >= 0 && b.noise.rate <= 1);
     }
-    const again = await steerRequest(runner, { bank: bankFile, batch: 3, bands: [[3], [2, 3]], seed: 5 });
+    const again = await steer(runner, { bank: bankFile, batch: 3, bands: [[3], [2, 3]], seed: 5 });
     assert.deepEqual(again, batch, 'same params, same numbers');
 
     const question = 'Is the red circle to the left or right of the blue square?';
-    const single = (await steerRequest(runner, { bank: bankFile, media: { image: sceneFile }, question, object: 'red circle', targetCell: 15, layers: [2, 3], opposite: true })).single!;
+    const single = (await steer(runner, { bank: bankFile, media: { image: sceneFile }, question, object: 'red circle', targetCell: 15, layers: [2, 3], opposite: true })).single!;
     for (const answer of [single.answerBefore, single.answerAfter, single.answerNoise]) assert.ok(['left', 'right'].includes(answer));
     assert.equal(single.flipped, single.answerAfter !== single.answerBefore);
     // two objects x two layers of applied additions, each rescaled to 5 x the state's norm (nonzero)
     assert.equal(single.interventions?.length, 4);
     assert.ok(single.interventions!.every((iv) => iv.vector.length === runner.hiddenSize && iv.vector.some((v) => v !== 0)));
     // the cell the object is read at now, as the target: no direction to move in, a clear refusal
-    const read = await probeRequest(runner, { bank: bankFile, media: { image: sceneFile }, question, objects: ['red circle'] });
+    const read = await probe(runner, { bank: bankFile, media: { image: sceneFile }, question, objects: ['red circle'] });
     const here = read.objects[0].argmax[2];
     await assert.rejects(
-      steerRequest(runner, { bank: bankFile, media: { image: sceneFile }, question, object: 'red circle', targetCell: here, layers: [2, 3] }),
+      steer(runner, { bank: bankFile, media: { image: sceneFile }, question, object: 'red circle', targetCell: here, layers: [2, 3] }),
       hasCode(ErrorCodes.badRequest, new RegExp(`already read at cell ${here}.*choose another target cell`)),
     );
   });
 
-  test('patch-sweep: per layer, the three token groups and the attribute control', async () => {
-    const r = await patchSweepRequest(runner, { batch: 2, seed: 3 });
+  test('sweep-patches: per layer, the three token groups and the attribute control', async () => {
+    const r = await sweepPatches(runner, { batch: 2, seed: 3 });
     assert.deepEqual(r.layers, [0, 1, 2, 3, 4, 5, 6]);
     for (const g of ['image', 'text', 'objects'] as const) assert.equal(r.groups[g].mean.length, 7);
     assert.ok(r.control, 'batch items carry the attribute-swap control');
@@ -102,7 +102,7 @@ describe('analyses end to end on the bundled model', { skip }, () => {
   });
 
   test('derive-tids gives one temporal ID per frame', async () => {
-    const summary = await deriveIdsRequest(runner, { objects: SMALL.objects }, 'temporal');
+    const summary = await deriveIds(runner, { objects: SMALL.objects }, 'temporal');
     assert.equal(summary.kind, 'temporal');
     assert.equal(summary.cells.length, runner.model.folder.processor.num_frames);
   });
@@ -110,11 +110,11 @@ describe('analyses end to end on the bundled model', { skip }, () => {
   test('wrong inputs: a bank of another model, a grid too fine, an unknown object word', async () => {
     const other = await ModelRunner.load(RANDOM, { cacheDir: path.join(tmp, 'cache') });
     try {
-      await assert.rejects(steerRequest(other, { bank: bankFile, batch: 1 }), hasCode(ErrorCodes.wrongBank, /derived from .*not from/));
+      await assert.rejects(steer(other, { bank: bankFile, batch: 1 }), hasCode(ErrorCodes.wrongBank, /derived from .*not from/));
     } finally {
       await other.dispose();
     }
-    await assert.rejects(deriveIdsRequest(runner, { grid: 8, sizes: [14] }, 'spatial'), hasCode(ErrorCodes.badRequest, /too small for objects of 14 px/));
-    await assert.rejects(deriveIdsRequest(runner, { objects: ['red circle', 'violet blob'] }, 'spatial'), hasCode(ErrorCodes.badQuestion, /Unknown object word "violet blob"/));
+    await assert.rejects(deriveIds(runner, { grid: 8, sizes: [14] }, 'spatial'), hasCode(ErrorCodes.badRequest, /too small for objects of 14 px/));
+    await assert.rejects(deriveIds(runner, { objects: ['red circle', 'violet blob'] }, 'spatial'), hasCode(ErrorCodes.badQuestion, /Unknown object word "violet blob"/));
   });
 });

@@ -2,8 +2,8 @@ import type {
   DeriveIdsParams,
   IdBankSummary,
   MediaRef,
-  PatchSweepParams,
-  PatchSweepResult,
+  SweepPatchesParams,
+  SweepPatchesResult,
   ProbeParams,
   ProbeResult,
   SteerParams,
@@ -19,7 +19,7 @@ import { RelationItem, heldOutItems } from './heldOutItems';
 import { IdBank, checkBankFits, loadIdBank, saveIdBank } from './idBank';
 import { summariseBank } from './idViews';
 import { objectsInQuestion } from './objectWords';
-import { patchSweep } from './patchSweep';
+import { sweepPatchesOver } from './patchSweep';
 import { probeObjects } from './probeObjects';
 import { DEFAULT_STEERING_FACTOR, defaultBands, steerBatch, steerOnce } from './steerObject';
 import { sweepItemFromFile, sweepItemFromScene } from './sweepItems';
@@ -41,7 +41,7 @@ const DEFAULT_BATCH_SEED = 1;
  * unless overwrite === true) and written only once everything, the baseline included, has
  * succeeded: a failed or cancelled derivation leaves no file.
  */
-export async function deriveIdsRequest(runner: ModelRunner, params: DeriveIdsParams, kind: 'spatial' | 'temporal', ctx: AnalysisContext = {}, deps: AnalysisDeps = {}): Promise<IdBankSummary> {
+export async function deriveIds(runner: ModelRunner, params: DeriveIdsParams, kind: 'spatial' | 'temporal', ctx: AnalysisContext = {}, deps: AnalysisDeps = {}): Promise<IdBankSummary> {
   const started = Date.now();
   const out = params.out ? checkOutputFile(params.out, { overwrite: params.overwrite, what: 'ID bank' }) : null;
   const derive = async (r: ModelRunner, c: AnalysisContext): Promise<IdBank> => {
@@ -91,7 +91,7 @@ async function bankFor(runner: ModelRunner, file: string | undefined, kind: 'spa
 
 const kindOfMedia = (m: MediaRef | undefined): 'spatial' | 'temporal' => (m && 'video' in m ? 'temporal' : 'spatial');
 
-export async function probeRequest(runner: ModelRunner, params: ProbeParams, ctx: AnalysisContext = {}): Promise<ProbeResult> {
+export async function probe(runner: ModelRunner, params: ProbeParams, ctx: AnalysisContext = {}): Promise<ProbeResult> {
   const bank = await bankFor(runner, params.bank, kindOfMedia(params.media), ctx);
   return probeObjects(runner, bank, { media: params.media, question: params.question, objects: params.objects, boxes: params.boxes, interventions: params.interventions });
 }
@@ -106,7 +106,7 @@ async function* sweepInputs(items: AsyncIterable<RelationItem>) {
   for await (const it of items) yield await sweepItemFromScene(it);
 }
 
-export async function steerRequest(runner: ModelRunner, params: SteerParams, ctx: AnalysisContext = {}): Promise<SteerResult> {
+export async function steer(runner: ModelRunner, params: SteerParams, ctx: AnalysisContext = {}): Promise<SteerResult> {
   const factor = params.factor ?? DEFAULT_STEERING_FACTOR;
   const seed = params.seed ?? DEFAULT_BATCH_SEED;
   if (params.batch) {
@@ -146,12 +146,12 @@ export async function steerRequest(runner: ModelRunner, params: SteerParams, ctx
   return { single };
 }
 
-export async function patchSweepRequest(runner: ModelRunner, params: PatchSweepParams, ctx: AnalysisContext = {}): Promise<PatchSweepResult> {
+export async function sweepPatches(runner: ModelRunner, params: SweepPatchesParams, ctx: AnalysisContext = {}): Promise<SweepPatchesResult> {
   if (params.batch) {
     const relation = params.relation ?? 'leftRight';
     const items = heldOutItems(relation, params.batch, params.seed ?? DEFAULT_BATCH_SEED, { distractor: true });
-    return patchSweep(runner, sweepInputs(items), { count: params.batch, withControl: true }, ctx);
+    return sweepPatchesOver(runner, sweepInputs(items), { count: params.batch, withControl: true }, ctx);
   }
   if (!params.media || !params.question) throw badAnalysisRequest('A patching sweep needs media and a question (or batch for held-out scenes).');
-  return patchSweep(runner, [await sweepItemFromFile(runner, params.media, params.question, ctx)], { count: 1, withControl: false }, ctx);
+  return sweepPatchesOver(runner, [await sweepItemFromFile(runner, params.media, params.question, ctx)], { count: 1, withControl: false }, ctx);
 }

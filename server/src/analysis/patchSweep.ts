@@ -106,7 +106,7 @@ export interface SweepSummary {
  * renders are made when it is reached and dropped after it). `withControl`: whether the items
  * carry the attribute twin, for the progress total.
  */
-export async function patchSweep(runner: ModelRunner, items: AsyncIterable<SweepItem> | Iterable<SweepItem>, expected: { count: number; withControl: boolean }, ctx: AnalysisContext = {}): Promise<SweepSummary> {
+export async function sweepPatchesOver(runner: ModelRunner, items: AsyncIterable<SweepItem> | Iterable<SweepItem>, expected: { count: number; withControl: boolean }, ctx: AnalysisContext = {}): Promise<SweepSummary> {
   const L = runner.numLayers;
   const tick = progressReporter(ctx, 'patching', expected.count * 3 * (L + 1) * (expected.withControl ? 2 : 1));
   let done = 0;

@@ -19,7 +19,7 @@ test('options become the request params, numbers and lists parsed, absent option
   });
   assert.deepEqual(paramsFor('derive-tids', { frames: '8', baseline: 'none', overwrite: true }, model), { overwrite: true, baseline: null, frames: 8 });
   assert.deepEqual(paramsFor('steer', { batch: '3', bands: '3;2-3', seed: '7' }, model), { opposite: false, layers: [], bands: [[3], [2, 3]], seed: 7, batch: 3 });
-  assert.deepEqual(paramsFor('patch-sweep', { batch: '2', relation: 'aboveBelow' }, model), { batch: 2, relation: 'aboveBelow' });
+  assert.deepEqual(paramsFor('sweep-patches', { batch: '2', relation: 'aboveBelow' }, model), { batch: 2, relation: 'aboveBelow' });
 });
 
 test('values out of the schema bounds are refused before any work, naming the field and the value', () => {
@@ -28,7 +28,7 @@ test('values out of the schema bounds are refused before any work, naming the fi
     ['steer', { batch: '3', factor: '-5' }, /factor must be a number from 0 to 50 \(got -5\)/],
     ['steer', { batch: '3', relation: 'inside' }, /relation must be one of "leftRight", "aboveBelow", "beforeAfter" \(got "inside"\)/],
     ['steer', { question: 'q' }, /media must be given for a single input/],
-    ['patch-sweep', { batch: '0.5' }, /batch must be a whole number from 1 to 2000 \(got 0\.5\)/],
+    ['sweep-patches', { batch: '0.5' }, /batch must be a whole number from 1 to 2000 \(got 0\.5\)/],
     ['derive-ids', { grid: '10000', sizes: '0.001' }, /grid must be a whole number from 2 to 8 \(got 10000\); sizes\[0\] must be a number from 6 to 48 \(got 0\.001\)/],
     ['derive-ids', { objects: 'red circle, mauve blob' }, /objects\[1\] must be an object "colour shape"/],
     ['derive-tids', { grid: '4' }, /unknown key "grid"/],

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // First, so onnxruntime-node is only ever loaded with its telemetry off (see onnxRuntime.ts).
 import '../model/onnxRuntime';
-import { COMMANDS } from './commands';
+import { COMMANDS, commandNamed } from './commands';
 import { UsageError } from './usageError';
 
 /** `spatial-id-lens <command> [options]`: the headless face of the server core. */
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  const command = name ? COMMANDS[name] : undefined;
+  const command = name ? commandNamed(name) : undefined;
   if (!command) {
     const list = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(16)} ${c.summary}`).join('\n');
     process.stderr.write(`${name ? `Unknown command "${name}".\n` : ''}Usage: spatial-id-lens <command> [options]\n\nCommands:\n${list}\n`);

@@ -1,29 +1,15 @@
-import { deriveIdsRequest as deriveIds, patchSweepRequest as patchSweep, probeRequest as probe, steerRequest as steer } from '../analysis/analysisRequests';
-import type { AnalysisContext } from '../analysis/analysisContext';
-import {
-  DeriveIdsParams,
-  IdBankSummary,
-  PatchSweepParams,
-  PatchSweepResult,
-  ProbeParams,
-  ProbeResult,
-  SteerParams,
-  SteerResult,
-  deriveIdsRequest,
-  deriveTidsRequest,
-  patchSweepRequest,
-  probeRequest,
-  steerRequest,
-} from '../../../protocol/requests';
-import type { RequestType } from 'vscode-languageserver-protocol';
 import type { z } from 'zod';
-import { ModelShape, checkPatchSweepAgainstModel, checkProbeAgainstModel, checkSteerAgainstModel } from './modelBounds';
-import { deriveIdsParamsSchema, deriveTidsParamsSchema, patchSweepParamsSchema, probeParamsSchema, steerParamsSchema } from '../../../protocol/requestSchemas';
+import { type AnalysisMethodName, rpcMethodOf } from '../../../protocol/methods';
+import type { DeriveIdsParams, IdBankSummary, ProbeParams, ProbeResult, SteerParams, SteerResult, SweepPatchesParams, SweepPatchesResult } from '../../../protocol/requests';
+import { deriveIdsParamsSchema, deriveTidsParamsSchema, probeParamsSchema, steerParamsSchema, sweepPatchesParamsSchema } from '../../../protocol/requestSchemas';
 import { checkParams } from '../../../protocol/requestValidation';
+import type { AnalysisContext } from '../analysis/analysisContext';
+import { deriveIds, probe, steer, sweepPatches } from '../analysis/analysisRequests';
 import type { ModelRunner } from '../run/modelRunner';
 import { modelShapeOf } from './forwardCall';
 import { HandlerContext, TableEntry, defineHandler } from './handlerTable';
 import { loadRunner } from './loadRunner';
+import { ModelShape, checkProbeAgainstModel, checkSteerAgainstModel, checkSweepPatchesAgainstModel } from './modelBounds';
 
 /**
  * The analyses of METHOD.md as requests: each handler checks the untrusted params against their
@@ -37,16 +23,14 @@ const noModelBounds = () => undefined;
 
 /** One analysis request: params checked by `schema`, then against the model (`fits`), then the shared analysis function on the requested model. */
 function analysisHandler<P extends { model?: string }, R>(
-  type: RequestType<P, R, void>,
-  title: string,
+  method: AnalysisMethodName,
   schema: z.ZodType<P>,
   fits: (params: P, model: ModelShape) => void,
   run: (runner: ModelRunner, params: P, ctx: AnalysisContext) => Promise<R>,
 ): TableEntry {
   return defineHandler<P, R>({
-    type,
-    title,
-    parse: (raw) => checkParams(schema, raw, type.method),
+    method,
+    parse: (raw) => checkParams(schema, raw, rpcMethodOf(method)),
     async handle(params, ctx) {
       const runner = await ctx.runner(params.model);
       fits(params, modelShapeOf(runner));
@@ -57,10 +41,10 @@ function analysisHandler<P extends { model?: string }, R>(
 
 const loadBaseline = { loadModel: (dir: string) => loadRunner(dir) };
 
-export const ANALYSIS_HANDLERS: readonly TableEntry[] = [
-  analysisHandler<DeriveIdsParams, IdBankSummary>(deriveIdsRequest, 'Deriving spatial IDs', deriveIdsParamsSchema, noModelBounds, (r, p, c) => deriveIds(r, p, 'spatial', c, loadBaseline)),
-  analysisHandler<DeriveIdsParams, IdBankSummary>(deriveTidsRequest, 'Deriving temporal IDs', deriveTidsParamsSchema, noModelBounds, (r, p, c) => deriveIds(r, p, 'temporal', c, loadBaseline)),
-  analysisHandler<ProbeParams, ProbeResult>(probeRequest, 'Reading where the objects are', probeParamsSchema, checkProbeAgainstModel, probe),
-  analysisHandler<SteerParams, SteerResult>(steerRequest, 'Steering', steerParamsSchema, checkSteerAgainstModel, steer),
-  analysisHandler<PatchSweepParams, PatchSweepResult>(patchSweepRequest, 'Patching sweep', patchSweepParamsSchema, checkPatchSweepAgainstModel, patchSweep),
-];
+export const ANALYSIS_HANDLERS: Readonly<Record<AnalysisMethodName, TableEntry>> = {
+  deriveIds: analysisHandler<DeriveIdsParams, IdBankSummary>('deriveIds', deriveIdsParamsSchema, noModelBounds, (r, p, c) => deriveIds(r, p, 'spatial', c, loadBaseline)),
+  deriveTids: analysisHandler<DeriveIdsParams, IdBankSummary>('deriveTids', deriveTidsParamsSchema, noModelBounds, (r, p, c) => deriveIds(r, p, 'temporal', c, loadBaseline)),
+  probe: analysisHandler<ProbeParams, ProbeResult>('probe', probeParamsSchema, checkProbeAgainstModel, probe),
+  steer: analysisHandler<SteerParams, SteerResult>('steer', steerParamsSchema, checkSteerAgainstModel, steer),
+  sweepPatches: analysisHandler<SweepPatchesParams, SweepPatchesResult>('sweepPatches', sweepPatchesParamsSchema, checkSweepPatchesAgainstModel, sweepPatches),
+};

@@ -9,7 +9,7 @@ import { WorkDoneProgress } from 'vscode-languageserver-protocol';
 import { loadIdBank } from '../analysis/idBank';
 import { ffmpeg } from '../../test/support/mediaFixtures';
 import { ErrorCodes } from '../../../protocol/errors';
-import { ForwardParams, ForwardResult, deriveIdsRequest, deriveTidsRequest, forwardRequest, modelInfoRequest, patchSweepRequest, probeRequest, steerRequest } from '../../../protocol/requests';
+import { ForwardParams, ForwardResult, deriveIdsRequest, deriveTidsRequest, forwardRequest, modelInfoRequest, sweepPatchesRequest, probeRequest, steerRequest } from '../../../protocol/requests';
 import { TestServer, requestError, startServer } from '../../test/support/rpcTestClient';
 import { BUNDLED_MODEL, REPO_ROOT, SceneImage, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
 
@@ -123,8 +123,8 @@ describe('every analysis and forward, cancelled once started, answers -32800 wit
   test('steer (one input)', () =>
     assertCancelled('steer', steerRequest.method, { media: { image: scene.file }, question: scene.question, object: scene.objects[0], targetCell: 15 }, 'progress'));
   test('steer (batch)', () => assertCancelled('steer batch', steerRequest.method, { batch: 2000 }, 'progress'));
-  test('patchSweep (one input)', () => assertCancelled('patchSweep', patchSweepRequest.method, { media: { image: scene.file }, question: scene.question }, 'progress'));
-  test('patchSweep (batch)', () => assertCancelled('patchSweep batch', patchSweepRequest.method, { batch: 2000 }, 'progress'));
+  test('patchSweep (one input)', () => assertCancelled('sweepPatches', sweepPatchesRequest.method, { media: { image: scene.file }, question: scene.question }, 'progress'));
+  test('patchSweep (batch)', () => assertCancelled('patchSweep batch', sweepPatchesRequest.method, { batch: 2000 }, 'progress'));
 });
 
 describe('bounded work, safe files, borrowed models', { skip, timeout: 240_000 }, () => {

@@ -1,15 +1,16 @@
 import type { CancellationToken, Connection, WorkDoneProgressReporter } from 'vscode-languageserver/node';
-import type { RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import { DEPRECATED_RPC_METHODS, METHODS, METHOD_NAMES, type MethodName, rpcMethodOf } from '../../../protocol/methods';
 import type { ModelRunner } from '../run/modelRunner';
 import type { ModelHost } from './modelHost';
 import { CancelledError } from '../run/cancellation';
 import { isCancellation, toResponseError } from './requestErrors';
 
 /**
- * How a request is served: a table of handlers, each `(params, ctx)`, wrapped here with what
- * every request needs: its turn on the model (one run at a time), `$/progress` through the
- * client's workDoneToken, cancellation answered with RequestCancelled, and errors turned into
- * coded JSON-RPC errors with the server still running.
+ * How a request is served: a table of handlers, one per operation of the method registry
+ * (protocol/methods.ts), each `(params, ctx)`, wrapped here with what every request needs: its
+ * turn on the model (one run at a time, for the long-running ones), `$/progress` through the
+ * client's workDoneToken under the registry's title, cancellation answered with
+ * RequestCancelled, and errors turned into coded JSON-RPC errors with the server still running.
  */
 
 export interface HandlerContext {
@@ -28,11 +29,8 @@ export interface HandlerContext {
 }
 
 export interface HandlerSpec<P, R> {
-  type: RequestType<P, R, void> | RequestType0<R, void>;
-  /** The title shown for the request's progress. */
-  title: string;
-  /** Whether the handler takes its turn on the model (default true); false for cheap reads that must not wait. */
-  exclusive?: boolean;
+  /** The operation served: its RPC method, title and whether it waits for its turn on the model come from the registry. */
+  method: MethodName;
   /**
    * Checks the params as the client sent them (workDoneToken removed) and returns them typed; it
    * runs before the request waits for its turn on the model, so bad params are refused at once
@@ -90,8 +88,9 @@ export interface Dispatcher {
 }
 
 async function serve(spec: TableEntry, params: unknown, token: CancellationToken, d: Dispatcher): Promise<unknown> {
-  const method = spec.type.method;
-  const progress = new RequestProgress(d.connection, params, spec.title);
+  const method = rpcMethodOf(spec.method);
+  const { title, longRunning } = METHODS[spec.method];
+  const progress = new RequestProgress(d.connection, params, title);
   const throwIfCancelled = () => {
     if (token.isCancellationRequested) throw new CancelledError();
   };
@@ -120,7 +119,7 @@ async function serve(spec: TableEntry, params: unknown, token: CancellationToken
       throwIfCancelled();
       return spec.handle(checked, ctx);
     };
-    const result = spec.exclusive === false ? await work() : await d.host.exclusive(work, token);
+    const result = longRunning ? await d.host.exclusive(work, token) : await work();
     throwIfCancelled();
     return result ?? null;
   } catch (e) {
@@ -134,14 +133,18 @@ async function serve(spec: TableEntry, params: unknown, token: CancellationToken
   }
 }
 
-/** Registers every handler of the table on the connection. */
-export function registerHandlers(table: readonly TableEntry[], d: Dispatcher): void {
-  for (const spec of table) {
+/** Every operation's handler, by its registry name: an operation without one is a compile error. */
+export type HandlerTable = Readonly<Record<MethodName, TableEntry>>;
+
+/** Registers every handler of the table on the connection, under its method and any deprecated alias (spatialIds/patchSweep). */
+export function registerHandlers(table: HandlerTable, d: Dispatcher): void {
+  const register = (rpcMethod: string, spec: TableEntry) =>
     // vscode-jsonrpc calls (token) when no params came, (params, token) otherwise
-    d.connection.onRequest(spec.type.method, (...args: unknown[]) => {
+    d.connection.onRequest(rpcMethod, (...args: unknown[]) => {
       const token = args[args.length - 1] as CancellationToken;
       const params = args.length > 1 ? args[0] : undefined;
       return serve(spec, params, token, d);
     });
-  }
+  for (const name of METHOD_NAMES) register(rpcMethodOf(name), table[name]);
+  for (const [alias, name] of Object.entries(DEPRECATED_RPC_METHODS)) register(alias, table[name]);
 }

@@ -1,30 +1,24 @@
-import {
-  ForwardParams,
-  ForwardResult,
-  LoadModelParams,
-  ModelInfo,
-  forwardRequest,
-  loadModelRequest,
-  modelInfoRequest,
-} from '../../../protocol/requests';
+import type { ForwardParams, ForwardResult, LoadModelParams, ModelInfo } from '../../../protocol/requests';
+import { rpcMethodOf } from '../../../protocol/methods';
 import { loadModelParamsSchema } from '../../../protocol/requestSchemas';
 import { checkParams } from '../../../protocol/requestValidation';
+import { ANALYSIS_HANDLERS } from './analysisHandlers';
 import { checkForwardParams, runForward } from './forwardCall';
-import { TableEntry, defineHandler } from './handlerTable';
+import { HandlerTable, defineHandler } from './handlerTable';
 
 /**
- * The server's requests, one entry each: `defineHandler({type, title, handle(params, ctx)})`.
- * `ctx.runner(params.model)` gives the model (loaded on demand), `ctx.progress(message, fraction)`
- * reports progress, `ctx.throwIfCancelled()` stops cancelled work; throw CodedError (or any of the
- * loaders' errors) for a request that cannot be served. See handlerTable.ts. Params are checked
- * against their schema (protocol/requestSchemas.ts) before anything else.
+ * The server's handler for each operation of the method registry (protocol/methods.ts):
+ * `defineHandler({method, parse, handle(params, ctx)})`. `ctx.runner(params.model)` gives the
+ * model (loaded on demand), `ctx.progress(message, fraction)` reports progress,
+ * `ctx.throwIfCancelled()` stops cancelled work; throw CodedError (or any of the loaders'
+ * errors) for a request that cannot be served. See handlerTable.ts. Params are checked against
+ * their schema (protocol/requestSchemas.ts) before anything else.
  */
 
-export const HANDLERS: readonly TableEntry[] = [
-  defineHandler<LoadModelParams, ModelInfo>({
-    type: loadModelRequest,
-    title: 'Loading the model',
-    parse: (raw) => checkParams(loadModelParamsSchema, raw ?? {}, loadModelRequest.method),
+export const HANDLERS: HandlerTable = {
+  loadModel: defineHandler<LoadModelParams, ModelInfo>({
+    method: 'loadModel',
+    parse: (raw) => checkParams(loadModelParamsSchema, raw ?? {}, rpcMethodOf('loadModel')),
     async handle(params, ctx) {
       ctx.progress(`Reading ${params.dir ?? 'the default model'}`, 0);
       const runner = await ctx.host.load(params.dir, { threads: params.threads, executionProviders: params.executionProviders, token: ctx.token });
@@ -33,16 +27,13 @@ export const HANDLERS: readonly TableEntry[] = [
     },
   }),
 
-  defineHandler<void, ModelInfo | null>({
-    type: modelInfoRequest,
-    title: 'Model information',
-    exclusive: false,
+  modelInfo: defineHandler<void, ModelInfo | null>({
+    method: 'modelInfo',
     handle: (_params, ctx) => ctx.host.info(),
   }),
 
-  defineHandler<ForwardParams, ForwardResult>({
-    type: forwardRequest,
-    title: 'Running the model',
+  forward: defineHandler<ForwardParams, ForwardResult>({
+    method: 'forward',
     parse: checkForwardParams,
     async handle(params, ctx) {
       const runner = await ctx.runner(params.model);
@@ -50,4 +41,6 @@ export const HANDLERS: readonly TableEntry[] = [
       return runForward(runner, params);
     },
   }),
-];
+
+  ...ANALYSIS_HANDLERS,
+};

@@ -183,9 +183,9 @@ function allCases(): Case[] {
       bands: [[[2]]],
     }),
     ...['media', 'question', 'object', 'targetCell'].map((k) => ({ method: 'spatialIds/steer', params: missing(single, k), label: `single input without ${k}` })),
-    ...casesFor('spatialIds/patchSweep', { batch: 2 }, { batch: badInts(LIMITS.batch.min, LIMITS.batch.max), relation: badRelations, seed: badInts(LIMITS.seed.min, LIMITS.seed.max), media: [media], question: [question] }),
-    ...casesFor('spatialIds/patchSweep', { media, question }, { media: badMedia(), question: badQuestions(), relation: ['leftRight'] }),
-    { method: 'spatialIds/patchSweep', params: { media }, label: 'media without question' },
+    ...casesFor('spatialIds/sweepPatches', { batch: 2 }, { batch: badInts(LIMITS.batch.min, LIMITS.batch.max), relation: badRelations, seed: badInts(LIMITS.seed.min, LIMITS.seed.max), media: [media], question: [question] }),
+    ...casesFor('spatialIds/sweepPatches', { media, question }, { media: badMedia(), question: badQuestions(), relation: ['leftRight'] }),
+    { method: 'spatialIds/sweepPatches', params: { media }, label: 'media without question' },
   ];
 }
 

@@ -1,5 +1,5 @@
 import { CodedError } from '../../../protocol/errors';
-import type { ForwardParams, Intervention, MediaRef, PatchSweepParams, ProbeParams, SteerParams } from '../../../protocol/requests';
+import type { ForwardParams, Intervention, MediaRef, SweepPatchesParams, ProbeParams, SteerParams } from '../../../protocol/requests';
 import { ErrorCodes } from '../../../protocol/errors';
 
 /**
@@ -79,6 +79,6 @@ export function checkSteerAgainstModel(p: SteerParams, m: ModelShape): void {
   checkQuestion(p.question, p.media, m);
 }
 
-export function checkPatchSweepAgainstModel(p: PatchSweepParams, m: ModelShape): void {
+export function checkSweepPatchesAgainstModel(p: SweepPatchesParams, m: ModelShape): void {
   checkQuestion(p.question, p.media, m);
 }

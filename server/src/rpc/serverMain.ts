@@ -5,7 +5,6 @@ import { Connection, ErrorCodes as RpcErrorCodes, InitializeResult, ProposedFeat
 import type { SpatialIdsInitializeResult } from '../../../protocol/initialize';
 import { defaultModelDir, packageVersion } from './defaultModel';
 import { registerHandlers } from './handlerTable';
-import { ANALYSIS_HANDLERS } from './analysisHandlers';
 import { HANDLERS } from './handlers';
 import { ModelHost } from './modelHost';
 import { FramingGuard } from './streamFraming';
@@ -81,7 +80,7 @@ function main(): void {
 
   const initialized: InitializeResult & SpatialIdsInitializeResult = { capabilities: {}, serverInfo: { name: 'spatial-id-lens', version }, processId: process.pid };
   connection.onInitialize(() => initialized);
-  registerHandlers([...HANDLERS, ...ANALYSIS_HANDLERS], { connection: refusingAfterShutdown(connection, () => shutDown), host, log, logUnexpected });
+  registerHandlers(HANDLERS, { connection: refusingAfterShutdown(connection, () => shutDown), host, log, logUnexpected });
   connection.onShutdown(() => {
     shutDown = true;
     return host.dispose();

@@ -139,7 +139,7 @@ export class PanelView implements PanelRenderer {
 
     this.batchField = h('vscode-textfield', { class: 'batch-field', attrs: { type: 'number', min: 0, step: 1, value: '0', 'aria-label': 'Batch size', title: '0: this picture; N: N held-out scenes asking the same relation, with confidence bands and the attribute-swap control' } }) as HTMLElement & { value: string };
     this.batchField.addEventListener('change', () => controller.setSweepBatch(Number(this.batchField.value)));
-    this.sweepButton = h('vscode-button', { text: 'Patch from mirror', attrs: { 'data-action': 'patch' }, on: { click: () => void controller.patchSweep() } });
+    this.sweepButton = h('vscode-button', { text: 'Patch from mirror', attrs: { 'data-action': 'patch' }, on: { click: () => void controller.sweepPatches() } });
     this.sweepCard = new ChartCard('sweep', 'Mirror patching sweep', {
       name: () => 'patching-sweep',
       charts: () => this.sweepCharts,

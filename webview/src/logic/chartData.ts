@@ -1,7 +1,7 @@
 import type {
   IdBankSummary,
   LayerIdView,
-  PatchSweepResult,
+  SweepPatchesResult,
   ProbeResult,
 } from '../../../protocol/requests';
 import type { CsvValue } from './csv';
@@ -72,9 +72,9 @@ export const SWEEP_GROUP_LABELS: Record<SweepGroup, string> = {
 export type SweepSource = 'mirror' | 'attribute swap';
 
 /** One row per (source, token group, layer): the normalised belief shift the patch carries (mirror), and the attribute-swap control when present. */
-export function sweepRows(result: PatchSweepResult): Row[] {
+export function sweepRows(result: SweepPatchesResult): Row[] {
   const rows: Row[] = [];
-  const sources: [SweepSource, PatchSweepResult['groups'] | null][] = [
+  const sources: [SweepSource, SweepPatchesResult['groups'] | null][] = [
     ['mirror', result.groups],
     ['attribute swap', result.control ?? null],
   ];

@@ -1,7 +1,7 @@
 import type {
   ForwardParams,
   MediaRef,
-  PatchSweepResult,
+  SweepPatchesResult,
   ProbeParams,
   ProbeResult,
   SteerOutcome,
@@ -60,7 +60,7 @@ export interface PanelState {
   latticeView: 'pca' | 'plane';
   baseline: Baseline | null;
   steps: SteerStep[];
-  sweep: PatchSweepResult | null;
+  sweep: SweepPatchesResult | null;
   error: PanelError | null;
   serverState: { state: ServerState; message?: string } | null;
   experiment: Experiment;

@@ -1,4 +1,4 @@
-import type { PatchSweepResult } from '../../../protocol/requests';
+import type { SweepPatchesResult } from '../../../protocol/requests';
 import { SWEEP_GROUP_LABELS, sweepRows } from '../logic/chartData';
 import { h, setChildren } from './dom';
 import { legendSvg } from './legend';
@@ -11,7 +11,7 @@ import type { Theme } from './theme';
  */
 
 export interface SweepInput {
-  result: PatchSweepResult;
+  result: SweepPatchesResult;
   layer: number;
   width: number;
   theme: Theme;
