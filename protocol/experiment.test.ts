@@ -91,9 +91,9 @@ test('older files are migrated when read (the CLI\'s experiment@1, the editor\'s
     actions: [
       { method: 'spatialIds/forward', params: { media: { image: '/w/a.png' }, question }, result: { answer: 'left' }, seconds: 0.2 },
       { method: 'spatialIds/steer', params: { batch: 2 }, error: { code: -32013, message: 'no' } },
-      { method: 'spatialIds/sweepPatches', params: { batch: 2 }, result: { n: 2 } },
+      { method: 'spatialIds/patchSweep', params: { batch: 2 }, result: { n: 2 } },
     ],
-    panel: { format: 'spatial-id-lens/panel-log', actions: [{ kind: 'run', forward: {}, result: {} }, { kind: 'layer', layer: 2 }, { kind: 'selectObject', object: 'red circle' }, { kind: 'sweepPatches', params: {}, result: {} }] },
+    panel: { format: 'spatial-id-lens/panel-log', actions: [{ kind: 'run', forward: {}, result: {} }, { kind: 'layer', layer: 2 }, { kind: 'selectObject', object: 'red circle' }, { kind: 'patchSweep', params: {}, result: {} }] },
   };
   const fromPanel = parseExperimentFile(panelV1, 'p.json');
   assert.deepEqual(fromPanel.steps.map((s) => s.method), ['forward', 'steer', 'sweepPatches'], 'the sweep under its new name');

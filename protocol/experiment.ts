@@ -124,10 +124,10 @@ export function parseExperimentFile(raw: unknown, file: string): ExperimentFile 
   return { ...exp, steps: checkSteps(exp.steps, file) };
 }
 
-const COMMANDS: Record<string, StepMethod> = { 'derive-ids': 'deriveIds', 'derive-tids': 'deriveTids', probe: 'probe', steer: 'steer', 'sweep-patches': 'sweepPatches' };
-const PANEL_KINDS = new Set(['run', 'steer', 'undo', 'sweepPatches', 'layer', 'selectObject']);
-/** Version 1 named the mirror-patching sweep sweepPatches (method and panel action); it is sweepPatches now. */
-const renamed = (name: string) => (name === 'sweepPatches' ? 'sweepPatches' : name);
+const COMMANDS: Record<string, StepMethod> = { 'derive-ids': 'deriveIds', 'derive-tids': 'deriveTids', probe: 'probe', steer: 'steer', 'patch-sweep': 'sweepPatches' };
+const PANEL_KINDS = new Set(['run', 'steer', 'undo', 'patchSweep', 'layer', 'selectObject']);
+/** Version 1 named the mirror-patching sweep patchSweep (method and panel action); it is sweepPatches now. */
+const renamed = (name: string) => (name === 'patchSweep' ? 'sweepPatches' : name);
 
 /** Older formats as version 2 (in memory; the file is not touched), or the value as it is when it is none of them. */
 function migrate(raw: unknown, file: string): unknown {

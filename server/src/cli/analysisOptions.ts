@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DeriveIdsParams, MediaRef, SweepPatchesParams, ProbeParams, SteerParams } from '../../../protocol/requests';
 import { paramsSchemaOf } from '../../../protocol/requestSchemas';
-import { rpcMethodOf } from '../../../protocol/experimentSteps';
+import { rpcMethodOf } from '../../../protocol/methods';
 import { validateParams } from '../../../protocol/requestValidation';
 import { type AnalysisCommand, STEP_OF_COMMAND } from './experimentFiles';
 import { parseIndexList } from './forwardOptions';
