@@ -86,6 +86,9 @@ const modelSchema = z
   )
   .refine((m) => (m.folder === undefined) !== (m.bundled === undefined), { error: 'a model with exactly one of "folder" (relative to the file) and "bundled"' });
 
+/** The panel's own state in a file; also what the panel sends with Save experiment. */
+export const experimentUiSchema = z.strictObject({ media: media.optional(), actions: z.array(uiAction, { error: 'a list of panel actions' }).optional() }, { error: '{"media"?, "actions"?}' });
+
 export const experimentFileSchema = z.strictObject(
   {
     format: z.literal(EXPERIMENT_FORMAT, { error: `"${EXPERIMENT_FORMAT}"` }),
@@ -93,7 +96,7 @@ export const experimentFileSchema = z.strictObject(
     createdAt: z.string().optional(),
     model: modelSchema,
     steps: z.array(stepSchema, { error: 'a list of steps' }),
-    ui: z.strictObject({ media: media.optional(), actions: z.array(uiAction, { error: 'a list of panel actions' }).optional() }, { error: '{"media"?, "actions"?}' }).optional(),
+    ui: experimentUiSchema.optional(),
   },
   { error: 'an experiment {"format", "version", "model", "steps", "ui"?}' },
 );

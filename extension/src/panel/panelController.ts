@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RequestType } from 'vscode-languageserver-protocol';
 import { forwardRequest, sweepPatchesRequest, probeRequest, steerRequest, type IdBankSummary } from '../../../protocol/requests';
-import { type Experiment, storeExperiment } from '../../../protocol/experiment';
+import { type Experiment, experimentUiSchema, storeExperiment } from '../../../protocol/experiment';
 import type { ExperimentStep, ExperimentUi, ReplayedExperiment, StepMethod } from '../../../protocol/experimentSteps';
 import type { HostToWebview, InitBody, WebviewMethod, WebviewToHost } from '../../../protocol/webview';
 import type { IdBanks } from '../analyses/idBanks';
@@ -168,7 +168,10 @@ export class PanelController implements vscode.Disposable {
 
   /** Save experiment: paths relative to the chosen file's folder, the model's cached bank left out (every reader has the same). */
   private async saveExperiment(ui: unknown): Promise<void> {
-    const actions = typeof ui === 'object' && ui !== null && Array.isArray((ui as ExperimentUi).actions) ? (ui as ExperimentUi).actions : undefined;
+    // the webview is not trusted: its actions are written only when they are what a reader accepts
+    const checked = experimentUiSchema.safeParse(ui);
+    if (!checked.success) this.models.server.log.warn('Save experiment: the panel sent actions in an unknown shape; the experiment is saved with its steps only.');
+    const actions = checked.success ? (checked.data as ExperimentUi).actions : undefined;
     const experiment = this.experiment(actions ? { actions } : undefined);
     const cache = path.resolve(this.banks.cache.root);
     const isDefaultBank = (b: string) => path.resolve(b).startsWith(cache + path.sep);
