@@ -30,6 +30,7 @@ export const METHODS = {
   probe: { title: 'Reading where the objects are', longRunning: true, webview: true, analysis: true },
   steer: { title: 'Steering', longRunning: true, webview: true, analysis: true },
   sweepPatches: { title: 'Mirror patching sweep', longRunning: true, webview: true, analysis: true },
+  videoFrames: { title: 'Reading the video frames', longRunning: true, webview: false, analysis: false },
 } as const satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof METHODS;

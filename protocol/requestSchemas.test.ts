@@ -85,3 +85,14 @@ test('checkParams throws the message as a badRequest CodedError; values are show
   assert.equal(showValue(new Array(100).fill(0)), 'a list of 100 items');
   assert.equal(showValue({ a: 'x'.repeat(200) }).length, 100);
 });
+
+test('an intervention\'s component: "resid" and the reserved "attn_out" / "mlp_out" are admitted (the run API refuses the reserved ones); others are named', () => {
+  const vector = new Array(128).fill(0.25);
+  for (const component of ['resid', 'attn_out', 'mlp_out']) {
+    const params = { media, question, interventions: [{ kind: 'add', layer: 3, component, positions: 'media', vector }, { kind: 'patch', layer: 2, component, positions: [1], from: media }] };
+    const r = check('spatialIds/forward', params);
+    assert.ok(r.ok, `${component}: ${r.ok ? '' : r.message}`);
+    assert.deepEqual(r.value, params);
+  }
+  assert.match(message('spatialIds/forward', { media, question, interventions: [{ kind: 'add', layer: 3, component: 'resid_post', positions: 'media', vector }] }), /interventions\[0\]\.component must be one of "resid" \(the residual stream\), "attn_out", "mlp_out"/);
+});

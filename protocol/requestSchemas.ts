@@ -26,6 +26,7 @@ import type {
   PositionSelector,
   ProbeParams,
   SteerParams,
+  VideoFramesParams,
 } from './requests';
 
 // ---- leaves -----------------------------------------------------------------------------------
@@ -110,7 +111,9 @@ export const positionsSchema = z.union(
 
 export const vectorSchema = list(float32, 'numbers', LIMITS.vectorLength.min, LIMITS.vectorLength.max);
 
-const addIntervention = strictObject({ kind: z.literal('add'), layer: layerSchema, positions: positionsSchema, vector: vectorSchema }, 'a steering addition');
+/** All three names are admitted here; the run API refuses the reserved attn_out / mlp_out as not yet supported. */
+const componentSchema = z.enum(['resid', 'attn_out', 'mlp_out'], { error: 'one of "resid" (the residual stream), "attn_out", "mlp_out" (reserved: attention and MLP outputs)' });
+const addIntervention = strictObject({ kind: z.literal('add'), layer: layerSchema, component: componentSchema.optional(), positions: positionsSchema, vector: vectorSchema }, 'a steering addition');
 const patchSource = z.union(
   [
     strictObject({ image: filePath('an image file path'), question: questionSchema.optional() }, '{"image": file, "question"?}'),
@@ -118,7 +121,7 @@ const patchSource = z.union(
   ],
   { error: '{"image": file} or {"video": file}, with an optional "question"' },
 );
-const patchIntervention = strictObject({ kind: z.literal('patch'), layer: layerSchema, positions: positionsSchema, from: patchSource }, 'a patch');
+const patchIntervention = strictObject({ kind: z.literal('patch'), layer: layerSchema, component: componentSchema.optional(), positions: positionsSchema, from: patchSource }, 'a patch');
 
 export const interventionSchema = z.discriminatedUnion('kind', [addIntervention, patchIntervention], {
   error: 'an intervention {"kind": "add" (steering) or "patch", "layer", "positions", ...}',
@@ -236,6 +239,8 @@ export const sweepPatchesParamsSchema = strictObject(
   'the sweepPatches params',
 ).superRefine((p, ctx) => oneMode(p, ctx, ['media', 'question'], ['relation']));
 
+export const videoFramesParamsSchema = strictObject({ model: modelDir.optional(), video: filePath('a video file path') }, 'the videoFrames params');
+
 /** The params schema of each method, for the checks that see a method name (webview messages, experiment files). */
 export const PARAMS_SCHEMAS = {
   'spatialIds/loadModel': loadModelParamsSchema,
@@ -245,6 +250,7 @@ export const PARAMS_SCHEMAS = {
   'spatialIds/probe': probeParamsSchema,
   'spatialIds/steer': steerParamsSchema,
   'spatialIds/sweepPatches': sweepPatchesParamsSchema,
+  'spatialIds/videoFrames': videoFramesParamsSchema,
 } as const;
 
 export type ParamsMethod = keyof typeof PARAMS_SCHEMAS;
@@ -270,6 +276,7 @@ const typeChecks: [
   z.ZodType<ProbeParams>,
   z.ZodType<SteerParams>,
   z.ZodType<SweepPatchesParams>,
+  z.ZodType<VideoFramesParams>,
 ] = [
   mediaRefSchema,
   positionsSchema,
@@ -282,5 +289,6 @@ const typeChecks: [
   probeParamsSchema,
   steerParamsSchema,
   sweepPatchesParamsSchema,
+  videoFramesParamsSchema,
 ];
 void typeChecks;

@@ -18,18 +18,30 @@ export type MediaRef = { image: string } | { video: string };
 /** Which token positions: all, the image/video tokens, the text tokens, explicit indices, or named words. */
 export type PositionSelector = 'all' | 'media' | 'text' | number[] | { words: string[] };
 
-/** Steering: add `vector` to the residual stream after `layer` at `positions`. */
+/**
+ * What an intervention writes to at its layer: `resid`, the residual stream at site `layer`
+ * (server/src/graph/README.md names the sites), the default. `attn_out` and `mlp_out`, the
+ * attention and MLP outputs of a block (TransformerLens' `hook_attn_out` / `hook_mlp_out`), are
+ * reserved: the server refuses them (badRequest, "not yet supported") until it can write them.
+ */
+export type InterventionComponent = 'resid' | 'attn_out' | 'mlp_out';
+
+/** Steering: add `vector` to residual layer `layer` (0 = the embeddings, l = the output of decoder block l - 1) at `positions`. */
 export interface AddIntervention {
   kind: 'add';
   layer: number;
+  /** Default 'resid'. */
+  component?: InterventionComponent;
   positions: PositionSelector;
   vector: number[];
 }
 
-/** Activation patching: set the residual after `layer` at `positions` to its value in the run of `from` (computed as source minus current). */
+/** Activation patching: set residual layer `layer` at `positions` to its value in the run of `from` (computed as source minus current). */
 export interface PatchIntervention {
   kind: 'patch';
   layer: number;
+  /** Default 'resid'. */
+  component?: InterventionComponent;
   positions: PositionSelector;
   /** The source input; its question defaults to this run's question (the prompts must have the same length). */
   from: MediaRef & { question?: string };
@@ -38,7 +50,7 @@ export interface PatchIntervention {
 export type Intervention = AddIntervention | PatchIntervention;
 
 export interface CaptureSpec {
-  /** Layer indices (0 = embeddings fed to the decoder, l = output of decoder layer l), or 'all'. */
+  /** Residual layers (0 = the embeddings fed to the decoder, l = the output of decoder block l - 1; server/src/graph/README.md), or 'all'. */
   layers: 'all' | number[];
   positions: PositionSelector;
 }
@@ -61,7 +73,28 @@ export interface TokenInfo {
   text: string;
   /** 'image' or 'video' for media placeholder tokens. */
   kind: 'text' | 'image' | 'video';
-  isImage: boolean;
+}
+
+/** Which frame of a video the model was fed: its index in the clip and its time (index / frame rate; null when the container gives no rate). */
+export interface FrameTime {
+  index: number;
+  seconds: number | null;
+}
+
+/** A frame the model was fed, with a PNG data URL of its pixels (at most 384 px a side). */
+export interface FramePreview extends FrameTime {
+  image: string;
+}
+
+export interface VideoFramesParams extends WorkDoneProgressParams {
+  /** Model folder for this request only; default: the loaded model (whose frame count and size sample the clip). */
+  model?: string;
+  video: string;
+}
+
+export interface VideoFramesResult {
+  /** The model's frames of the clip, in the order it reads them (a short clip repeats frames). */
+  frames: FramePreview[];
 }
 
 export interface ForwardResult {
@@ -71,10 +104,14 @@ export interface ForwardResult {
   tokens: TokenInfo[];
   /** hidden[layer][position] = vector; layer 0 = the embeddings fed to the decoder. */
   hidden: Record<string, Record<string, number[]>>;
+  /** For a video: which of its frames the model was fed, in order. */
+  frames?: FrameTime[];
 }
 
 export interface ResidualSiteInfo {
+  /** Residual layer 0..L, the index requests use. */
   layer: number;
+  /** TransformerLens name: `blocks.{layer}.hook_resid_pre`, or `blocks.{L-1}.hook_resid_post` for layer L (server/src/graph/README.md). */
   name: string;
   kind: string;
   tensor: string;
@@ -274,3 +311,4 @@ export const deriveTidsRequest = new RequestType<DeriveIdsParams, IdBankSummary,
 export const probeRequest = new RequestType<ProbeParams, ProbeResult, void>('spatialIds/probe');
 export const steerRequest = new RequestType<SteerParams, SteerResult, void>('spatialIds/steer');
 export const sweepPatchesRequest = new RequestType<SweepPatchesParams, SweepPatchesResult, void>('spatialIds/sweepPatches');
+export const videoFramesRequest = new RequestType<VideoFramesParams, VideoFramesResult, void>('spatialIds/videoFrames');

@@ -43,6 +43,7 @@ export interface InspectedMedia {
   path: string;
   /** A webview URI for showing the image (for videos: frames are shown from `frameUris`). */
   displayUri: string;
+  /** Videos: the frames the model reads, in its order, as PNG data URLs from the server (spatialIds/videoFrames). */
   frameUris?: string[];
 }
 

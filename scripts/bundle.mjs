@@ -17,7 +17,7 @@ export const SERVER_EXTERNALS = ['onnxruntime-node', 'sharp', '@ffmpeg-installer
 
 const common = { bundle: true, sourcemap: true, minify: production, logLevel: 'warning', absWorkingDir: root };
 const bundles = [
-  { name: 'extension', entry: 'extension/src/extension.ts', options: { platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', '@ffmpeg-installer/ffmpeg', '@ffmpeg-installer/*'] } },
+  { name: 'extension', entry: 'extension/src/extension.ts', options: { platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] } },
   { name: 'server', entry: 'server/src/rpc/serverMain.ts', options: { platform: 'node', format: 'cjs', target: 'node20', external: SERVER_EXTERNALS } },
   { name: 'webview', entry: 'webview/src/main.ts', options: { platform: 'browser', format: 'iife', target: 'es2022' } },
 ];

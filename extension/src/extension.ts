@@ -44,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): SpatialIdsApi {
     models,
     banks,
     results: new ResultsLog(),
-    panels: { extensionUri: context.extensionUri, framesCacheDir: path.join(storage, 'video-frames'), models, banks },
+    panels: { extensionUri: context.extensionUri, models, banks },
   };
   context.subscriptions.push(
     log,

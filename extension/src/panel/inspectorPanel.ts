@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ReplayedExperiment } from '../../../protocol/experimentSteps';
+import { videoFramesRequest } from '../../../protocol/requests';
 import type { HostToWebview } from '../../../protocol/webview';
 import type { IdBanks } from '../analyses/idBanks';
-import { extractFrames } from '../media/videoFrames';
 import type { MediaTarget } from '../media/mediaTarget';
 import type { ModelSession } from '../server/modelSession';
 import { PanelController } from './panelController';
@@ -12,16 +12,15 @@ import { inspectorHtml, newNonce } from './webviewHtml';
 
 export interface PanelServices {
   extensionUri: vscode.Uri;
-  /** Where extracted video frames are cached. */
-  framesCacheDir: string;
   models: ModelSession;
   banks: IdBanks;
 }
 
 /**
  * The inspector WebviewPanel for one image or video: one panel per file (inspecting it again
- * reveals it). Resources are limited to the extension's dist/ and media/, the file's folder
- * and the frames cache; the page gets a fresh nonce on every load.
+ * reveals it). Resources are limited to the extension's dist/ and media/ and the file's folder;
+ * a video's frames come from the server as data URLs (the frames the model reads, sampled once,
+ * there). The page gets a fresh nonce on every load.
  */
 export class InspectorPanel implements vscode.Disposable {
   static readonly viewType = 'spatialIds.inspector';
@@ -62,7 +61,6 @@ export class InspectorPanel implements vscode.Disposable {
   ) {
     const { extensionUri, models, banks } = services;
     const folder = vscode.Uri.file(path.dirname(target.uri.fsPath));
-    const framesRoot = vscode.Uri.file(services.framesCacheDir);
     this.panel = vscode.window.createWebviewPanel(
       InspectorPanel.viewType,
       `Spatial IDs: ${path.basename(target.uri.fsPath)}`,
@@ -70,17 +68,23 @@ export class InspectorPanel implements vscode.Disposable {
       {
         enableScripts: true,
         enableCommandUris: false,
-        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media'), folder, framesRoot],
+        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media'), folder],
       },
     );
     this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
     const webview = this.panel.webview;
+    // A video's strip shows the frames the server feeds the model; when it cannot read the
+    // video the strip stays empty and the panel shows the server's error on the first run.
     const frameUris =
       target.kind === 'video'
         ? async () => {
-            const count = models.model?.numFrames ?? 8;
-            const files = await extractFrames(target.uri.fsPath, count, services.framesCacheDir);
-            return files.map((f) => webview.asWebviewUri(vscode.Uri.file(f)).toString());
+            try {
+              const { frames } = await models.request(videoFramesRequest, { video: target.uri.fsPath });
+              return frames.map((f) => f.image);
+            } catch (e) {
+              models.server.log.warn(`No frames for ${target.uri.fsPath}: ${e instanceof Error ? e.message : String(e)}`);
+              return [];
+            }
           }
         : undefined;
     this.controller = new PanelController(

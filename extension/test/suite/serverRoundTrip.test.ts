@@ -33,7 +33,7 @@ describe('inference server round trip', () => {
     });
     assert.ok(['left', 'right'].includes(result.answer.trim()), `answer ${JSON.stringify(result.answer)}`);
     assert.deepEqual(Object.keys(result.logprobs).sort(), ['left', 'right']);
-    assert.equal(result.tokens.filter((t) => t.isImage).length, 16);
+    assert.equal(result.tokens.filter((t) => t.kind === 'image').length, 16);
     assert.equal(Object.keys(result.hidden['3'] ?? {}).length, 16, 'layer 3 captured at the 16 image positions');
   });
 

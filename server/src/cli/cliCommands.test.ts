@@ -55,7 +55,7 @@ test('forward --json captures the requested layers at the named words, and marks
     assert.deepEqual(Object.keys(out.hidden[layer]).sort(), positions.sort());
     for (const p of positions) assert.equal(out.hidden[layer][p].length, 128);
   }
-  const image = out.tokens.filter((t) => t.isImage);
+  const image = out.tokens.filter((t) => t.kind === 'image');
   assert.equal(image.length, 16);
   assert.ok(image.every((t) => t.kind === 'image' && t.text === '<image>'));
   assert.ok(out.tokens.every((t, i) => t.position === i));

@@ -21,8 +21,8 @@ export function ranges(values: readonly number[]): string {
 
 /** The human-readable summary printed without --json. */
 export function describeForward(r: ForwardResult): string[] {
-  const media = r.tokens.filter((t) => t.isImage).map((t) => t.position);
-  const text = r.tokens.filter((t) => !t.isImage).map((t) => `${t.position}:${t.text}`);
+  const media = r.tokens.filter((t) => t.kind !== 'text').map((t) => t.position);
+  const text = r.tokens.filter((t) => t.kind === 'text').map((t) => `${t.position}:${t.text}`);
   const layers = Object.keys(r.hidden).map(Number);
   const positions = layers.length ? Object.keys(r.hidden[layers[0]]).map(Number) : [];
   const size = positions.length ? r.hidden[layers[0]][positions[0]].length : 0;
@@ -31,6 +31,7 @@ export function describeForward(r: ForwardResult): string[] {
     `log-probabilities: ${Object.entries(r.logprobs).map(([w, lp]) => `${w} ${lp.toFixed(4)}`).join(', ') || '(no answer words)'}`,
     `tokens: ${r.tokens.length}, of which ${media.length} media tokens${media.length ? ` at ${ranges(media)}` : ''}`,
     `text tokens: ${text.join(' ')}`,
+    ...(r.frames ? [`frames fed to the model: ${r.frames.map((f) => (f.seconds === null ? `${f.index}` : `${f.index} (${f.seconds.toFixed(2)} s)`)).join(', ')}`] : []),
     layers.length ? `captured: layers ${ranges(layers)} at positions ${ranges(positions)}, vectors of ${size} (--json prints them)` : 'captured: nothing',
   ];
 }

@@ -24,13 +24,14 @@ test('uniformIndices rejects nonsense', () => {
 });
 
 const frame = (i: number) => ({ width: 1, height: 1, data: Uint8Array.from([i % 256, Math.floor(i / 256), 0]) });
-const id = (f: { data: Uint8Array }) => f.data[0] + 256 * f.data[1];
+const id = (f: { image: { data: Uint8Array } }) => f.image.data[0] + 256 * f.image.data[1];
 
 test('under budget the collector samples exactly', () => {
   const c = new FrameCollector(5, 3, 1000);
   for (let i = 0; i < 12; i++) c.push(frame(i));
   assert.equal(c.frameCount, 12);
   assert.deepEqual(c.sample().map(id), [0, 3, 6, 8, 11]);
+  assert.deepEqual(c.sample().map((f) => f.index), [0, 3, 6, 8, 11], 'each frame says which it is');
   assert.deepEqual(new FrameCollector(3, 3, 1000).sample(), []);
 });
 
@@ -51,4 +52,5 @@ test('over budget the collector bounds memory and still spans the clip, last fra
   // Kept frames are 2^k apart with at least 2 * count of them, so picks are within 1000 / (2 * 2 * count).
   picked.forEach((p, i) => assert.ok(Math.abs(p - exact[i]) <= 1000 / (4 * count), `pick ${i}: ${p} vs ${exact[i]}`));
   assert.equal(new Set(picked).size, count, 'distinct frames');
+  assert.deepEqual(c.sample().map((f) => f.index), picked, 'the index named is the frame returned');
 });

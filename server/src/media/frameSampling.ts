@@ -2,8 +2,15 @@ import type { RgbImage } from '../scenes/renderScene';
 
 /**
  * Which frames of a video to keep, and holding them within a memory budget while the total is
- * still unknown (ffmpeg reports the frame count only by reaching the end).
+ * still unknown (ffmpeg reports the frame count only by reaching the end). The one frame-sampling
+ * function of the project: the panel's frame strip shows the frames the server sampled here.
  */
+
+/** A sampled frame and its index among the decoded frames. */
+export interface SampledFrame {
+  index: number;
+  image: RgbImage;
+}
 
 /**
  * round(linspace(0, total - 1, count)), as HF video processors sample (e.g. Qwen2-VL's
@@ -68,14 +75,14 @@ export class FrameCollector {
     return this.kept.length + (this.latest && (this.total - 1) % this.stride !== 0 ? 1 : 0);
   }
 
-  /** The `count` uniformly spaced frames over everything pushed (shared, not copied, when repeated). */
-  sample(): RgbImage[] {
+  /** The `count` uniformly spaced frames over everything pushed (shared, not copied, when repeated), with the index of the frame each one is. */
+  sample(): SampledFrame[] {
     if (this.total === 0 || !this.latest) return [];
     const lastIndex = this.total - 1;
     const latest = this.latest;
     return uniformIndices(this.total, this.count).map((t) => {
       const k = Math.min(this.kept.length - 1, Math.round(t / this.stride));
-      return Math.abs(lastIndex - t) < Math.abs(k * this.stride - t) ? latest : this.kept[k];
+      return Math.abs(lastIndex - t) < Math.abs(k * this.stride - t) ? { index: lastIndex, image: latest } : { index: k * this.stride, image: this.kept[k] };
     });
   }
 }

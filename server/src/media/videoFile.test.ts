@@ -46,6 +46,9 @@ for (const format of ['mp4', 'webm', 'mov', 'mkv', 'gif'] as const) {
     for (const f of video.frames) assert.deepEqual([f.width, f.height, f.data.length], [96, 96, 96 * 96 * 3]);
     // linspace(0, 11, 5) = 0 2.75 5.5 8.25 11, rounded half-to-even.
     assert.deepEqual(video.frames.map((f) => nearestPaletteIndex(f, 12)), [0, 3, 6, 8, 11]);
+    assert.deepEqual(video.times.map((f) => f.index), [0, 3, 6, 8, 11], 'each frame names its index in the clip');
+    // 10 fps: frame k is at k / 10 s (GIF stores centiseconds per frame, so its rate may read otherwise)
+    for (const f of video.times) if (f.seconds !== null && format !== 'gif') assert.ok(Math.abs(f.seconds - f.index / 10) < 1e-9, `${format} frame ${f.index} at ${f.seconds} s`);
     video.frames.forEach((f, i) => {
       const want = PALETTE[[0, 3, 6, 8, 11][i]];
       centre(f).forEach((c, k) => assert.ok(Math.abs(c - want[k]) <= 12, `${format} frame ${i} channel ${k}: ${c} vs ${want[k]}`));
@@ -114,6 +117,8 @@ test('a long video is thinned to the memory budget, still spanning the whole cli
     assert.equal(video.frames.length, 3);
     assert.ok(Math.abs(video.sourceFrameCount - 16) <= 1, `${format}: ${video.sourceFrameCount} frames`);
     const picked = video.frames.map((f) => nearestPaletteIndex(f, 16));
+    // the index each frame names is the frame it shows (to a frame: the thinned stream's rate is estimated)
+    video.times.forEach((f, i) => assert.ok(Math.abs(f.index - picked[i]) <= 1, `${format} frame ${i}: index ${f.index}, shows ${picked[i]}`));
     if (format === 'gif') assert.deepEqual(picked, [0, 8, 15], 'linspace(0, 15, 3) = 0 7.5 15; 7.5 -> 8');
     assert.ok(picked[0] <= 1, `${format} start: ${picked}`);
     assert.ok(picked[1] >= 6 && picked[1] <= 9, `${format} middle: ${picked}`);

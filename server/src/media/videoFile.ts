@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import type { FrameTime } from '../../../protocol/requests';
 import type { RgbImage } from '../scenes/renderScene';
 import { checkMediaFile } from './fileChecks';
 import { parseProbe, relevantLine, resolveFfmpegPath, runFfmpeg } from './ffmpegProcess';
@@ -44,6 +45,11 @@ export interface VideoLoadOptions {
 
 export interface LoadedVideo {
   frames: RgbImage[];
+  /**
+   * For each of `frames`, which frame of the video it is: its index (estimated from the probe
+   * when the fps filter thinned the clip) and index / the stream's frame rate.
+   */
+  times: FrameTime[];
   /** Frames in the video (decoded count; the probe's estimate when the fps filter thinned it). */
   sourceFrameCount: number;
   /** From the container; null when it does not say (e.g. GIF). */
@@ -105,12 +111,16 @@ export async function loadVideoFrames(file: string, count: number, opts: VideoLo
   }
   const filters: string[] = [];
   let estimatedFrames: number | null = null;
+  // frames per second of the stream that reaches the pipe: the clip's own, or the fps filter's
+  let pipeFps = probe.fps;
   if (probe.fps !== null && probe.durationSeconds !== null) {
     const estimate = Math.round(probe.fps * probe.durationSeconds);
     // Leave headroom below the budget so the collector rarely needs to thin as well.
     const cap = Math.max(2 * count, Math.floor((0.9 * budget) / frameBytes));
     if (estimate > cap) {
-      filters.push(`fps=${cap * 1000}/${Math.max(1, Math.round(probe.durationSeconds * 1000))}`);
+      const durationMs = Math.max(1, Math.round(probe.durationSeconds * 1000));
+      filters.push(`fps=${cap * 1000}/${durationMs}`);
+      pipeFps = (cap * 1000) / durationMs;
       estimatedFrames = estimate;
     }
   }
@@ -159,8 +169,16 @@ export async function loadVideoFrames(file: string, count: number, opts: VideoLo
     const why = decodeRun.stderr.trim() ? ` (ffmpeg says "${relevantLine(decodeRun.stderr)}")` : '';
     throw new MediaError('noFrames', `${file} has a video stream but no frames could be decoded from it${why}. It may be cut short: re-export it.`, file);
   }
+  const sampled = collector.sample();
+  const sourceFps = probe.fps;
+  const times = sampled.map(({ index }): FrameTime => {
+    const seconds = pipeFps ? index / pipeFps : null;
+    // a thinned stream's index k is about source frame k * sourceFps / pipeFps
+    return { index: seconds !== null && sourceFps && pipeFps !== sourceFps ? Math.round(seconds * sourceFps) : index, seconds };
+  });
   return {
-    frames: collector.sample(),
+    frames: sampled.map((f) => f.image),
+    times,
     sourceFrameCount: estimatedFrames ?? collector.frameCount,
     durationSeconds: probe.durationSeconds,
   };

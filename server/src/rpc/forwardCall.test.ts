@@ -53,7 +53,7 @@ test('a run output becomes ForwardResult JSON keyed by layer and position', () =
   const out = {
     answer: 'left',
     logprobs: { left: -0.1, right: -2.3 },
-    tokens: [{ position: 0, id: 1, text: '<s>', kind: 'text', isImage: false }],
+    tokens: [{ position: 0, id: 1, text: '<s>', kind: 'text' }],
     hidden: new Map([[0, new Map([[5, new Float32Array([0.5, -1])]])], [6, new Map([[5, new Float32Array([2, 3])]])]]),
   } as unknown as RunOutput;
   const r = toForwardResult(out);

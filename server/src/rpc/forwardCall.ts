@@ -37,7 +37,7 @@ export function toForwardResult(out: RunOutput): ForwardResult {
     for (const [position, vector] of byPosition) vectors[String(position)] = Array.from(vector);
     hidden[String(layer)] = vectors;
   }
-  return { answer: out.answer, logprobs: out.logprobs, tokens: out.tokens, hidden };
+  return { answer: out.answer, logprobs: out.logprobs, tokens: out.tokens, hidden, ...(out.frames ? { frames: out.frames } : {}) };
 }
 
 export async function runForward(runner: ModelRunner, params: ForwardParams): Promise<ForwardResult> {

@@ -1,10 +1,11 @@
-import type { ForwardParams, ForwardResult, LoadModelParams, ModelInfo } from '../../../protocol/requests';
+import type { ForwardParams, ForwardResult, LoadModelParams, ModelInfo, VideoFramesParams, VideoFramesResult } from '../../../protocol/requests';
 import { rpcMethodOf } from '../../../protocol/methods';
-import { loadModelParamsSchema } from '../../../protocol/requestSchemas';
+import { loadModelParamsSchema, videoFramesParamsSchema } from '../../../protocol/requestSchemas';
 import { checkParams } from '../../../protocol/requestValidation';
 import { ANALYSIS_HANDLERS } from './analysisHandlers';
 import { checkForwardParams, runForward } from './forwardCall';
 import { HandlerTable, defineHandler } from './handlerTable';
+import { videoFramePreviews } from '../run/videoFramePreviews';
 
 /**
  * The server's handler for each operation of the method registry (protocol/methods.ts):
@@ -39,6 +40,17 @@ export const HANDLERS: HandlerTable = {
       const runner = await ctx.runner(params.model);
       ctx.throwIfCancelled();
       return runForward(runner, params);
+    },
+  }),
+
+  // the frames a run of this video feeds the model, for the panel's frame strip
+  videoFrames: defineHandler<VideoFramesParams, VideoFramesResult>({
+    method: 'videoFrames',
+    parse: (raw) => checkParams(videoFramesParamsSchema, raw, rpcMethodOf('videoFrames')),
+    async handle(params, ctx) {
+      const runner = await ctx.runner(params.model);
+      ctx.throwIfCancelled();
+      return { frames: await videoFramePreviews(runner, params.video, ctx.signal) };
     },
   }),
 

@@ -90,6 +90,7 @@ function badInterventions(): Json[] {
     [add({ positions: 'images' })], [add({ positions: [-1] })], [add({ extra: true })],
     [patch({ from: {} })], [patch({ from: scene.file })], [patch({ from: { image: scene.file, question: 5 } })], [patch({ from: { image: scene.file, question: '<image> x' } })],
     [patch({ layer: 99 })], [patch({ vector: v(128) })],
+    [add({ component: 'resid_post' })], [add({ component: 5 })], [add({ component: 'attn_out' })], [patch({ component: 'mlp_out' })],
     Array(LIMITS.interventions + 1).fill(add({})),
   ];
 }
@@ -186,6 +187,8 @@ function allCases(): Case[] {
     ...casesFor('spatialIds/sweepPatches', { batch: 2 }, { batch: badInts(LIMITS.batch.min, LIMITS.batch.max), relation: badRelations, seed: badInts(LIMITS.seed.min, LIMITS.seed.max), media: [media], question: [question] }),
     ...casesFor('spatialIds/sweepPatches', { media, question }, { media: badMedia(), question: badQuestions(), relation: ['leftRight'] }),
     { method: 'spatialIds/sweepPatches', params: { media }, label: 'media without question' },
+    ...casesFor('spatialIds/videoFrames', { video: scene.file }, { video: [...badPaths, { video: scene.file }], model: badPaths }),
+    { method: 'spatialIds/videoFrames', params: {}, label: 'no video' },
   ];
 }
 

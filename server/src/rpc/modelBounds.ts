@@ -1,6 +1,7 @@
 import { CodedError } from '../../../protocol/errors';
 import type { ForwardParams, Intervention, MediaRef, SweepPatchesParams, ProbeParams, SteerParams } from '../../../protocol/requests';
 import { ErrorCodes } from '../../../protocol/errors';
+import { checkInterventionComponent } from '../run/interventionComponent';
 
 /**
  * The bounds of request params that depend on the model (the schemas bound them without it):
@@ -42,6 +43,7 @@ function checkLayers(field: string, layers: readonly number[] | undefined, m: Mo
 
 function checkInterventions(list: readonly Intervention[] | undefined, question: string, m: ModelShape): void {
   list?.forEach((iv, i) => {
+    checkInterventionComponent(iv.component, `interventions[${i}].component`);
     if (iv.kind === 'patch') checkQuestion(iv.from.question ?? question, iv.from, m, `interventions[${i}].from.question`);
     if (iv.layer > m.numLayers) throw outOfRange(`interventions[${i}].layer`, iv.layer, m);
     if (iv.kind === 'add' && iv.vector.length !== m.hiddenSize) {

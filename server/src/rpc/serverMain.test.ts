@@ -60,7 +60,7 @@ test('forward on a rendered scene answers with log-probabilities, tokens and the
   assert.ok(['left', 'right'].includes(r.answer), r.answer);
   assert.deepEqual(Object.keys(r.logprobs).sort(), ['left', 'right']);
   for (const lp of Object.values(r.logprobs)) assert.ok(lp <= 0 && Number.isFinite(lp));
-  assert.equal(r.tokens.filter((t) => t.isImage).length, 16);
+  assert.equal(r.tokens.filter((t) => t.kind === 'image').length, 16);
   r.tokens.forEach((t, i) => assert.equal(t.position, i));
   assert.deepEqual(Object.keys(r.hidden).sort(), ['0', '6']);
   const positions = Object.keys(r.hidden['6']).map(Number);

@@ -9,10 +9,11 @@ import { OnnxVariant, openModelFolder } from '../model/modelFolder';
 import type { ProcessedPrompt } from '../model/promptProcessor';
 import { EncodedMedia, VisionLanguageModel } from '../model/visionLanguageModel';
 import { logSoftmax } from '../model/vlmSession';
-import type { AddIntervention, CaptureSpec, MediaRef, ModelInfo, PatchIntervention, TokenInfo } from '../../../protocol/requests';
+import type { AddIntervention, CaptureSpec, FrameTime, MediaRef, ModelInfo, PatchIntervention, TokenInfo } from '../../../protocol/requests';
 import type { RgbImage } from '../scenes/renderScene';
 import { throwIfCancelled } from './cancellation';
 import { instrumentedDecoder } from './instrumentedDecoderCache';
+import { checkInterventionComponent } from './interventionComponent';
 import { InterventionDeltas } from './interventionDeltas';
 import { badQuestion, badRequest } from '../../../protocol/errors';
 import { answerWordsOf, resolvePositions, wordPosition } from './tokenPositions';
@@ -24,8 +25,11 @@ import { answerWordsOf, resolvePositions, wordPosition } from './tokenPositions'
  * serves every request; unused deltas are fed zeros.
  */
 
-/** Media in process: a file, decoded pixels, frames, or features already encoded (reused across runs). */
-export type RunMedia = MediaRef | { pixels: RgbImage } | { frames: RgbImage[] } | { encoded: EncodedMedia };
+/** Media in process: a file, decoded pixels, frames (with which frames of the clip they are, when known), or features already encoded (reused across runs). */
+export type RunMedia = MediaRef | { pixels: RgbImage } | { frames: RgbImage[]; times?: FrameTime[] } | { encoded: EncodedMedia };
+
+/** A media file as every run decodes it: an image, or the clip's sampled frames and which frames they are. */
+export type DecodedMedia = { pixels: RgbImage } | { frames: RgbImage[]; times: FrameTime[] };
 
 /** A patch source: another input (run clean), or that input's residual at the patch layer, [its seq x hidden], recorded earlier. */
 export type PatchSource = (RunMedia & { question?: string }) | { activations: Float32Array };
@@ -54,6 +58,8 @@ export interface RunOutput {
   logits: Float32Array;
   /** hidden.get(layer).get(position): the residual after that layer (after any intervention there). */
   hidden: Map<number, Map<number, Float32Array>>;
+  /** For a video decoded here: which frames of the clip the model was fed, in order. */
+  frames?: FrameTime[];
 }
 
 export interface RunnerOptions {
@@ -121,7 +127,7 @@ export class ModelRunner {
    * A media file decoded as every run decodes it: an image as RGB (the preprocessor resizes it),
    * a video as the model's frame count of frames at the encoder's size (its frame budget).
    */
-  async decodeMedia(media: MediaRef, signal: AbortSignal | undefined = this.cancellation): Promise<{ pixels: RgbImage } | { frames: RgbImage[] }> {
+  async decodeMedia(media: MediaRef, signal: AbortSignal | undefined = this.cancellation): Promise<DecodedMedia> {
     throwIfCancelled(signal);
     if ('image' in media) {
       const pixels = await loadImageFile(media.image);
@@ -133,9 +139,9 @@ export class ModelRunner {
       const count = f.processor.num_frames;
       if (!count) throw badRequest(`${f.dir} takes no video (processor_config.json has no "num_frames"): ask about an image instead.`);
       const size = outputSize(f.preprocessor);
-      const { frames } = await loadVideoFrames(media.video, count, { size: { width: size.width, height: size.height }, signal });
+      const { frames, times } = await loadVideoFrames(media.video, count, { size: { width: size.width, height: size.height }, signal });
       throwIfCancelled(signal);
-      return { frames };
+      return { frames, times };
     }
     throw badRequest('The media must be {"image": file} or {"video": file}.');
   }
@@ -194,7 +200,11 @@ export class ModelRunner {
   async forward(input: RunInput): Promise<RunOutput> {
     const signal = input.signal ?? this.cancellation;
     throwIfCancelled(signal);
-    const { prompt, embeds } = await this.prepare(input.media, input.question, signal);
+    (input.interventions ?? []).forEach((iv, i) => checkInterventionComponent(iv.component, `interventions[${i}].component`)); // before any media is read
+    // a video file is decoded first, so the result can say which of its frames the model saw
+    const media = 'video' in input.media ? await this.decodeMedia(input.media, signal) : input.media;
+    const frames = 'frames' in media ? media.times : undefined;
+    const { prompt, embeds } = await this.prepare(media, input.question, signal);
     const seq = prompt.ids.length;
     const H = this.hiddenSize;
     const deltas = new InterventionDeltas(this.numLayers, H, seq);
@@ -246,8 +256,8 @@ export class ModelRunner {
         hidden.set(l, new Map(positions.map((p) => [p, data.slice(p * H, (p + 1) * H)])));
       }
     }
-    const tokens: TokenInfo[] = prompt.tokens.map((t, position) => ({ position, id: t.id, text: t.text, kind: t.kind, isImage: t.kind !== 'text' }));
-    return { prompt, tokens, answer, logprobs, logits: run.logits.data as Float32Array, hidden };
+    const tokens: TokenInfo[] = prompt.tokens.map((t, position) => ({ position, id: t.id, text: t.text, kind: t.kind }));
+    return { prompt, tokens, answer, logprobs, logits: run.logits.data as Float32Array, hidden, ...(frames ? { frames } : {}) };
   }
 
   /** The position of an object word in a question about media of this kind. */
