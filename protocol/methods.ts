@@ -59,12 +59,13 @@ export const DEPRECATED_CLI_COMMANDS: Readonly<Record<string, MethodName>> = { '
 /** The operation of a JSON-RPC method name, or undefined for one this protocol does not have. */
 export function methodOfRpc(method: string): MethodName | undefined {
   const name = method.startsWith('spatialIds/') ? method.slice('spatialIds/'.length) : undefined;
-  return name !== undefined && Object.hasOwn(METHODS, name) ? (name as MethodName) : DEPRECATED_RPC_METHODS[method];
+  if (name !== undefined && Object.hasOwn(METHODS, name)) return name as MethodName;
+  return Object.hasOwn(DEPRECATED_RPC_METHODS, method) ? DEPRECATED_RPC_METHODS[method] : undefined;
 }
 
 /** The operation of a CLI command, or undefined. */
 export function methodOfCli(command: string): MethodName | undefined {
-  return METHOD_NAMES.find((n) => cliCommandOf(n) === command) ?? DEPRECATED_CLI_COMMANDS[command];
+  return METHOD_NAMES.find((n) => cliCommandOf(n) === command) ?? (Object.hasOwn(DEPRECATED_CLI_COMMANDS, command) ? DEPRECATED_CLI_COMMANDS[command] : undefined);
 }
 
 export const WEBVIEW_METHOD_NAMES = METHOD_NAMES.filter((n): n is WebviewMethodName => METHODS[n].webview);
