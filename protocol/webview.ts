@@ -10,6 +10,7 @@ import type {
   SteerParams,
   SteerResult,
 } from './requests';
+import type { PanelError } from './errors';
 import { WEBVIEW_METHOD_NAMES, type RpcMethod, type WebviewMethodName, rpcMethodOf } from './methods';
 
 /**
@@ -64,7 +65,7 @@ export type HostToWebview =
   | { type: 'init'; body: InitBody }
   | { type: 'bank'; body: IdBankSummary }
   | { type: 'response'; requestId: number; body: unknown }
-  | { type: 'error'; requestId: number; body: { code: number; message: string; retryable: boolean } }
+  | { type: 'error'; requestId: number; body: PanelError }
   | { type: 'serverState'; body: { state: 'starting' | 'running' | 'stopped' | 'restarting'; message?: string } };
 
 export type WebviewToHost =

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ServerProgress } from '../server/inferenceServer';
-import { isCancellation } from '../server/requestErrors';
+import { isCancellation } from '../../../protocol/errors';
 
 /**
  * Long work (ID derivation, batch steering, sweeps) in a cancellable progress notification. The

@@ -12,7 +12,7 @@ import { editorParams, readExperimentText, replayVerdict } from '../experiments/
 import { saveJsonWithDialog, suggestedFolder } from '../experiments/saveFiles';
 import { InspectorPanel } from '../panel/inspectorPanel';
 import { scopeParams } from '../panel/paramsScope';
-import { toPanelError } from '../server/requestErrors';
+import { toPanelError } from '../../../protocol/errors';
 import type { CommandContext } from './commandContext';
 
 /**

@@ -10,7 +10,7 @@ import { readSettings } from '../config/settings';
 import { saveJsonWithDialog, saveWithDialog, suggestedFolder } from '../experiments/saveFiles';
 import type { ServerStateChange } from '../server/inferenceServer';
 import type { ModelSession } from '../server/modelSession';
-import { toPanelError } from '../server/requestErrors';
+import { toPanelError } from '../../../protocol/errors';
 import { checkWebviewMessage } from './messageValidation';
 import { scopeParams, ScopeError, type PanelScope } from './paramsScope';
 import { objectWords, questionTemplates } from './questionVocabulary';

@@ -4,7 +4,7 @@ import { loadModelRequest, type ModelInfo } from '../../../protocol/requests';
 import type { RequestType } from 'vscode-languageserver-protocol';
 import { readSettings } from '../config/settings';
 import type { InferenceServer, ServerProgress } from './inferenceServer';
-import { isCancellation, toPanelError } from './requestErrors';
+import { isCancellation, toPanelError } from '../../../protocol/errors';
 
 const SELECTED_MODEL_KEY = 'spatialIds.selectedModel';
 

@@ -3,7 +3,8 @@ import { DEPRECATED_RPC_METHODS, METHODS, METHOD_NAMES, type MethodName, rpcMeth
 import type { ModelRunner } from '../run/modelRunner';
 import type { ModelHost } from './modelHost';
 import { CancelledError } from '../run/cancellation';
-import { isCancellation, toResponseError } from './requestErrors';
+import { isCancellation } from '../../../protocol/errors';
+import { toResponseError } from './requestErrors';
 
 /**
  * How a request is served: a table of handlers, one per operation of the method registry

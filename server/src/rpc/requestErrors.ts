@@ -3,9 +3,8 @@ import { GraphInstrumentationError } from '../graph/residualSites';
 import { ProtobufError } from '../graph/protobufWire';
 import { MediaError } from '../media/mediaError';
 import { ModelFolderError } from '../model/modelFolder';
-import { CodedError, ErrorCodes, type ErrorCode } from '../../../protocol/errors';
+import { CodedError, ErrorCodes, type ErrorCode, isCancellation } from '../../../protocol/errors';
 import { SafetensorsError } from '../tensors/safetensors';
-import { CancelledError } from '../run/cancellation';
 
 /**
  * What a failed request answers: a JSON-RPC error whose code (ErrorCodes of the protocol)
@@ -36,11 +35,6 @@ export function errorCodeOf(error: unknown): ErrorCode | undefined {
 
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-export function isCancellation(error: unknown): boolean {
-  // AbortError: an AbortSignal aborted without a reason (every path here aborts with CancelledError)
-  return error instanceof CancelledError || (error instanceof ResponseError && error.code === LSPErrorCodes.RequestCancelled) || (error instanceof Error && error.name === 'AbortError');
 }
 
 /**

@@ -13,7 +13,7 @@ import { clampBand, parseLayerBand } from '../logic/layers';
 import { relationOf } from '../logic/questions';
 import { type AnswerSummary, type ExperimentAction, recordAction, uiActionsOf } from '../state/experimentLog';
 import {
-  type PanelError,
+  type ShownError,
   type PanelState,
   initialPanelState,
   isSavedState,
@@ -48,7 +48,7 @@ export interface PanelRenderer {
 export class Controller {
   state: PanelState | null = null;
   /** An error before init (no state to hold it yet). */
-  pendingError: PanelError | null = null;
+  pendingError: ShownError | null = null;
   private transient: Transient = { busy: null, notice: null, bandError: null };
   private lastFailed: (() => Promise<unknown>) | null = null;
   private renderer: PanelRenderer | null = null;
@@ -314,7 +314,7 @@ export class Controller {
   }
 
   reportError(action: string, error: unknown): void {
-    this.setError(toPanelError(action, error));
+    this.setError(shownError(action, error));
   }
 
   imageFailed(uri: string): void {
@@ -348,7 +348,7 @@ export class Controller {
       return result;
     } catch (error) {
       this.lastFailed = () => this.guarded(action, work);
-      this.setError(toPanelError(action, error));
+      this.setError(shownError(action, error));
       return null;
     } finally {
       this.transient.busy = null;
@@ -365,7 +365,7 @@ export class Controller {
     return { ...state, experiment: recordAction(state.experiment, action) };
   }
 
-  private setError(error: PanelError): void {
+  private setError(error: ShownError): void {
     if (this.state) this.commit({ ...this.state, error });
     else {
       this.pendingError = error;
@@ -390,7 +390,7 @@ export class Controller {
   }
 }
 
-export function toPanelError(action: string, error: unknown): PanelError {
+export function shownError(action: string, error: unknown): ShownError {
   if (error instanceof RequestFailed) return { action, message: error.message, code: error.code || null, retryable: error.retryable };
   return { action, message: error instanceof Error ? error.message : String(error), code: null, retryable: false };
 }

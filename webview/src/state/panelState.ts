@@ -28,7 +28,8 @@ export interface SteerStep {
   probeResult: ProbeResult | null;
 }
 
-export interface PanelError {
+/** A failure as the panel shows it: which action failed, and the host's PanelError (protocol/errors.ts) or the panel's own failure (code null). */
+export interface ShownError {
   /** What failed, e.g. "Run" or "Steer". */
   action: string;
   message: string;
@@ -61,7 +62,7 @@ export interface PanelState {
   baseline: Baseline | null;
   steps: SteerStep[];
   sweep: SweepPatchesResult | null;
-  error: PanelError | null;
+  error: ShownError | null;
   serverState: { state: ServerState; message?: string } | null;
   experiment: Experiment;
   replay: ReplayReport | null;

@@ -1,4 +1,4 @@
-import type { PanelError } from '../state/panelState';
+import type { ShownError } from '../state/panelState';
 import { h, setChildren, show } from './dom';
 
 /** Errors shown in the panel (never a blank panel), with Retry when the failure can pass. */
@@ -12,7 +12,7 @@ export class ErrorBanner {
     this.element = h('div', { class: 'error-banner', attrs: { role: 'alert', hidden: true, 'data-view': 'error' } });
   }
 
-  update(error: PanelError | null, busy: boolean): void {
+  update(error: ShownError | null, busy: boolean): void {
     show(this.element, error !== null);
     if (!error) {
       setChildren(this.element);
