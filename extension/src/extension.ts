@@ -11,7 +11,7 @@ import { ResultsLog } from './experiments/resultsLog';
 import { InspectorPanel } from './panel/inspectorPanel';
 import { PanelController, type PanelMedia } from './panel/panelController';
 import { InferenceServer } from './server/inferenceServer';
-import { ModelSession } from './server/modelSession';
+import { SelectedModel } from './server/selectedModel';
 import { createStatusBar } from './ui/statusBar';
 
 /**
@@ -36,7 +36,7 @@ let server: InferenceServer | undefined;
 export function activate(context: vscode.ExtensionContext): SpatialIdsApi {
   const log = vscode.window.createOutputChannel('Spatial IDs', { log: true });
   server = new InferenceServer(context.asAbsolutePath(path.join('dist', 'server.js')), log);
-  const models = new ModelSession(server, context.globalState, context.asAbsolutePath(path.join('models', 'tiny-spatial-vlm')));
+  const models = new SelectedModel(server, context.globalState, context.asAbsolutePath(path.join('models', 'tiny-spatial-vlm')));
   const storage = context.globalStorageUri.fsPath;
   const banks = new IdBanks(models, new IdBankCache(path.join(storage, 'id-banks')));
   const ctx: CommandContext = {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { deriveIdsRequest, deriveTidsRequest, type IdBankSummary } from '../../../protocol/requests';
-import type { ModelSession } from '../server/modelSession';
+import type { SelectedModel } from '../server/selectedModel';
 import { IdBankCache, type BankKind } from './idBankCache';
 import { runWithProgress } from './longRunning';
 
@@ -12,7 +12,7 @@ export class IdBanks implements vscode.Disposable {
   private readonly running = new Map<string, Promise<IdBankSummary | undefined>>();
 
   constructor(
-    private readonly models: ModelSession,
+    private readonly models: SelectedModel,
     readonly cache: IdBankCache,
   ) {}
 

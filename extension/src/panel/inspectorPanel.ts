@@ -6,13 +6,13 @@ import { videoFramesRequest } from '../../../protocol/requests';
 import type { HostToWebview } from '../../../protocol/webview';
 import type { IdBanks } from '../analyses/idBanks';
 import type { MediaTarget } from '../media/mediaTarget';
-import type { ModelSession } from '../server/modelSession';
+import type { SelectedModel } from '../server/selectedModel';
 import { PanelController } from './panelController';
 import { inspectorHtml, newNonce } from './webviewHtml';
 
 export interface PanelServices {
   extensionUri: vscode.Uri;
-  models: ModelSession;
+  models: SelectedModel;
   banks: IdBanks;
 }
 

@@ -9,7 +9,7 @@ import type { IdBanks } from '../analyses/idBanks';
 import { readSettings } from '../config/settings';
 import { saveJsonWithDialog, saveWithDialog, suggestedFolder } from '../experiments/saveFiles';
 import type { ServerStateChange } from '../server/inferenceServer';
-import type { ModelSession } from '../server/modelSession';
+import type { SelectedModel } from '../server/selectedModel';
 import { toPanelError } from '../../../protocol/errors';
 import { checkWebviewMessage } from './messageValidation';
 import { scopeParams, ScopeError, type PanelScope } from './paramsScope';
@@ -47,7 +47,7 @@ export class PanelController implements vscode.Disposable {
   constructor(
     readonly media: PanelMedia,
     private readonly post: (message: HostToWebview) => Thenable<boolean>,
-    private readonly models: ModelSession,
+    private readonly models: SelectedModel,
     private readonly banks: IdBanks,
     /** A saved experiment being replayed (already re-run), sent with init. */
     private readonly replay?: ReplayedExperiment,

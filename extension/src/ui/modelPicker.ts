@@ -1,14 +1,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readSettings } from '../config/settings';
-import type { ModelSession } from '../server/modelSession';
+import type { SelectedModel } from '../server/selectedModel';
 
 interface ModelPick extends vscode.QuickPickItem {
   dir?: string;
 }
 
 /** Select Model...: the bundled model, the folders in `spatialIds.modelPaths`, or browse. */
-export async function pickModel(models: ModelSession): Promise<void> {
+export async function pickModel(models: SelectedModel): Promise<void> {
   const dirs = [models.bundledModelDir, ...readSettings().modelPaths.filter((d) => d !== models.bundledModelDir)];
   const items: ModelPick[] = dirs.map((dir) => ({
     label: path.basename(dir),

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { InferenceServer, ServerStateChange } from '../server/inferenceServer';
-import type { ModelSession } from '../server/modelSession';
+import type { SelectedModel } from '../server/selectedModel';
 import { COMMANDS } from '../commands/commandIds';
 
 const ICONS: Record<ServerStateChange['state'], string> = {
@@ -11,7 +11,7 @@ const ICONS: Record<ServerStateChange['state'], string> = {
 };
 
 /** Status bar item: model name and server state; click to select a model. */
-export function createStatusBar(server: InferenceServer, models: ModelSession): vscode.Disposable {
+export function createStatusBar(server: InferenceServer, models: SelectedModel): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('spatialIds.status', vscode.StatusBarAlignment.Right, 100);
   item.name = 'Spatial IDs';
   item.command = COMMANDS.selectModel;

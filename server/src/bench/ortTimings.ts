@@ -3,7 +3,7 @@ import type * as ort from 'onnxruntime-node';
 import { siteName } from '../graph/residualSites';
 import { preprocessImage } from '../model/imagePreprocessor';
 import { VisionLanguageModel } from '../model/visionLanguageModel';
-import type { ExtraFeeds, VlmSession } from '../model/vlmSession';
+import type { ExtraFeeds, OrtSessions } from '../model/ortSessions';
 import { InterventionDeltas } from '../run/interventionDeltas';
 import { ModelRunner } from '../run/modelRunner';
 import type { BenchInput } from './benchInput';
@@ -72,7 +72,7 @@ function cpuMsSince(start: NodeJS.CpuUsage): number {
 }
 
 /** The low-level path both sessions share, so plain and instrumented differ only in the decoder graph. */
-async function timedForward(session: VlmSession, pixels: Float32Array, ids: number[], extra?: ExtraFeeds, read?: (outputs: Record<string, ort.Tensor>) => void): Promise<OneRun> {
+async function timedForward(session: OrtSessions, pixels: Float32Array, ids: number[], extra?: ExtraFeeds, read?: (outputs: Record<string, ort.Tensor>) => void): Promise<OneRun> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const features = await session.encodeImages([pixels]);

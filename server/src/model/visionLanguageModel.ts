@@ -2,7 +2,7 @@ import type { RgbImage } from '../scenes/renderScene';
 import { preprocessImage } from './imagePreprocessor';
 import { ModelFolder, OnnxVariant, openModelFolder } from './modelFolder';
 import { MediaKind, ProcessedPrompt, PromptProcessor } from './promptProcessor';
-import { MediaFeatures, VlmSession, VlmSessionOptions } from './vlmSession';
+import { MediaFeatures, OrtSessions, OrtSessionsOptions } from './ortSessions';
 
 /**
  * A loaded model folder: ties the folder, the prompt processor, the image preprocessor and the
@@ -19,13 +19,13 @@ export class VisionLanguageModel {
   private constructor(
     readonly folder: ModelFolder,
     readonly prompts: PromptProcessor,
-    readonly session: VlmSession,
+    readonly session: OrtSessions,
   ) {}
 
-  static async load(dir: string, opts: VlmSessionOptions & { variant?: OnnxVariant } = {}): Promise<VisionLanguageModel> {
+  static async load(dir: string, opts: OrtSessionsOptions & { variant?: OnnxVariant } = {}): Promise<VisionLanguageModel> {
     const folder = openModelFolder(dir, { variant: opts.variant });
     const prompts = PromptProcessor.fromFolder(folder);
-    return new VisionLanguageModel(folder, prompts, await VlmSession.open(folder, opts));
+    return new VisionLanguageModel(folder, prompts, await OrtSessions.open(folder, opts));
   }
 
   async encodeImage(image: RgbImage): Promise<EncodedMedia> {

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { ErrorCodes } from '../../../protocol/errors';
 import { clipQuestions, drawClip, drawScene, sceneQuestions } from '../dataset/trainingMixture';
 import { VisionLanguageModel } from '../model/visionLanguageModel';
-import { logSoftmax } from '../model/vlmSession';
+import { logSoftmax } from '../model/ortSessions';
 import { SeededRandom } from '../scenes/random';
 import { renderClip, renderScene } from '../scenes/renderScene';
 import { ModelRunner } from './modelRunner';

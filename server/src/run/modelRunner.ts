@@ -8,7 +8,7 @@ import { outputSize } from '../model/imagePreprocessor';
 import { OnnxVariant, openModelFolder } from '../model/modelFolder';
 import type { ProcessedPrompt } from '../model/promptProcessor';
 import { EncodedMedia, VisionLanguageModel } from '../model/visionLanguageModel';
-import { logSoftmax } from '../model/vlmSession';
+import { logSoftmax } from '../model/ortSessions';
 import type { AddIntervention, CaptureSpec, FrameTime, MediaRef, ModelInfo, PatchIntervention, TokenInfo } from '../../../protocol/requests';
 import type { RgbImage } from '../scenes/renderScene';
 import { throwIfCancelled } from './cancellation';

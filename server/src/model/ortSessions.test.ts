@@ -8,7 +8,7 @@ import { renderClip, renderScene } from '../scenes/renderScene';
 import { ModelFolderError, openModelFolder } from './modelFolder';
 import { writeModelFolderFixture } from '../../test/support/modelFolderFixture';
 import { VisionLanguageModel } from './visionLanguageModel';
-import { VlmSession, argmax, lastPosition, logSoftmax } from './vlmSession';
+import { OrtSessions, argmax, lastPosition, logSoftmax } from './ortSessions';
 
 /**
  * End to end against the bundled export (models/tiny-spatial-vlm, or SPATIAL_ID_LENS_MODEL),
@@ -110,7 +110,7 @@ test('a disposed session refuses to run', { skip }, async () => {
 
 test('a damaged graph file is a clear error naming the file', async () => {
   const folder = openModelFolder(writeModelFolderFixture()); // its onnx/ files are empty
-  await assert.rejects(VlmSession.open(folder), (e: unknown) => {
+  await assert.rejects(OrtSessions.open(folder), (e: unknown) => {
     assert.ok(e instanceof ModelFolderError);
     assert.match(e.message, /onnxruntime could not load .*\.onnx .*re-export it/);
     return true;

@@ -14,7 +14,7 @@ const SELECTED_MODEL_KEY = 'spatialIds.selectedModel';
  * use, or restarted after a crash), so a retry after a crash just works. The selection is
  * remembered across sessions.
  */
-export class ModelSession implements vscode.Disposable {
+export class SelectedModel implements vscode.Disposable {
   private info: ModelInfo | null = null;
   private loadedFor = -1;
   private loading: Promise<ModelInfo> | undefined;

@@ -9,7 +9,7 @@ import { checkGraphInterfaces } from './graphInterface';
  * encoders, token embeddings, and the decoder with its KV cache. Batch size 1 throughout.
  */
 
-export interface VlmSessionOptions {
+export interface OrtSessionsOptions {
   /** Threads inside one operator (default 1: the server shares the machine with the editor). */
   intraOpNumThreads?: number;
   /**
@@ -58,7 +58,7 @@ export interface MediaFeatures {
   video?: Float32Array;
 }
 
-export class VlmSession {
+export class OrtSessions {
   readonly hiddenSize: number;
   readonly vocabSize: number;
   private readonly kvHeads: number;
@@ -93,7 +93,7 @@ export class VlmSession {
     this.mediaReaders = mediaReadersOf(folder.config, decoder.inputNames, folder.onnx.decoder);
   }
 
-  static async open(folder: ModelFolder, opts: VlmSessionOptions = {}): Promise<VlmSession> {
+  static async open(folder: ModelFolder, opts: OrtSessionsOptions = {}): Promise<OrtSessions> {
     const options: ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: opts.intraOpNumThreads ?? 1,
       interOpNumThreads: 1,
@@ -129,7 +129,7 @@ export class VlmSession {
     try {
       if (failed) throw failed.reason;
       const [vision, video, embed, decoder] = opened;
-      return new VlmSession(folder, vision!, video, embed!, decoder!); // throws on a bad folder: released below
+      return new OrtSessions(folder, vision!, video, embed!, decoder!); // throws on a bad folder: released below
     } catch (e) {
       await Promise.all(opened.map((session) => session?.release())); // no half-open model
       throw e;
