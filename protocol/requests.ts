@@ -133,6 +133,19 @@ export interface ModelInfo {
   imageSize: { width: number; height: number };
   /** sha256 of the decoder file: ID banks are tied to it. */
   decoderHash: string;
+  /**
+   * The questions and object words the model reads, when its vocabulary is closed (a model trained
+   * on the scene engine's questions only, as the bundled one): the panel offers exactly these.
+   * null for a model that reads open text.
+   */
+  vocabulary: ModelVocabulary | null;
+}
+
+/** A closed vocabulary: question templates with `{a}`/`{b}` for object words, per media kind, and the object words. */
+export interface ModelVocabulary {
+  questionTemplates: { image: string[]; video: string[] };
+  /** Every "colour shape" the model can name, e.g. "red circle". */
+  objectWords: string[];
 }
 
 export interface LoadModelParams extends WorkDoneProgressParams {

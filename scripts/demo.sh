@@ -18,7 +18,7 @@ npm run package
 VSIX=$(ls -t out/*.vsix | head -1)
 
 mkdir -p "$DEMO/user-data/User" "$DEMO/extensions"
-node out/extension/tools/sceneWorkspace.js "$DEMO/workspace"
+node out/server/test/tools/sceneWorkspace.js "$DEMO/workspace"
 [[ -f "$DEMO/user-data/User/settings.json" ]] || cat > "$DEMO/user-data/User/settings.json" <<'JSON'
 {
   "workbench.startupEditor": "none",

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
-import { writeSceneWorkspace } from '../tools/sceneWorkspace';
+import { writeSceneWorkspace } from '../../server/test/tools/sceneWorkspace';
 
 /**
  * The Mocha suite in VS Code desktop, through @vscode/test-electron, on a machine that has VS

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { sweepPatchesRequest, steerRequest, type SweepPatchesParams, type SteerParams, type SteerResult } from '../../../protocol/requests';
+import { sweepPatchesRequest, steerRequest, type ModelInfo, type SweepPatchesParams, type SteerParams, type SteerResult } from '../../../protocol/requests';
 import { runWithProgress } from '../analyses/longRunning';
 import { readSettings } from '../config/settings';
 import { resolveMediaTarget } from '../media/mediaTarget';
@@ -22,8 +22,14 @@ async function pickMode(what: string): Promise<Mode | undefined> {
   return pick?.mode;
 }
 
-async function askQuestion(): Promise<string | undefined> {
-  const example = questionTemplates('image')[0].replace('{a}', 'red circle').replace('{b}', 'blue square');
+/** The loaded model's description (loading the selected model first), or null when it cannot load (the request then says why). */
+const loadedModel = (ctx: CommandContext): Promise<ModelInfo | null> => ctx.models.ensureLoaded().catch(() => null);
+
+/** Asks for a question, offering the model's first template with two of its object words (a closed-vocabulary model), else an empty box. */
+async function askQuestion(model: ModelInfo | null): Promise<string | undefined> {
+  const [a, b] = objectWords(model);
+  const template = questionTemplates(model, 'image')[0];
+  const example = template && a && b ? template.replace('{a}', a).replace('{b}', b) : '';
   return vscode.window.showInputBox({ title: 'Question about the image', value: example, validateInput: (q) => (q.trim() ? undefined : 'Ask a question.') });
 }
 
@@ -49,10 +55,16 @@ export async function steerObjectCommand(ctx: CommandContext, arg?: unknown): Pr
     params = { ...params, batch: BATCH_SCENES, opposite: true };
   } else {
     const target = await resolveMediaTarget(arg, ['image']);
-    const question = target && (await askQuestion());
+    const question = target && (await askQuestion(await loadedModel(ctx)));
     if (!target || !question) return undefined;
-    const named = objectWords().filter((w) => question.includes(w));
-    const object = named.length === 1 ? named[0] : await vscode.window.showQuickPick(named.length ? named : objectWords(), { title: 'Object to move' });
+    const words = objectWords(await loadedModel(ctx));
+    const named = words.filter((w) => question.includes(w));
+    const object =
+      named.length === 1
+        ? named[0]
+        : words.length
+          ? await vscode.window.showQuickPick(named.length ? named : words, { title: 'Object to move' })
+          : await vscode.window.showInputBox({ title: 'Object to move, as the question names it' });
     if (!object) return undefined;
     const cell = await vscode.window.showQuickPick(
       bank.cells.map((c, i) => ({ label: `row ${c.y + 1} column ${c.x + 1}`, i })),
@@ -77,7 +89,7 @@ export async function sweepPatchesCommand(ctx: CommandContext, arg?: unknown) {
     params = { batch: BATCH_SCENES };
   } else {
     const target = await resolveMediaTarget(arg);
-    const question = target && (await askQuestion());
+    const question = target && (await askQuestion(await loadedModel(ctx)));
     if (!target || !question) return undefined;
     params = { media: target.kind === 'image' ? { image: target.uri.fsPath } : { video: target.uri.fsPath }, question };
   }

@@ -112,8 +112,8 @@ export class PanelController implements vscode.Disposable {
       media: { kind: this.media.kind, path: this.media.path, displayUri: this.media.displayUri, ...(this.media.frameUris ? { frameUris: await this.media.frameUris() } : {}) },
       model,
       bank: this.bank,
-      questionTemplates: questionTemplates(this.media.kind),
-      objectWords: objectWords(),
+      questionTemplates: questionTemplates(model, this.media.kind),
+      objectWords: objectWords(model),
       settings: { steeringFactor: settings.steeringFactor, defaultLayers: settings.defaultLayers },
       ...(this.replay ? { experiment: this.replay } : {}),
     };

@@ -1,17 +1,16 @@
-import { TEMPLATES } from '../../../server/src/scenes/questions';
-import { COLOUR_NAMES, SHAPE_NAMES } from '../../../server/src/scenes/vocabulary';
+import type { ModelInfo } from '../../../protocol/requests';
 
 /**
- * The questions the panel offers, as templates with `{a}`/`{b}` for object words, taken from the
- * scene engine's own templates so the panel asks exactly what the bundled model was trained on.
+ * The questions and object words the panel and the palette offer: the loaded model's own
+ * (ModelInfo.vocabulary, filled by the server for a model with a closed vocabulary, such as the
+ * bundled one), so the panel asks exactly what the model was trained on. None for a model that
+ * reads open text (or before a model has loaded): the user types the question.
  */
-export function questionTemplates(kind: 'image' | 'video'): string[] {
-  // not "When does X appear?": the bundled model learns it but forgets it in its last phase (model card)
-  if (kind === 'video') return [TEMPLATES.beforeAfter('{a}', '{b}')];
-  return [TEMPLATES.leftRight('{a}', '{b}'), TEMPLATES.aboveBelow('{a}', '{b}'), TEMPLATES.grounding('{a}'), TEMPLATES.colour('{a}')];
+export function questionTemplates(model: ModelInfo | null, kind: 'image' | 'video'): string[] {
+  return model?.vocabulary?.questionTemplates[kind] ?? [];
 }
 
-/** Every "colour shape" the scene vocabulary can name. */
-export function objectWords(): string[] {
-  return COLOUR_NAMES.flatMap((c) => SHAPE_NAMES.map((s) => `${c} ${s}`));
+/** Every "colour shape" the model can name, or none for an open-vocabulary model. */
+export function objectWords(model: ModelInfo | null): string[] {
+  return model?.vocabulary?.objectWords ?? [];
 }

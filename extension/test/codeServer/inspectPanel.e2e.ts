@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
-import { CLIP, CORRUPT_IMAGE, SCENES, writeSceneWorkspace } from '../../tools/sceneWorkspace';
+import { CLIP, CORRUPT_IMAGE, SCENES, writeSceneWorkspace } from '../../../server/test/tools/sceneWorkspace';
 import { launchChromium } from './browser';
 import { CodeServer } from './codeServer';
 import { artifactsDir, packagedVsix, testTools } from './testTools';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { format } from 'node:util';
-import { writeSceneWorkspace } from '../../tools/sceneWorkspace';
+import { writeSceneWorkspace } from '../../../server/test/tools/sceneWorkspace';
 import { launchChromium } from './browser';
 import { CodeServer } from './codeServer';
 import { artifactsDir, REPO_ROOT, testTools } from './testTools';

@@ -12,7 +12,7 @@ export async function extensionApi(): Promise<SpatialIdsApi> {
   return ext.isActive ? ext.exports : ext.activate();
 }
 
-/** A file of the fixture workspace (extension/tools/sceneWorkspace.ts wrote it). */
+/** A file of the fixture workspace (server/test/tools/sceneWorkspace.ts wrote it). */
 export function fixture(name: string): vscode.Uri {
   const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   assert.ok(root, 'the tests need the fixture workspace open');

@@ -41,6 +41,9 @@ test('info describes the bundled model as JSON', { skip }, async () => {
   assert.equal(info.hiddenSize, 128);
   assert.equal(info.sites.length, 7);
   assert.equal(info.imageTokens, 16);
+  // the scene vocabulary reaches the panel as a property of the model (closed: the bundled model reads only scene questions)
+  assert.deepEqual(info.vocabulary?.questionTemplates.video, ['Does the {a} appear before or after the {b}?']);
+  assert.ok(info.vocabulary?.objectWords.includes('red circle'));
 });
 
 test('forward --json captures the requested layers at the named words, and marks image tokens', { skip }, async () => {

@@ -17,6 +17,7 @@ import { checkInterventionComponent } from './interventionComponent';
 import { InterventionDeltas } from './interventionDeltas';
 import { badQuestion, badRequest } from '../../../protocol/errors';
 import { answerWordsOf, resolvePositions, wordPosition } from './tokenPositions';
+import { closedVocabularyOf } from '../scenes/modelVocabulary';
 
 /**
  * The run API: one forward pass of a question about a picture or clip through the
@@ -120,6 +121,7 @@ export class ModelRunner {
       numFrames: f.processor.num_frames ?? null,
       imageSize: { width: size.width, height: size.height },
       decoderHash: this.decoderHash,
+      vocabulary: closedVocabularyOf(f.tokenizer, f.tokenizerConfig.chat_template),
     };
   }
 

@@ -2,15 +2,15 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { renderClip, renderScene, type RgbImage } from '../../server/src/scenes/renderScene';
-import { cellCentre, DEFAULT_BACKGROUND, type Clip, type Scene, type SceneObject } from '../../server/src/scenes/scene';
-import { CANVAS_SIZE } from '../../server/src/scenes/vocabulary';
+import { renderClip, renderScene, type RgbImage } from '../../src/scenes/renderScene';
+import { cellCentre, DEFAULT_BACKGROUND, type Clip, type Scene, type SceneObject } from '../../src/scenes/scene';
+import { CANVAS_SIZE } from '../../src/scenes/vocabulary';
 
 /**
  * A workspace of scene-engine pictures and a clip, for the demo (`npm start`) and the
  * real-editor tests: the scenes the bundled model was trained on, so its answers are meaningful,
  * each with the question to ask in QUESTIONS.md. Also writes a corrupt image (the panel must show
- * an error, not crash). Usage: node out/extension/tools/sceneWorkspace.js DIR
+ * an error, not crash). Usage: node out/server/test/tools/sceneWorkspace.js DIR
  */
 
 const at = (colour: SceneObject['colour'], shape: SceneObject['shape'], col: number, row: number, size = 18): SceneObject => ({ colour, shape, size, ...cellCentre(col, row) });
@@ -79,7 +79,7 @@ export async function writeSceneWorkspace(dir: string, opts: { corrupt?: boolean
 if (require.main === module) {
   const dir = process.argv[2];
   if (!dir) {
-    console.error('usage: node out/extension/tools/sceneWorkspace.js DIR [--corrupt]');
+    console.error('usage: node out/server/test/tools/sceneWorkspace.js DIR [--corrupt]');
     process.exit(2);
   }
   writeSceneWorkspace(path.resolve(dir), { corrupt: process.argv.includes('--corrupt') }).then(
