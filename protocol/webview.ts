@@ -61,12 +61,21 @@ export interface InitBody {
   experiment?: unknown;
 }
 
+/** The inference server's state, as the extension host tracks it and tells the panel. */
+export type ServerState = 'starting' | 'running' | 'stopped' | 'restarting';
+
+export interface ServerStateChange {
+  state: ServerState;
+  /** Why, when stopped by a failure. */
+  message?: string;
+}
+
 export type HostToWebview =
   | { type: 'init'; body: InitBody }
   | { type: 'bank'; body: IdBankSummary }
   | { type: 'response'; requestId: number; body: unknown }
   | { type: 'error'; requestId: number; body: PanelError }
-  | { type: 'serverState'; body: { state: 'starting' | 'running' | 'stopped' | 'restarting'; message?: string } };
+  | { type: 'serverState'; body: ServerStateChange };
 
 export type WebviewToHost =
   | { type: 'ready' }

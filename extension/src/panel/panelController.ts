@@ -8,7 +8,7 @@ import type { HostToWebview, InitBody, WebviewMethod, WebviewToHost } from '../.
 import type { IdBanks } from '../analyses/idBanks';
 import { readSettings } from '../config/settings';
 import { saveJsonWithDialog, saveWithDialog, suggestedFolder } from '../experiments/saveFiles';
-import type { ServerStateChange } from '../server/inferenceServer';
+import type { ServerStateChange } from '../../../protocol/webview';
 import type { SelectedModel } from '../server/selectedModel';
 import { toPanelError } from '../../../protocol/errors';
 import { checkWebviewMessage } from './messageValidation';

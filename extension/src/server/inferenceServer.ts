@@ -16,19 +16,12 @@ import {
 import type { RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import { serverProcessId } from '../../../protocol/initialize';
 import { RestartPolicy } from './restartPolicy';
-
-export type ServerState = 'stopped' | 'starting' | 'running' | 'restarting';
+import type { ServerStateChange } from '../../../protocol/webview';
 
 /** A `$/progress` report from the server: what it is doing and how far (0-100). */
 export interface ServerProgress {
   message?: string;
   percentage?: number;
-}
-
-export interface ServerStateChange {
-  state: ServerState;
-  /** Why, when stopped by a failure. */
-  message?: string;
 }
 
 /**

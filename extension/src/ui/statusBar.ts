@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { InferenceServer, ServerStateChange } from '../server/inferenceServer';
+import type { ServerStateChange } from '../../../protocol/webview';
+import type { InferenceServer } from '../server/inferenceServer';
 import type { SelectedModel } from '../server/selectedModel';
 import { COMMANDS } from '../commands/commandIds';
 

@@ -7,7 +7,7 @@ import type {
   SteerOutcome,
   SteerParams,
 } from '../../../protocol/requests';
-import type { InitBody, InspectedMedia } from '../../../protocol/webview';
+import type { InitBody, InspectedMedia, ServerStateChange } from '../../../protocol/webview';
 import { clampBand } from '../logic/layers';
 import { defaultObjectPair, fillTemplate } from '../logic/questions';
 import { type AnswerSummary, type Experiment, createExperiment } from './experimentLog';
@@ -37,7 +37,6 @@ export interface ShownError {
   retryable: boolean;
 }
 
-export type ServerState = 'starting' | 'running' | 'stopped' | 'restarting';
 
 export interface ReplayReport {
   actions: number;
@@ -63,7 +62,7 @@ export interface PanelState {
   steps: SteerStep[];
   sweep: SweepPatchesResult | null;
   error: ShownError | null;
-  serverState: { state: ServerState; message?: string } | null;
+  serverState: ServerStateChange | null;
   experiment: Experiment;
   replay: ReplayReport | null;
   /** Set once the experiment that came with init was replayed, so a restored panel does not replay it again. */

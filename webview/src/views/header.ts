@@ -1,6 +1,5 @@
 import type { IdBankSummary, ModelInfo } from '../../../protocol/requests';
-import type { InspectedMedia } from '../../../protocol/webview';
-import type { ServerState } from '../state/panelState';
+import type { InspectedMedia, ServerStateChange } from '../../../protocol/webview';
 import { h, show } from './dom';
 
 /** What is inspected, with which model and ID bank, the server's state, and the panel-wide actions. */
@@ -37,7 +36,7 @@ export class Header {
     );
   }
 
-  update(media: InspectedMedia, model: ModelInfo | null, bank: IdBankSummary | null, server: { state: ServerState; message?: string } | null): void {
+  update(media: InspectedMedia, model: ModelInfo | null, bank: IdBankSummary | null, server: ServerStateChange | null): void {
     this.title.textContent = fileName(media.path);
     this.title.title = media.path;
     this.model.textContent = model ? `${model.modelType}${model.variant ? ` · ${model.variant}` : ''} · ${model.numLayers} layers` : 'No model loaded';
