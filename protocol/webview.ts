@@ -57,7 +57,7 @@ export interface InitBody {
   questionTemplates: string[];
   objectWords: string[];
   settings: { steeringFactor: number; defaultLayers: number[] };
-  /** A saved experiment to replay, when the panel was opened from one. */
+  /** A saved experiment to replay, when the panel was opened from one: a ReplayedExperiment (experimentSteps.ts), checked by the panel. */
   experiment?: unknown;
 }
 
@@ -80,34 +80,8 @@ export type HostToWebview =
 export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'request'; requestId: number; body: { method: WebviewMethod; params: unknown } }
+  /** Save experiment: the panel's own actions (ExperimentUi, experimentSteps.ts); the host adds the steps it recorded. */
   | { type: 'saveExperiment'; body: { experiment: unknown } }
   | { type: 'exportFile'; body: { suggestedName: string; mime: string; data: string; encoding: 'utf8' | 'base64' } }
   | { type: 'deriveIds' }
   | { type: 'retry' };
-
-/**
- * A saved experiment: the panel's media and model and every server request the panel made, in
- * order (the host records them as it forwards them). `Open Experiment...` re-runs the actions and
- * opens the panel with this in `InitBody.experiment`: `result` is then the fresh result and
- * `savedResult` the one in the file, so a view can show both and whether they agree.
- */
-export interface ExperimentFile {
-  format: 'spatial-id-lens/experiment';
-  version: 1;
-  createdAt: string;
-  media: { kind: 'image' | 'video'; path: string };
-  model: { dir: string; decoderHash: string } | null;
-  actions: ExperimentAction[];
-  /** What the webview sent with saveExperiment (its own view state), kept as it is. */
-  panel?: unknown;
-}
-
-export interface ExperimentAction {
-  method: WebviewMethod;
-  params: unknown;
-  result?: unknown;
-  error?: { code: number; message: string };
-  /** Set on re-run: the result stored in the file. */
-  savedResult?: unknown;
-  seconds?: number;
-}
