@@ -1,4 +1,5 @@
 import { RequestType, RequestType0, WorkDoneProgressParams } from 'vscode-languageserver-protocol';
+import { type MethodName, rpcMethodOf } from './methods';
 
 /**
  * Every request between the extension (client), the inference server and, through the
@@ -316,12 +317,25 @@ export interface SweepPatchesResult {
 
 // ---- requests -----------------------------------------------------------------------------------
 
-export const loadModelRequest = new RequestType<LoadModelParams, ModelInfo, void>('spatialIds/loadModel');
-export const modelInfoRequest = new RequestType0<ModelInfo | null, void>('spatialIds/modelInfo');
-export const forwardRequest = new RequestType<ForwardParams, ForwardResult, void>('spatialIds/forward');
-export const deriveIdsRequest = new RequestType<DeriveIdsParams, IdBankSummary, void>('spatialIds/deriveIds');
-export const deriveTidsRequest = new RequestType<DeriveIdsParams, IdBankSummary, void>('spatialIds/deriveTids');
-export const probeRequest = new RequestType<ProbeParams, ProbeResult, void>('spatialIds/probe');
-export const steerRequest = new RequestType<SteerParams, SteerResult, void>('spatialIds/steer');
-export const sweepPatchesRequest = new RequestType<SweepPatchesParams, SweepPatchesResult, void>('spatialIds/sweepPatches');
-export const videoFramesRequest = new RequestType<VideoFramesParams, VideoFramesResult, void>('spatialIds/videoFrames');
+export const loadModelRequest = new RequestType<LoadModelParams, ModelInfo, void>(rpcMethodOf('loadModel'));
+export const modelInfoRequest = new RequestType0<ModelInfo | null, void>(rpcMethodOf('modelInfo'));
+export const forwardRequest = new RequestType<ForwardParams, ForwardResult, void>(rpcMethodOf('forward'));
+export const deriveIdsRequest = new RequestType<DeriveIdsParams, IdBankSummary, void>(rpcMethodOf('deriveIds'));
+export const deriveTidsRequest = new RequestType<DeriveIdsParams, IdBankSummary, void>(rpcMethodOf('deriveTids'));
+export const probeRequest = new RequestType<ProbeParams, ProbeResult, void>(rpcMethodOf('probe'));
+export const steerRequest = new RequestType<SteerParams, SteerResult, void>(rpcMethodOf('steer'));
+export const sweepPatchesRequest = new RequestType<SweepPatchesParams, SweepPatchesResult, void>(rpcMethodOf('sweepPatches'));
+export const videoFramesRequest = new RequestType<VideoFramesParams, VideoFramesResult, void>(rpcMethodOf('videoFrames'));
+
+/** Each operation's RequestType by its registry name (protocol/methods.ts); an operation without one is a compile error. */
+export const REQUEST_TYPES = {
+  loadModel: loadModelRequest,
+  modelInfo: modelInfoRequest,
+  forward: forwardRequest,
+  deriveIds: deriveIdsRequest,
+  deriveTids: deriveTidsRequest,
+  probe: probeRequest,
+  steer: steerRequest,
+  sweepPatches: sweepPatchesRequest,
+  videoFrames: videoFramesRequest,
+} as const satisfies Record<MethodName, { method: string }>;

@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RequestType } from 'vscode-languageserver-protocol';
 import { type Experiment, modelMismatch, storeExperiment } from '../../../protocol/experiment';
-import type { ReplayedExperiment, ReplayedStep, StepMethod } from '../../../protocol/experimentSteps';
+import type { ReplayedExperiment, ReplayedStep } from '../../../protocol/experimentSteps';
 import { rpcMethodOf } from '../../../protocol/methods';
-import { deriveIdsRequest, deriveTidsRequest, forwardRequest, probeRequest, steerRequest, sweepPatchesRequest } from '../../../protocol/requests';
+import { REQUEST_TYPES } from '../../../protocol/requests';
 import type { WebviewMethod } from '../../../protocol/webview';
 import { runWithProgress } from '../analyses/longRunning';
 import { editorParams, readExperimentText, replayVerdict } from '../experiments/experimentFile';
@@ -21,15 +21,6 @@ import type { CommandContext } from './commandContext';
  * their saved results; a panel experiment re-opens its panel, which replays its view from the
  * re-run steps. Export Results... writes this session's palette steps in the same format.
  */
-
-const REQUESTS: Record<StepMethod, RequestType<never, unknown, void>> = {
-  forward: forwardRequest as RequestType<never, unknown, void>,
-  probe: probeRequest as RequestType<never, unknown, void>,
-  steer: steerRequest as RequestType<never, unknown, void>,
-  sweepPatches: sweepPatchesRequest as RequestType<never, unknown, void>,
-  deriveIds: deriveIdsRequest as RequestType<never, unknown, void>,
-  deriveTids: deriveTidsRequest as RequestType<never, unknown, void>,
-};
 
 const PANEL_METHODS: readonly string[] = ['forward', 'probe', 'steer', 'sweepPatches'];
 
@@ -52,7 +43,7 @@ async function rerun(ctx: CommandContext, exp: Experiment, token: vscode.Cancell
     let params = editorParams(step, bank?.bank ?? null);
     try {
       if (media && PANEL_METHODS.includes(step.method)) params = scopeParams(rpcMethodOf(step.method) as WebviewMethod, params, { media, bankPath: bank?.bank ?? null });
-      const result: unknown = await ctx.models.request(REQUESTS[step.method], params as never, token);
+      const result: unknown = await ctx.models.request(REQUEST_TYPES[step.method] as RequestType<never, unknown, void>, params as never, token);
       out.push({ method: step.method, params, result, saved });
     } catch (e) {
       const { code, message } = toPanelError(e);

@@ -1,9 +1,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RequestType } from 'vscode-languageserver-protocol';
-import { forwardRequest, sweepPatchesRequest, probeRequest, steerRequest, type IdBankSummary } from '../../../protocol/requests';
+import { REQUEST_TYPES, type IdBankSummary } from '../../../protocol/requests';
+import { type WebviewMethodName, methodOfRpc } from '../../../protocol/methods';
 import { type Experiment, experimentUiSchema, storeExperiment } from '../../../protocol/experiment';
-import type { ExperimentStep, ExperimentUi, ReplayedExperiment, StepMethod } from '../../../protocol/experimentSteps';
+import type { ExperimentStep, ExperimentUi, ReplayedExperiment } from '../../../protocol/experimentSteps';
 import type { HostToWebview, InitBody, WebviewMethod, WebviewToHost } from '../../../protocol/webview';
 import type { IdBanks } from '../analyses/idBanks';
 import { readSettings } from '../config/settings';
@@ -15,12 +16,8 @@ import { checkWebviewMessage } from './messageValidation';
 import { scopeParams, ScopeError, type PanelScope } from './paramsScope';
 import { objectWords, questionTemplates } from './questionVocabulary';
 
-const REQUESTS: Record<WebviewMethod, RequestType<never, unknown, void>> = {
-  'spatialIds/forward': forwardRequest as RequestType<never, unknown, void>,
-  'spatialIds/probe': probeRequest as RequestType<never, unknown, void>,
-  'spatialIds/steer': steerRequest as RequestType<never, unknown, void>,
-  'spatialIds/sweepPatches': sweepPatchesRequest as RequestType<never, unknown, void>,
-};
+/** The operation of a method the panel may call (the message check holds it to WEBVIEW_METHODS first). */
+const webviewMethodName = (method: WebviewMethod) => methodOfRpc(method) as WebviewMethodName;
 
 export interface PanelMedia {
   kind: 'image' | 'video';
@@ -141,10 +138,10 @@ export class PanelController implements vscode.Disposable {
     const cancel = new vscode.CancellationTokenSource();
     this.inFlight.add(cancel);
     // recorded when asked, not when answered, so the steps keep the panel's order (a run asks forward and probe at once)
-    const step: ExperimentStep = { method: method.replace(/^spatialIds\//, '') as StepMethod, params: scoped };
+    const step: ExperimentStep = { method: webviewMethodName(method), params: scoped };
     this.steps.push(step);
     try {
-      const result = await this.models.request(REQUESTS[method], scoped as never, cancel.token);
+      const result = await this.models.request(REQUEST_TYPES[webviewMethodName(method)] as RequestType<never, unknown, void>, scoped as never, cancel.token);
       step.result = result;
       await this.post({ type: 'response', requestId, body: result });
     } catch (e) {
