@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { CodedError, ErrorCodes } from './errors';
@@ -131,4 +132,15 @@ test('one comparator: relative 1e-4 with an absolute floor, every field includin
     ],
   );
   assert.deepEqual(steps.map((d) => describeStep(d)), ['step 1 (forward): logprobs.left -0.5 became -0.143', 'step 4 (sweepPatches): outcome "a result" became "error: failed"']);
+});
+
+test("the bundled model's measured analyses (its model card's figures) are read as experiments, whichever version wrote them", () => {
+  const folder = path.resolve(__dirname, '../../models/tiny-spatial-vlm/logs/analyses');
+  const files = fs.readdirSync(folder).filter((f) => f.endsWith('.json'));
+  assert.ok(files.length > 0, `analyses logs in ${folder}`);
+  for (const f of files) {
+    const exp = parseExperimentFile(JSON.parse(fs.readFileSync(path.join(folder, f), 'utf8')), f);
+    assert.equal(exp.steps.length, 1, f);
+    assert.ok(exp.steps[0].result !== undefined, `${f} keeps its results to compare a re-run with`);
+  }
 });
