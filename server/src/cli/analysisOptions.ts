@@ -8,6 +8,7 @@ import { type AnalysisCommand, STEP_OF_COMMAND } from './experimentFiles';
 import { parseIndexList } from './forwardOptions';
 import { numberList, numberValue } from './numberOption';
 import { UsageError } from './usageError';
+import { parseObjectWord } from '../analysis/objectWords';
 
 /**
  * The analysis commands' options as request params (the same objects the JSON-RPC methods take
@@ -130,5 +131,15 @@ function paramsOf(command: AnalysisCommand, values: AnalysisValues, model: strin
 export function paramsFor(command: AnalysisCommand, values: AnalysisValues, model: string): object {
   const checked = validateParams(paramsSchemaOf(rpcMethodOf(STEP_OF_COMMAND[command])), defined(paramsOf(command, values, model)), `${command} (options as request params)`);
   if (!checked.ok) throw new UsageError(checked.message);
+  // which colours and shapes the derivations draw is the scene engine's, not the protocol schema's: checked here too, before any work
+  const derives = command === 'derive-ids' || command === 'derive-tids';
+  const objects = derives ? ((checked.value as DeriveIdsParams).objects ?? []) : [];
+  for (const o of objects) {
+    try {
+      parseObjectWord(o);
+    } catch (e) {
+      throw new UsageError(`--objects: ${(e as Error).message}`);
+    }
+  }
   return checked.value as object;
 }
