@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Connection } from 'vscode-languageserver/node';
+import { CodedError, ErrorCodes } from '../../../protocol/errors';
 import { METHOD_NAMES, rpcMethodOf } from '../../../protocol/methods';
 import { commandNamed, COMMANDS } from '../cli/commands';
 import { registerHandlers } from './handlerTable';
@@ -23,4 +24,15 @@ test('the CLI names each analysis by its registry name in kebab case; patch-swee
   assert.equal(commandNamed('patch-sweep'), COMMANDS['sweep-patches']);
   assert.equal(commandNamed('constructor'), undefined, 'no inherited property is a command');
   assert.equal(commandNamed('sweep'), undefined);
+});
+
+test('a derivation of objects the scene engine cannot draw is refused as the params are read, before the request waits for the model', () => {
+  for (const name of ['deriveIds', 'deriveTids'] as const) {
+    assert.throws(
+      () => HANDLERS[name].parse!({ objects: ['red circle', 'mauve blob'] }),
+      (e: unknown) => e instanceof CodedError && e.code === ErrorCodes.badQuestion && /Unknown object word "mauve blob"/.test(e.message),
+      name,
+    );
+    assert.deepEqual(HANDLERS[name].parse!({ objects: ['red circle', 'blue square'] }), { objects: ['red circle', 'blue square'] });
+  }
 });
