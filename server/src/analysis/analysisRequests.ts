@@ -19,7 +19,7 @@ import { RelationItem, heldOutItems } from './heldOutItems';
 import { IdBank, checkBankFits, loadIdBank, saveIdBank } from './idBank';
 import { summariseBank } from './idViews';
 import { objectsInQuestion } from './objectWords';
-import { sweepPatchesOver } from './patchSweep';
+import { sweepPatchesOver } from './sweepPatches';
 import { probeObjects } from './probeObjects';
 import { DEFAULT_STEERING_FACTOR, defaultBands, steerBatch, steerOnce } from './steerObject';
 import { sweepItemFromFile, sweepItemFromScene } from './sweepItems';

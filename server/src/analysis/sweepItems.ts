@@ -6,7 +6,7 @@ import { COLOUR_NAMES } from '../scenes/vocabulary';
 import { AnalysisContext, badAnalysisRequest, checkCancelled, yieldToCancel } from './analysisContext';
 import { RelationItem } from './heldOutItems';
 import { objectsInQuestion } from './objectWords';
-import { SweepItem } from './patchSweep';
+import { SweepItem } from './sweepPatches';
 import { answerWordsOf } from '../run/tokenPositions';
 
 /**

@@ -123,8 +123,8 @@ describe('every analysis and forward, cancelled once started, answers -32800 wit
   test('steer (one input)', () =>
     assertCancelled('steer', steerRequest.method, { media: { image: scene.file }, question: scene.question, object: scene.objects[0], targetCell: 15 }, 'progress'));
   test('steer (batch)', () => assertCancelled('steer batch', steerRequest.method, { batch: 2000 }, 'progress'));
-  test('patchSweep (one input)', () => assertCancelled('sweepPatches', sweepPatchesRequest.method, { media: { image: scene.file }, question: scene.question }, 'progress'));
-  test('patchSweep (batch)', () => assertCancelled('patchSweep batch', sweepPatchesRequest.method, { batch: 2000 }, 'progress'));
+  test('sweepPatches (one input)', () => assertCancelled('sweepPatches', sweepPatchesRequest.method, { media: { image: scene.file }, question: scene.question }, 'progress'));
+  test('sweepPatches (batch)', () => assertCancelled('sweepPatches batch', sweepPatchesRequest.method, { batch: 2000 }, 'progress'));
 });
 
 describe('bounded work, safe files, borrowed models', { skip, timeout: 240_000 }, () => {
