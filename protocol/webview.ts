@@ -1,14 +1,15 @@
 import type {
   ForwardParams,
   ForwardResult,
+  FramePreview,
   IdBankSummary,
   ModelInfo,
-  SweepPatchesParams,
-  SweepPatchesResult,
   ProbeParams,
   ProbeResult,
   SteerParams,
   SteerResult,
+  SweepPatchesParams,
+  SweepPatchesResult,
 } from './requests';
 import type { PanelError } from './errors';
 import { WEBVIEW_METHOD_NAMES, type RpcMethod, type WebviewMethodName, rpcMethodOf } from './methods';
@@ -42,10 +43,10 @@ export interface InspectedMedia {
   kind: 'image' | 'video';
   /** Absolute path on the server's machine (sent back in requests). */
   path: string;
-  /** A webview URI for showing the image (for videos: frames are shown from `frameUris`). */
+  /** A webview URI for showing the image (for videos: frames are shown from `frames`). */
   displayUri: string;
-  /** Videos: the frames the model reads, in its order, as PNG data URLs from the server (spatialIds/videoFrames). */
-  frameUris?: string[];
+  /** Videos: the frames the model reads, in its order, each with its index and time in the clip and a PNG data URL (spatialIds/videoFrames). */
+  frames?: FramePreview[];
 }
 
 export interface InitBody {

@@ -7,6 +7,8 @@ import type { HostToWebview, InitBody } from '../../protocol/webview';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
+const isFramePreview = (f: unknown): boolean =>
+  isObject(f) && Number.isInteger(f.index) && (f.seconds === null || typeof f.seconds === 'number') && typeof f.image === 'string';
 
 export function initProblem(body: unknown): string | null {
   if (!isObject(body)) return 'init has no body';
@@ -14,7 +16,7 @@ export function initProblem(body: unknown): string | null {
   if (!isObject(media)) return 'init has no media';
   if (media.kind !== 'image' && media.kind !== 'video') return `unknown media kind "${String(media.kind)}"`;
   if (typeof media.path !== 'string' || typeof media.displayUri !== 'string') return 'media needs a path and a displayUri';
-  if (media.frameUris !== undefined && !isStringArray(media.frameUris)) return 'frameUris must be strings';
+  if (media.frames !== undefined && !(Array.isArray(media.frames) && media.frames.every(isFramePreview))) return 'frames must be {index, seconds, image}';
   if (body.model !== null && !(isObject(body.model) && Number.isInteger(body.model.numLayers))) return 'model must be null or have numLayers';
   if (body.bank !== null && bankProblem(body.bank)) return `bank: ${bankProblem(body.bank)}`;
   if (!isStringArray(body.questionTemplates) || !isStringArray(body.objectWords)) return 'questionTemplates and objectWords must be string lists';

@@ -264,6 +264,10 @@ describe('host messages', () => {
     assert.equal(m.guards.parseHostMessage({ type: 'init', body: initBody() }).ok, true);
     assert.match(m.guards.parseHostMessage({ type: 'init', body: { ...initBody(), media: { kind: 'audio' } } }).error, /unknown media kind "audio"/);
     assert.match(m.guards.parseHostMessage({ type: 'init', body: { ...initBody(), settings: {} } }).error, /settings need/);
+    const video = (frames) => ({ ...initBody(), media: { kind: 'video', path: '/w/c.mp4', displayUri: 'c.mp4', frames } });
+    assert.equal(m.guards.parseHostMessage({ type: 'init', body: video([{ index: 0, seconds: 0, image: 'data:image/png;base64,AA==' }, { index: 9, seconds: null, image: 'f.png' }]) }).ok, true);
+    assert.match(m.guards.parseHostMessage({ type: 'init', body: video(['frame-0.png']) }).error, /frames must be \{index, seconds, image\}/);
+    assert.match(m.guards.parseHostMessage({ type: 'init', body: video([{ index: 1.5, seconds: 0, image: 'f.png' }]) }).error, /frames must be/);
     assert.match(m.guards.parseHostMessage({ type: 'bank', body: { kind: 'spatial', cells: [{ x: 'a' }], layers: [] } }).error, /cells must be/);
     assert.match(m.guards.parseHostMessage({ type: 'response', requestId: 'x' }).error, /requestId/);
     assert.deepEqual(m.guards.parseHostMessage({ type: 'error', requestId: 3, body: { message: 'boom' } }), {

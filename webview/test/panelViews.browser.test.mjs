@@ -112,6 +112,8 @@ describe('inspector panel views', () => {
   it('video: frame strip and scrubber, temporal-ID strip, and a frame click steers in time', async () => {
     await withPanel({ media: 'video', bank: 'temporal' }, async (page) => {
       assert.equal(await page.locator('.media-view .frame-thumb').count(), 8);
+      // each thumbnail says which frame of the clip the model read there (the server's index and time)
+      assert.equal(await page.getAttribute('.media-view .frame-thumb[data-frame="3"]', 'title'), 'Frame 4: clip frame 6 at 0.60 s');
       await page.click('.media-view .frame-thumb[data-frame="3"]');
       assert.equal(await page.getAttribute('.main-figure img', 'src'), 'frame-3.svg');
       assert.equal(await page.textContent('.frame-value'), '4 / 8');

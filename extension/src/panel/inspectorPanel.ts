@@ -75,12 +75,11 @@ export class InspectorPanel implements vscode.Disposable {
     const webview = this.panel.webview;
     // A video's strip shows the frames the server feeds the model; when it cannot read the
     // video the strip stays empty and the panel shows the server's error on the first run.
-    const frameUris =
+    const frames =
       target.kind === 'video'
         ? async () => {
             try {
-              const { frames } = await models.request(videoFramesRequest, { video: target.uri.fsPath });
-              return frames.map((f) => f.image);
+              return (await models.request(videoFramesRequest, { video: target.uri.fsPath })).frames;
             } catch (e) {
               models.server.log.warn(`No frames for ${target.uri.fsPath}: ${e instanceof Error ? e.message : String(e)}`);
               return [];
@@ -88,7 +87,7 @@ export class InspectorPanel implements vscode.Disposable {
           }
         : undefined;
     this.controller = new PanelController(
-      { kind: target.kind, path: target.uri.fsPath, displayUri: webview.asWebviewUri(target.uri).toString(), ...(frameUris ? { frameUris } : {}) },
+      { kind: target.kind, path: target.uri.fsPath, displayUri: webview.asWebviewUri(target.uri).toString(), ...(frames ? { frames } : {}) },
       (message: HostToWebview) => webview.postMessage(message),
       models,
       banks,

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RequestType } from 'vscode-languageserver-protocol';
-import { REQUEST_TYPES, type IdBankSummary } from '../../../protocol/requests';
+import { REQUEST_TYPES, type FramePreview, type IdBankSummary } from '../../../protocol/requests';
 import { type WebviewMethodName, methodOfRpc } from '../../../protocol/methods';
 import { type Experiment, experimentUiSchema, storeExperiment } from '../../../protocol/experiment';
 import type { ExperimentStep, ExperimentUi, ReplayedExperiment } from '../../../protocol/experimentSteps';
@@ -22,9 +22,10 @@ const webviewMethodName = (method: WebviewMethod) => methodOfRpc(method) as Webv
 export interface PanelMedia {
   kind: 'image' | 'video';
   path: string;
-  /** Webview URIs of the file and (videos) its frames. */
+  /** A webview URI of the file. */
   displayUri: string;
-  frameUris?: () => Promise<string[]>;
+  /** Videos: the frames the model reads, from the server. */
+  frames?: () => Promise<FramePreview[]>;
 }
 
 /**
@@ -106,7 +107,7 @@ export class PanelController implements vscode.Disposable {
     this.bank = model ? await this.banks.cache.read(model.decoderHash, this.bankKind) : null;
     const settings = readSettings();
     return {
-      media: { kind: this.media.kind, path: this.media.path, displayUri: this.media.displayUri, ...(this.media.frameUris ? { frameUris: await this.media.frameUris() } : {}) },
+      media: { kind: this.media.kind, path: this.media.path, displayUri: this.media.displayUri, ...(this.media.frames ? { frames: await this.media.frames() } : {}) },
       model,
       bank: this.bank,
       questionTemplates: questionTemplates(model, this.media.kind),

@@ -323,7 +323,7 @@ export class PanelView implements PanelRenderer {
       note(this.heatmapBody, state.init.bank ? 'Run the question to see a heatmap per object.' : 'Needs the ID bank for this model: Derive IDs.');
       return;
     }
-    const uri = state.init.media.kind === 'video' ? state.init.media.frameUris?.[state.frame] ?? state.init.media.displayUri : state.init.media.displayUri;
+    const uri = state.init.media.kind === 'video' ? state.init.media.frames?.[state.frame]?.image ?? state.init.media.displayUri : state.init.media.displayUri;
     const figures: HTMLElement[] = [];
     const next = new Map<string, HeatmapFigure>();
     for (const obj of probe.objects) {
@@ -378,7 +378,7 @@ export class PanelView implements PanelRenderer {
       bank,
       numLayers: this.numLayers(),
       layer: state.layer,
-      frameUris: state.init.media.frameUris ?? [],
+      frameUris: state.init.media.frames?.map((f) => f.image) ?? [],
       theme: this.theme,
       reference,
       target: step && step.params.object && step.params.targetCell !== undefined ? { object: step.params.object, cell: step.params.targetCell } : null,

@@ -1,3 +1,4 @@
+import type { FramePreview } from '../../../protocol/requests';
 import type { InspectedMedia } from '../../../protocol/webview';
 import { h, setChildren, show } from './dom';
 import { HeatmapFigure, type OverlayOptions } from './heatmapOverlay';
@@ -17,7 +18,7 @@ export class MediaView {
   private readonly frameLabel: HTMLElement;
   private readonly videoControls: HTMLElement;
   private readonly strip: HTMLElement;
-  private stripUris: readonly string[] = [];
+  private stripFrames: readonly FramePreview[] = [];
 
   constructor(private readonly handlers: MediaHandlers) {
     this.figure = new HeatmapFigure((cell) => handlers.onCellClick(cell), (uri) => handlers.onImageError(uri), 'main-figure');
@@ -35,8 +36,8 @@ export class MediaView {
   }
 
   update(media: InspectedMedia, frame: number, hint: string): void {
-    const frames = media.kind === 'video' ? media.frameUris ?? [] : [];
-    const uri = frames.length > 0 ? frames[Math.min(frame, frames.length - 1)] : media.displayUri;
+    const frames = media.kind === 'video' ? media.frames ?? [] : [];
+    const uri = frames.length > 0 ? frames[Math.min(frame, frames.length - 1)].image : media.displayUri;
     this.figure.setImage(uri, media.kind === 'video' ? `Frame ${frame + 1} of ${media.path}` : media.path);
     this.figure.setHint(hint);
     show(this.videoControls, frames.length > 0);
@@ -44,16 +45,21 @@ export class MediaView {
       this.scrubber.max = String(frames.length - 1);
       if (this.scrubber.value !== String(frame)) this.scrubber.value = String(frame);
       this.frameLabel.textContent = `${frame + 1} / ${frames.length}`;
-      if (frames !== this.stripUris) {
-        this.stripUris = frames;
+      if (frames !== this.stripFrames) {
+        this.stripFrames = frames;
         setChildren(
           this.strip,
-          ...frames.map((u, i) =>
-            h('button', { class: 'frame-thumb', attrs: { title: `Frame ${i + 1}`, 'data-frame': i }, on: { click: () => this.handlers.onFrame(i) } }, h('img', { attrs: { src: u, alt: `frame ${i + 1}` } })),
+          ...frames.map((f, i) =>
+            h('button', { class: 'frame-thumb', attrs: { title: frameTitle(f, i), 'data-frame': i }, on: { click: () => this.handlers.onFrame(i) } }, h('img', { attrs: { src: f.image, alt: `frame ${i + 1}` } })),
           ),
         );
       }
       this.strip.querySelectorAll('.frame-thumb').forEach((b, i) => b.classList.toggle('current', i === frame));
     }
   }
+}
+
+/** "Frame 4: clip frame 6 at 0.60 s": the model's frame number and which frame of the clip it is. */
+export function frameTitle(f: FramePreview, i: number): string {
+  return `Frame ${i + 1}: clip frame ${f.index}${f.seconds === null ? '' : ` at ${f.seconds.toFixed(2)} s`}`;
 }
