@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ErrorCodes } from '../../../protocol/errors';
 import { ForwardParams, forwardRequest, loadModelRequest, modelInfoRequest } from '../../../protocol/requests';
-import { TestServer, requestError, startServer } from '../../test/support/rpcTestClient';
-import { BUNDLED_MODEL, SceneImage, copyBundledModel, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
+import { startBundledServer } from '../../test/support/fuzzFixture';
+import { TestServer, requestError } from '../../test/support/rpcTestClient';
+import { BUNDLED_MODEL, SceneImage, copyBundledModel, makeTempDir } from '../../test/support/sceneFixture';
 
 /**
  * The issue's bad inputs, each over the real server: a coded error whose message names the
@@ -20,9 +21,7 @@ const tmp = makeTempDir('rpc-bad');
 let server: TestServer;
 let scene: SceneImage;
 before(async () => {
-  scene = await writeSceneImage(tmp);
-  server = await startServer({ XDG_CACHE_HOME: path.join(tmp, 'cache') });
-  if (present) await server.connection.sendRequest(loadModelRequest, { dir: BUNDLED_MODEL, threads: 1 });
+  if (present) ({ server, scene } = await startBundledServer(tmp));
 });
 after(async () => {
   await server?.close();

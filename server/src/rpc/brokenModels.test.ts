@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ErrorCodes } from '../../../protocol/errors';
 import { ForwardResult, forwardRequest, loadModelRequest } from '../../../protocol/requests';
-import { RSS_LIMIT_MB, assertServesAsBefore, forwardScene, peakRssMb, within } from '../../test/support/fuzzFixture';
-import { TestServer, requestError, startServer } from '../../test/support/rpcTestClient';
-import { BUNDLED_MODEL, SceneImage, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
+import { RSS_LIMIT_MB, assertServesAsBefore, peakRssMb, startBundledServer, within } from '../../test/support/fuzzFixture';
+import { TestServer, requestError } from '../../test/support/rpcTestClient';
+import { BUNDLED_MODEL, SceneImage, makeTempDir } from '../../test/support/sceneFixture';
 
 /**
  * Broken model folders over the real server, each refused at load with badModel (as loadModel
@@ -27,11 +27,7 @@ let scene: SceneImage;
 let reference: ForwardResult;
 const outcomes = { cases: 0, refused: 0 };
 before(async () => {
-  scene = await writeSceneImage(tmp);
-  server = await startServer({ XDG_CACHE_HOME: path.join(tmp, 'cache') });
-  if (!present) return;
-  await server.connection.sendRequest(loadModelRequest, { dir: BUNDLED_MODEL, threads: 1 });
-  reference = await forwardScene(server, scene);
+  if (present) ({ server, scene, reference } = await startBundledServer(tmp));
 });
 after(async () => {
   console.log(`broken model folders: ${outcomes.cases} cases, ${outcomes.refused} refused at load with badModel, peak RSS ${peakRssMb(server?.child.pid) ?? '?'} MB (limit ${RSS_LIMIT_MB} MB)`);

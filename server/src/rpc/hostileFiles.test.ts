@@ -6,11 +6,11 @@ import { after, before, test } from 'node:test';
 import * as zlib from 'node:zlib';
 import { ffmpeg } from '../../test/support/mediaFixtures';
 import { ErrorCodes } from '../../../protocol/errors';
-import { ForwardResult, MediaRef, forwardRequest, loadModelRequest, probeRequest } from '../../../protocol/requests';
+import { ForwardResult, MediaRef, forwardRequest, probeRequest } from '../../../protocol/requests';
 import { encodeSafetensors } from '../tensors/safetensorsWriter';
-import { RSS_LIMIT_MB, assertServesAsBefore, forwardScene, peakRssMb, within } from '../../test/support/fuzzFixture';
-import { TestServer, requestError, startServer } from '../../test/support/rpcTestClient';
-import { BUNDLED_MODEL, SceneImage, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
+import { RSS_LIMIT_MB, assertServesAsBefore, peakRssMb, startBundledServer, within } from '../../test/support/fuzzFixture';
+import { TestServer, requestError } from '../../test/support/rpcTestClient';
+import { BUNDLED_MODEL, SceneImage, makeTempDir } from '../../test/support/sceneFixture';
 
 /**
  * Hostile files over the real server: media and ID banks that are FIFOs, devices (directly or
@@ -31,11 +31,7 @@ let scene: SceneImage;
 let reference: ForwardResult;
 const outcomes = { cases: 0, refused: 0 };
 before(async () => {
-  scene = await writeSceneImage(tmp);
-  server = await startServer({ XDG_CACHE_HOME: path.join(tmp, 'cache') });
-  if (!present) return;
-  await server.connection.sendRequest(loadModelRequest, { dir: BUNDLED_MODEL, threads: 1 });
-  reference = await forwardScene(server, scene);
+  if (present) ({ server, scene, reference } = await startBundledServer(tmp));
 });
 after(async () => {
   console.log(`hostile files: ${outcomes.cases} cases, ${outcomes.refused} refused with coded errors, peak RSS ${peakRssMb(server?.child.pid) ?? '?'} MB (limit ${RSS_LIMIT_MB} MB)`);

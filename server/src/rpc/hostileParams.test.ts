@@ -5,9 +5,10 @@ import { after, before, test } from 'node:test';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { LIMITS } from '../../../protocol/requestLimits';
 import { ErrorCodes } from '../../../protocol/errors';
-import { ForwardResult, forwardRequest, loadModelRequest, modelInfoRequest } from '../../../protocol/requests';
-import { TestServer, startServer } from '../../test/support/rpcTestClient';
-import { BUNDLED_MODEL, SceneImage, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
+import { ForwardResult, forwardRequest, modelInfoRequest } from '../../../protocol/requests';
+import { startBundledServer } from '../../test/support/fuzzFixture';
+import { TestServer } from '../../test/support/rpcTestClient';
+import { BUNDLED_MODEL, SceneImage, makeTempDir } from '../../test/support/sceneFixture';
 
 /**
  * Hostile params for every method over the real server: wrong types, missing fields, NaN,
@@ -30,9 +31,7 @@ const tmp = makeTempDir('rpc-hostile');
 let server: TestServer;
 let scene: SceneImage;
 before(async () => {
-  scene = await writeSceneImage(tmp);
-  server = await startServer({ XDG_CACHE_HOME: path.join(tmp, 'cache') });
-  if (present) await server.connection.sendRequest(loadModelRequest, { dir: BUNDLED_MODEL, threads: 1 });
+  if (present) ({ server, scene } = await startBundledServer(tmp));
 });
 after(async () => {
   await server?.close();

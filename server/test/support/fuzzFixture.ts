@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { ForwardResult, forwardRequest } from '../../../protocol/requests';
-import type { TestServer } from './rpcTestClient';
-import type { SceneImage } from './sceneFixture';
+import * as path from 'node:path';
+import { ForwardResult, forwardRequest, loadModelRequest } from '../../../protocol/requests';
+import { TestServer, startServer } from './rpcTestClient';
+import { BUNDLED_MODEL, SceneImage, writeSceneImage } from './sceneFixture';
 
 /**
- * For the fuzz tests (hostile files, broken model folders, protocol garbage): the server's
- * memory, and the check made after every case that a good forward still gives the bundled
+ * For the fuzz tests (hostile params and files, broken model folders, protocol garbage): a
+ * server on the bundled model, its memory, and the check made after every case that a good forward still gives the bundled
  * model's answer, exactly.
  */
 
@@ -22,6 +23,14 @@ export function peakRssMb(pid: number | undefined): number | null {
   } catch {
     return null;
   }
+}
+
+/** A server (cache under `tmp`) with the bundled model loaded on one thread, a scene in `tmp`, and the scene's forward to compare with after each case. */
+export async function startBundledServer(tmp: string): Promise<{ server: TestServer; scene: SceneImage; reference: ForwardResult }> {
+  const scene = await writeSceneImage(tmp);
+  const server = await startServer({ XDG_CACHE_HOME: path.join(tmp, 'cache') });
+  await server.connection.sendRequest(loadModelRequest, { dir: BUNDLED_MODEL, threads: 1 });
+  return { server, scene, reference: await forwardScene(server, scene) };
 }
 
 export function forwardScene(server: TestServer, scene: SceneImage): Promise<ForwardResult> {
