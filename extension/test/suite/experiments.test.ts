@@ -8,9 +8,10 @@ import type { OpenedExperiment } from '../../src/commands/experimentCommands';
 import { extensionApi, fixture } from './extensionApi';
 
 /**
- * The acceptance test's editor part: experiments saved by a panel and by the CLI are opened with
- * Open Experiment... from a copy of their workspace at another path, re-run to the same numbers.
- * (The CLI re-running panel and palette files is in server/src/cli/experimentReplay.test.ts.)
+ * The acceptance test's editor part: experiments saved by a panel, by a palette command (Export
+ * Results...) and by the CLI are opened with Open Experiment... from a copy of their workspace at
+ * another path, re-run to the same numbers. (The CLI re-running panel and palette files is in
+ * server/src/cli/experimentReplay.test.ts.)
  */
 
 const question = 'Is the red circle to the left or right of the blue square?';
@@ -31,6 +32,20 @@ function moveTo(from: string): string {
   fs.cpSync(from, to, { recursive: true });
   fs.rmSync(from, { recursive: true, force: true });
   return to;
+}
+
+/** Answers the editor's input box and save dialog as a person would, for the length of `run`. */
+async function answering<T>(answers: { input?: string; saveTo?: vscode.Uri }, run: () => Thenable<T>): Promise<T> {
+  const window = vscode.window as { -readonly [K in keyof typeof vscode.window]: (typeof vscode.window)[K] };
+  const { showInputBox, showSaveDialog } = window;
+  window.showInputBox = async () => answers.input;
+  window.showSaveDialog = async () => answers.saveTo;
+  try {
+    return await run();
+  } finally {
+    window.showInputBox = showInputBox;
+    window.showSaveDialog = showSaveDialog;
+  }
 }
 
 describe('experiments', () => {
@@ -83,5 +98,26 @@ describe('experiments', () => {
     fs.writeFileSync(moved, JSON.stringify(tampered));
     const again = (await vscode.commands.executeCommand('spatialIds.openExperiment', vscode.Uri.file(moved))) as OpenedExperiment | undefined;
     assert.deepEqual(again?.differing, [1], 'the changed step is named');
+  });
+
+  it('a palette command exported with Export Results... re-opens from another checkout path with the same numbers', async () => {
+    const api = await extensionApi();
+    const ws = workspaceCopy();
+    const swept = await answering({ input: question }, () => vscode.commands.executeCommand('spatialIds.sweepPatches', vscode.Uri.file(ws.image)));
+    assert.ok(swept, 'the sweep ran on the image');
+    const file = vscode.Uri.file(path.join(ws.root, 'experiments/palette.results.json'));
+    const saved = await answering({ saveTo: file }, () => vscode.commands.executeCommand<vscode.Uri | undefined>('spatialIds.exportResults'));
+    assert.equal(saved?.fsPath, file.fsPath);
+    const stored = JSON.parse(fs.readFileSync(file.fsPath, 'utf8')) as { steps: { method: string }[] };
+    assert.equal(stored.steps.at(-1)?.method, 'sweepPatches');
+    assert.doesNotMatch(JSON.stringify(stored), new RegExp(ws.root), 'the file holds no absolute path of the workspace');
+
+    const other = moveTo(ws.root);
+    const opened = (await vscode.commands.executeCommand('spatialIds.openExperiment', vscode.Uri.file(path.join(other, 'experiments/palette.results.json')))) as OpenedExperiment | undefined;
+    assert.ok(opened);
+    const sweep = opened.steps[opened.steps.length - 1];
+    assert.equal((sweep.params.media as { image: string }).image, path.join(other, 'images/left-right.png'), 'paths resolve in the other checkout');
+    assert.deepEqual(opened.differing, [], 'every step re-runs to the saved numbers');
+    void api;
   });
 });
