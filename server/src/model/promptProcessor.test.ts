@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openModelFolder } from './modelFolder';
-import { writeModelFolderFixture } from '../../test/support/modelFolderFixture';
+import { ModelFolderError, openModelFolder } from './modelFolder';
+import { fixtureTokenizerConfig, writeModelFolderFixture } from '../../test/support/modelFolderFixture';
 import { ErrorCodes } from '../../../protocol/errors';
 import { CodedError } from '../../../protocol/errors';
 import { PromptProcessor } from './promptProcessor';
@@ -67,4 +67,16 @@ test('a question longer than the model reads (max_position_embeddings) is refuse
   assert.equal(short.encodeQuestion('What colour is the star?', 'image').ids.length, 27, 'a prompt within the positions');
   const long = Array.from({ length: 20 }, () => 'star').join(' ');
   assert.throws(() => short.encodeQuestion(long, 'image'), (e: unknown) => e instanceof CodedError && e.code === ErrorCodes.badQuestion && /prompt of 41 tokens, but this model reads at most 40 positions/.test(e.message));
+});
+
+test('a chat template whose work grows with the question is bounded at request time too, not only at load', () => {
+  // quadratic in the question's length: cheap on the sample question rendered at load, not on a long one
+  const costly = `{% for m in messages %}{% for c in m.content %}{% if c.text %}{% for i in range(c.text|length) %}{% for j in range(c.text|length) %}{% endfor %}{% endfor %}{% endif %}{% endfor %}{% endfor %}${fixtureTokenizerConfig().chat_template}`;
+  const folder = openModelFolder(writeModelFolderFixture({ files: { 'tokenizer_config.json': { ...fixtureTokenizerConfig(), chat_template: costly } } }));
+  const slow = PromptProcessor.fromFolder(folder);
+  assert.equal(slow.renderChat('What colour is the star?', 'image'), processor.renderChat('What colour is the star?', 'image'));
+  assert.throws(
+    () => slow.renderChat(`What colour is the ${'very '.repeat(300)}star?`, 'image'),
+    (e: unknown) => e instanceof ModelFolderError && /chat_template" is too costly for this question/.test(e.message),
+  );
 });

@@ -3,6 +3,7 @@
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { badQuestion } from '../../../protocol/errors';
+import { TemplateBudgetError, renderBounded } from './chatTemplateCheck';
 import { ModelFolder, ModelFolderError, TokenizerConfig } from './modelFolder';
 
 /**
@@ -104,7 +105,13 @@ export class PromptProcessor {
     this.checkQuestion(question);
     if (!this.template) throw new ModelFolderError('tokenizer_config.json has no "chat_template": add the template the model was trained with.');
     const content: Array<Record<string, string>> = media ? [{ type: media }, { type: 'text', text: question }] : [{ type: 'text', text: question }];
-    return this.template.render({ messages: [{ role: 'user', content }], add_generation_prompt: true, ...this.specialTokens });
+    // Bounded as at load (modelFolder.ts): a template's work may grow with the question's text.
+    try {
+      return renderBounded(this.template, { messages: [{ role: 'user', content }], add_generation_prompt: true, ...this.specialTokens });
+    } catch (e) {
+      if (!(e instanceof TemplateBudgetError)) throw e;
+      throw new ModelFolderError(`tokenizer_config.json "chat_template" is too costly for this question: ${e.message}. Fix the template (a chat template renders a few messages in well under a second).`);
+    }
   }
 
   /** Tokenises text (special tokens such as `<s>` are written by the template, not added) and expands placeholders. */
