@@ -47,8 +47,8 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
-  const field = fieldName(issue.path);
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown, nameOf: FieldNamer): string {
+  const field = nameOf(issue.path);
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => JSON.stringify(k)).join(', ');
     return `${field} has ${issue.keys.length === 1 ? 'an unknown key' : 'unknown keys'} ${keys}: ${issue.message}`;
@@ -56,15 +56,18 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   return `${field} must be ${issue.message} (got ${showValue(valueAt(raw, issue.path))})`;
 }
 
+/** How a message names a field: by its params path (the default), or as the CLI option it came from. */
+export type FieldNamer = (path: readonly PropertyKey[]) => string;
+
 /** The params if `raw` fits `schema`, else a message naming each bad field (up to three) for `label` (the method or file). */
-export function validateParams<T>(schema: z.ZodType<T>, raw: unknown, label: string): Validated<T> {
+export function validateParams<T>(schema: z.ZodType<T>, raw: unknown, label: string, nameOf: FieldNamer = fieldName): Validated<T> {
   const r = schema.safeParse(raw);
   if (r.success) return { ok: true, value: r.data };
   const isMode = (i: z.core.$ZodIssue) => i.code === 'custom' && i.params?.mode === MODE_ISSUE.mode;
   const faults = r.error.issues.filter((i) => !isMode(i));
   const chosen = faults.length ? faults : r.error.issues;
   const seen = new Set<string>();
-  const issues = chosen.map((i) => describeIssue(i, raw)).filter((m) => !seen.has(m) && seen.add(m));
+  const issues = chosen.map((i) => describeIssue(i, raw, nameOf)).filter((m) => !seen.has(m) && seen.add(m));
   const more = issues.length > MAX_ISSUES ? ` (and ${issues.length - MAX_ISSUES} more)` : '';
   return { ok: false, message: `${label}: ${issues.slice(0, MAX_ISSUES).join('; ')}${more}.` };
 }

@@ -22,18 +22,18 @@ test('options become the request params, numbers and lists parsed, absent option
   assert.deepEqual(paramsFor('sweep-patches', { batch: '2', relation: 'aboveBelow' }, model), { batch: 2, relation: 'aboveBelow' });
 });
 
-test('values out of the schema bounds are refused before any work, naming the field and the value', () => {
+test('values out of the schema bounds are refused before any work, naming the option and the value', () => {
   const cases: Array<[Parameters<typeof paramsFor>[0], Parameters<typeof paramsFor>[1], RegExp]> = [
-    ['steer', { batch: '1e9' }, /steer \(options as request params\): batch must be a whole number from 1 to 2000 \(got 1000000000\)/],
-    ['steer', { batch: '3', factor: '-5' }, /factor must be a number from 0 to 50 \(got -5\)/],
-    ['steer', { batch: '3', relation: 'inside' }, /relation must be one of "leftRight", "aboveBelow", "beforeAfter" \(got "inside"\)/],
-    ['steer', { question: 'q' }, /media must be given for a single input/],
-    ['sweep-patches', { batch: '0.5' }, /batch must be a whole number from 1 to 2000 \(got 0\.5\)/],
-    ['derive-ids', { grid: '10000', sizes: '0.001' }, /grid must be a whole number from 2 to 8 \(got 10000\); sizes\[0\] must be a number from 6 to 48 \(got 0\.001\)/],
-    ['derive-ids', { objects: 'red circle, blue' }, /objects\[1\] must be an object "colour shape": two words/],
+    ['steer', { batch: '1e9' }, /steer: --batch must be a whole number from 1 to 2000 \(got 1000000000\)/],
+    ['steer', { batch: '3', factor: '-5' }, /--factor must be a number from 0 to 50 \(got -5\)/],
+    ['steer', { batch: '3', relation: 'inside' }, /--relation must be one of "leftRight", "aboveBelow", "beforeAfter" \(got "inside"\)/],
+    ['steer', { question: 'q' }, /--image or --video must be given for a single input/],
+    ['sweep-patches', { batch: '0.5' }, /--batch must be a whole number from 1 to 2000 \(got 0\.5\)/],
+    ['derive-ids', { grid: '10000', sizes: '0.001' }, /--grid must be a whole number from 2 to 8 \(got 10000\); --sizes\[0\] must be a number from 6 to 48 \(got 0\.001\)/],
+    ['derive-ids', { objects: 'red circle, blue' }, /--objects\[1\] must be an object "colour shape": two words/],
     ['derive-ids', { objects: 'red circle, mauve blob' }, /--objects: Unknown object word "mauve blob": name an object as "<colour> <shape>" with a colour of red, /],
     ['derive-tids', { grid: '4' }, /unknown key "grid"/],
-    ['derive-tids', { frames: '1e9' }, /frames must be a whole number from 2 to 64/],
+    ['derive-tids', { frames: '1e9' }, /--frames must be a whole number from 2 to 64/],
     ['derive-ids', { frames: '8' }, /unknown key "frames"/],
   ];
   for (const [command, values, words] of cases) {

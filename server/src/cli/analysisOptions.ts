@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { DeriveIdsParams, MediaRef, SweepPatchesParams, ProbeParams, SteerParams } from '../../../protocol/requests';
 import { paramsSchemaOf } from '../../../protocol/requestSchemas';
 import { rpcMethodOf } from '../../../protocol/methods';
-import { validateParams } from '../../../protocol/requestValidation';
+import { fieldName, validateParams } from '../../../protocol/requestValidation';
 import { type AnalysisCommand, STEP_OF_COMMAND } from './experimentFiles';
 import { parseIndexList } from './forwardOptions';
 import { numberList, numberValue } from './numberOption';
@@ -127,9 +127,18 @@ function paramsOf(command: AnalysisCommand, values: AnalysisValues, model: strin
   }
 }
 
+/** A params field as the option that set it: targetCell is --target-cell, media.image is --image, sizes[2] is --sizes[2]. */
+export function optionNameOf(path: readonly PropertyKey[]): string {
+  const [key, ...rest] = path;
+  if (key === 'media') return typeof rest[0] === 'string' ? `--${rest[0]}${rest.length > 1 ? `.${fieldName(rest.slice(1))}` : ''}` : '--image or --video';
+  if (typeof key !== 'string') return fieldName(path);
+  const option = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return rest.length ? `${option}${typeof rest[0] === 'number' ? '' : '.'}${fieldName(rest)}` : option;
+}
+
 /** The command's params from its options, checked by the request's schema (an out-of-range --batch is refused here, before any work). */
 export function paramsFor(command: AnalysisCommand, values: AnalysisValues, model: string): object {
-  const checked = validateParams(paramsSchemaOf(rpcMethodOf(STEP_OF_COMMAND[command])), defined(paramsOf(command, values, model)), `${command} (options as request params)`);
+  const checked = validateParams(paramsSchemaOf(rpcMethodOf(STEP_OF_COMMAND[command])), defined(paramsOf(command, values, model)), command, optionNameOf);
   if (!checked.ok) throw new UsageError(checked.message);
   // which colours and shapes the derivations draw is the scene engine's, not the protocol schema's: checked here too, before any work
   const derives = command === 'derive-ids' || command === 'derive-tids';
