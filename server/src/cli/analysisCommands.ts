@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { CodedError, badRequest } from '../../../protocol/errors';
 import { type Experiment, modelMismatch } from '../../../protocol/experiment';
 import { type ExperimentStep, compareSteps, describeStep } from '../../../protocol/experimentSteps';
+import { METHODS, cliCommandOf } from '../../../protocol/methods';
 import type { DeriveIdsParams, ForwardParams, SweepPatchesParams, ProbeParams, SteerParams } from '../../../protocol/requests';
 import { deriveIds, probe, steer, sweepPatches } from '../analysis/analysisRequests';
 import { checkOutputFile } from '../files/outputFile';
@@ -53,8 +54,9 @@ function experimentFromFile(command: AnalysisCommand, file: string, v: AnalysisV
   const exp = readExperiment(file);
   const only = exp.steps.length === 1 ? exp.steps[0].method : null;
   if (only && only !== STEP_OF_COMMAND[command]) {
-    const cli = Object.entries(STEP_OF_COMMAND).find(([, m]) => m === only)?.[0];
-    throw new UsageError(`${file} is a ${only} experiment: run it with \`spatial-id-lens ${cli ?? 'probe'} --experiment ${file}\`.`);
+    // a lone forward step re-runs under any analysis command
+    const cli = METHODS[only].analysis ? cliCommandOf(only) : 'probe';
+    throw new UsageError(`${file} is a ${only} experiment: run it with \`spatial-id-lens ${cli} --experiment ${file}\`.`);
   }
   if (!exp.steps.length) throw badRequest(`${file} has no steps to re-run.`);
   const model = typeof v.model === 'string' ? { dir: path.resolve(v.model), decoderHash: exp.model.decoderHash } : exp.model;

@@ -1,9 +1,10 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { badRequest } from '../../../protocol/errors';
 import { type Experiment, parseExperimentFile, resolveExperiment, storeExperiment } from '../../../protocol/experiment';
 import type { StepMethod } from '../../../protocol/experimentSteps';
+import { methodOfCli } from '../../../protocol/methods';
 import { writeJsonAtomically } from '../files/outputFile';
+import { FILE_KINDS, FileReadError, readRegularFile } from '../files/regularFile';
 import { packageRoot } from '../rpc/defaultModel';
 
 /**
@@ -15,13 +16,8 @@ import { packageRoot } from '../rpc/defaultModel';
 export const ANALYSIS_COMMANDS = ['derive-ids', 'derive-tids', 'probe', 'steer', 'sweep-patches'] as const;
 export type AnalysisCommand = (typeof ANALYSIS_COMMANDS)[number];
 
-export const STEP_OF_COMMAND: Record<AnalysisCommand, StepMethod> = {
-  'derive-ids': 'deriveIds',
-  'derive-tids': 'deriveTids',
-  probe: 'probe',
-  steer: 'steer',
-  'sweep-patches': 'sweepPatches',
-};
+/** The step each command runs: the registry's operation whose CLI name it is (protocol/methods.ts). */
+export const STEP_OF_COMMAND = Object.fromEntries(ANALYSIS_COMMANDS.map((c) => [c, methodOfCli(c) as StepMethod])) as Record<AnalysisCommand, StepMethod>;
 
 /** The model this package bundles (not SPATIAL_ID_LENS_MODEL: files name the bundled model by name). */
 export function bundledModelDir(): string {
@@ -30,12 +26,18 @@ export function bundledModelDir(): string {
 
 /** The experiment in `file` (any version this reader knows), paths resolved; a coded error names the file, the problem and the fix. */
 export function readExperiment(file: string): Experiment {
+  let text: string;
+  try {
+    // a shared file is untrusted like any other: a FIFO or /dev/zero in its place must not hang the CLI
+    text = readRegularFile(file, FILE_KINDS.experiment).toString('utf8');
+  } catch (e) {
+    throw e instanceof FileReadError ? badRequest(e.message) : e;
+  }
   let data: unknown;
   try {
-    data = JSON.parse(fs.readFileSync(file, 'utf8'));
+    data = JSON.parse(text);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw badRequest(code ? `${file} cannot be read (${code}): check the experiment's path.` : `${file} is not valid JSON (${(e as Error).message}).`);
+    throw badRequest(`${file} is not valid JSON (${(e as Error).message}).`);
   }
   const stored = parseExperimentFile(data, file);
   return resolveExperiment(stored, path.dirname(path.resolve(file)), { bundledModelDir: bundledModelDir(), file });

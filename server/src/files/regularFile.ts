@@ -41,6 +41,8 @@ export const FILE_KINDS = {
   // ffmpeg streams videos from disk, so a video's size does not reach the server's memory.
   video: { what: 'video file', maxBytes: 64 * GB },
   jsonConfig: { what: 'JSON config', maxBytes: 16 * MB },
+  // experiment files carry results: a 2,000-item sweep or a bank summary is well under 1 MB.
+  experiment: { what: 'experiment file', maxBytes: 64 * MB },
   // tokenizer.json of large-vocabulary models is tens of MB (Gemma 3: 33 MB).
   tokenizer: { what: 'tokenizer file', maxBytes: 128 * MB },
   // ID banks: a 7B model's (33 layers x 49 rows x 4096 floats) is 26 MB.
