@@ -1,4 +1,4 @@
-import type { CancellationToken, Connection, WorkDoneProgressReporter } from 'vscode-languageserver/node';
+import { type CancellationToken, type Connection, ErrorCodes as RpcErrorCodes, ResponseError, type WorkDoneProgressReporter } from 'vscode-languageserver/node';
 import { DEPRECATED_RPC_METHODS, METHODS, METHOD_NAMES, type MethodName, rpcMethodOf } from '../../../protocol/methods';
 import type { ModelRunner } from '../run/modelRunner';
 import type { ModelHost } from './modelHost';
@@ -86,7 +86,11 @@ export interface Dispatcher {
   log(line: string): void;
   /** Called with failures that are not the request's fault (bugs, runtime failures). */
   logUnexpected(error: unknown): void;
+  /** True once the client sent `shutdown`: every request is then refused, as the LSP says. */
+  isShutDown?(): boolean;
 }
+
+const SHUT_DOWN = 'The server is shutting down (it received "shutdown"): send "exit" and start a new one.';
 
 async function serve(spec: TableEntry, params: unknown, token: CancellationToken, d: Dispatcher): Promise<unknown> {
   const method = rpcMethodOf(spec.method);
@@ -144,6 +148,7 @@ export function registerHandlers(table: HandlerTable, d: Dispatcher): void {
     d.connection.onRequest(rpcMethod, (...args: unknown[]) => {
       const token = args[args.length - 1] as CancellationToken;
       const params = args.length > 1 ? args[0] : undefined;
+      if (d.isShutDown?.()) return new ResponseError(RpcErrorCodes.InvalidRequest, SHUT_DOWN);
       return serve(spec, params, token, d);
     });
   for (const name of METHOD_NAMES) register(rpcMethodOf(name), table[name]);

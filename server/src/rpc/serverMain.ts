@@ -1,7 +1,7 @@
 // First, so onnxruntime-node is only ever loaded with its telemetry off (see onnxRuntime.ts).
 import '../model/onnxRuntime';
 import { format } from 'node:util';
-import { Connection, ErrorCodes as RpcErrorCodes, InitializeResult, ProposedFeatures, ResponseError, StreamMessageReader, StreamMessageWriter, createConnection } from 'vscode-languageserver/node';
+import { Connection, InitializeResult, ProposedFeatures, StreamMessageReader, StreamMessageWriter, createConnection } from 'vscode-languageserver/node';
 import type { SpatialIdsInitializeResult } from '../../../protocol/initialize';
 import { defaultModelDir, packageVersion } from './defaultModel';
 import { registerHandlers } from './handlerTable';
@@ -56,15 +56,6 @@ function stdioConnection(): Connection {
   return createConnection(ProposedFeatures.all, reader, new StreamMessageWriter(process.stdout));
 }
 
-/** The connection handlers register on: after `shutdown`, every request is refused. */
-function refusingAfterShutdown(connection: Connection, isShutDown: () => boolean): Connection {
-  const guarded = Object.create(connection) as Connection;
-  const refuse = () => new ResponseError(RpcErrorCodes.InvalidRequest, 'The server is shutting down (it received "shutdown"): send "exit" and start a new one.');
-  guarded.onRequest = ((method: string, handler: (...args: unknown[]) => unknown) =>
-    connection.onRequest(method, (...args: unknown[]) => (isShutDown() ? refuse() : handler(...args)))) as Connection['onRequest'];
-  return guarded;
-}
-
 function main(): void {
   const problem = transportProblem(process.argv.slice(2));
   if (problem) {
@@ -80,7 +71,7 @@ function main(): void {
 
   const initialized: InitializeResult & SpatialIdsInitializeResult = { capabilities: {}, serverInfo: { name: 'spatial-id-lens', version }, processId: process.pid };
   connection.onInitialize(() => initialized);
-  registerHandlers(HANDLERS, { connection: refusingAfterShutdown(connection, () => shutDown), host, log, logUnexpected });
+  registerHandlers(HANDLERS, { connection, host, log, logUnexpected, isShutDown: () => shutDown });
   connection.onShutdown(() => {
     shutDown = true;
     return host.dispose();
