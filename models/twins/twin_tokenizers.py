@@ -148,7 +148,8 @@ def _sp_training_pieces(piece):
 
 def train_bpe(words, budget, forbidden=(), initial=()):
     """Deterministic BPE trainer: most frequent adjacent pair first, ties by the pair's text.
-    `words` maps a symbol string (one pre-token) to its count; `forbidden` tokens are never made."""
+    `words` maps a symbol string (one pre-token) to its count; `initial` is the base vocabulary;
+    `forbidden` tokens are never made."""
     seqs = {w: list(w) for w in words}
     merges, made = [], set(initial)
     forbidden = set(forbidden)
@@ -156,7 +157,9 @@ def train_bpe(words, budget, forbidden=(), initial=()):
         counts = Counter()
         for w, syms in seqs.items():
             for a, b in zip(syms, syms[1:]):
-                if a + b not in forbidden:
+                # only symbols in the vocabulary merge: a character left to byte fallback ("\n" in
+                # the Llama style) never becomes part of a token such as "▁\n"
+                if a in made and b in made and a + b not in forbidden:
                     counts[(a, b)] += words[w]
         if not counts:
             break
