@@ -15,17 +15,21 @@ import {
  * for the layer convention and site names, residualSites.ts for site discovery). `site(l)` below
  * is siteName(l, L): `blocks.{l}.hook_resid_pre` for l < L, `blocks.{L-1}.hook_resid_post` for l = L.
  *
- * - Capture of layer l: a graph output `site(l)`, float [batch, seq, hidden], produced by an
- *   Identity of the site tensor.
- * - Intervention at layer l: a REQUIRED graph input `delta.{site(l)}` [batch, seq, hidden]
- *   (same dtype as inputs_embeds; any shape that broadcasts, so the caller feeds zeros
- *   [1, 1, hidden] when it does not steer) and an Add so that everything downstream of the
- *   site reads site + delta.
+ * - Capture of layer l: a graph output `site(l)` [batch, seq, hidden], produced by an Identity
+ *   of the site tensor.
+ * - Intervention at layer l: a REQUIRED graph input `delta.{site(l)}` [delta_batch_size,
+ *   delta_sequence_length, hidden] (any shape that broadcasts to [batch, seq, hidden], so the caller feeds zeros [1, 1, hidden] when it does not
+ *   steer) and an Add so that everything downstream of the site reads site + delta.
+ * - Both take the site's own element type (ResidualSite.elemType): in fp16 exports that Cast the
+ *   float32 `inputs_embeds` to float16 inside, every site, layer 0 included, is float16; the
+ *   caller converts (tensors/float16.ts). Typing them from `inputs_embeds` would make the Add
+ *   float16 + float32, which onnxruntime refuses to load.
  *   - plain Add site: the producing Add's output is renamed `.../pre_delta` and the new Add
  *     writes the original name, so every consumer, a graph output of that name, and
  *     subgraphs reading it from the outer scope all see site + delta without rewiring.
  *   - layer 0 (`inputs_embeds`, a graph input whose name is API): its consumers in the
- *     decoder graph are rewired to `inputs_embeds + delta.blocks.0.hook_resid_pre`.
+ *     decoder graph are rewired to `inputs_embeds + delta.blocks.0.hook_resid_pre`. When
+ *     layer 0 is the Cast of `inputs_embeds` (fp16 exports), it is edited like an Add site.
  *   - fused Skip*Norm site: the fused node computes the sum AND the next layer's norm from
  *     its inputs, so adding after output 3 would miss the norm; the delta is added to the
  *     node's residual input (only for that node), making output 0 (the next layer's normed
@@ -75,8 +79,9 @@ export function instrumentDecoder(modelBytes: Uint8Array, opts: InstrumentOption
   const deltaInputs = intervene.map((l) => deltaInputName(l, L));
   assertNotInstrumented(model.graph, graphs.map((g) => g.graph), [...captureOutputs, ...deltaInputs]);
 
-  const { elemType, hiddenSize, batchDim, seqDim } = layout;
+  const { hiddenSize, batchDim, seqDim } = layout;
   const dims = [batchDim, seqDim, hiddenSize];
+  const typeOf = (l: number) => layout.sites[l].elemType;
   for (const located of graphs) {
     // If-merged: each branch hands its captures to the If node under a branch-specific name
     const captureName = (l: number) => site(l) + (located.branch ? `.${located.branch}` : '');
@@ -84,15 +89,19 @@ export function instrumentDecoder(modelBytes: Uint8Array, opts: InstrumentOption
       editSite(located.graph, located.sites[l], L, intervene.includes(l), capture.includes(l) ? captureName(l) : null);
     }
     if (located.branch) {
-      for (const l of capture) located.graph.appendField(GraphProtoField.output, encodeTensorValueInfo(captureName(l), elemType, dims));
+      for (const l of capture) located.graph.appendField(GraphProtoField.output, encodeTensorValueInfo(captureName(l), typeOf(l), dims));
     }
   }
   const top = model.graph;
   for (const l of capture) {
     if (ifNode) ifNode.setOutput(ifNode.outputs.length, site(l));
-    top.appendField(GraphProtoField.output, encodeTensorValueInfo(site(l), elemType, dims));
+    top.appendField(GraphProtoField.output, encodeTensorValueInfo(site(l), typeOf(l), dims));
   }
-  for (const name of deltaInputs) top.appendField(GraphProtoField.input, encodeTensorValueInfo(name, elemType, dims));
+  // Own symbolic dims: a delta broadcasts ([1, 1, H] zeros when not steering), and onnxruntime
+  // plans buffers as if equal dim names were equal sizes (an fp16 graph then failed with "Shape
+  // mismatch attempting to re-use buffer").
+  const deltaDims = ['delta_batch_size', 'delta_sequence_length', hiddenSize];
+  intervene.forEach((l, i) => top.appendField(GraphProtoField.input, encodeTensorValueInfo(deltaInputs[i], typeOf(l), deltaDims)));
   return { bytes: model.serialize(), layout, captureOutputs, deltaInputs };
 }
 
@@ -115,6 +124,7 @@ function editSite(g: OnnxGraph, site: LocatedSite, numLayers: number, intervene:
       }
       return;
     }
+    case 'castOutput':
     case 'addOutput': {
       const producer = site.graphNode!;
       let last = producer; // the capture reads the site after the delta

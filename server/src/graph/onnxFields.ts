@@ -19,13 +19,13 @@ import {
 export const ModelProtoField = { irVersion: 1, graph: 7, opsetImport: 8, metadataProps: 14, functions: 25 } as const;
 export const GraphProtoField = { node: 1, name: 2, initializer: 5, input: 11, output: 12, valueInfo: 13 } as const;
 export const NodeProtoField = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, docString: 6, domain: 7, metadataProps: 9 } as const;
-export const AttributeProtoField = { name: 1, graph: 6, type: 20 } as const;
+export const AttributeProtoField = { name: 1, i: 3, t: 5, graph: 6, type: 20 } as const;
 export const ValueInfoProtoField = { name: 1, type: 2 } as const;
 export const TypeProtoField = { tensorType: 1 } as const;
 export const TensorTypeField = { elemType: 1, shape: 2 } as const;
 export const TensorShapeField = { dim: 1 } as const;
 export const DimensionField = { dimValue: 1, dimParam: 2 } as const;
-export const TensorProtoField = { name: 8 } as const;
+export const TensorProtoField = { dataType: 2, name: 8 } as const;
 export const OperatorSetIdField = { domain: 1, version: 2 } as const;
 export const StringStringEntryField = { key: 1, value: 2 } as const;
 
@@ -54,6 +54,19 @@ export function int64Of(f: WireField): number | bigint {
   let v = varintOf(f);
   if (v >= 1n << 63n) v -= 1n << 64n; // two's complement
   return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
+}
+
+/** An AttributeProto's name, its int value (`i`) and the data type of its tensor value (`t`), where present. */
+export function decodeAttribute(bytes: Uint8Array): { name: string; i?: number | bigint; tensorType?: number } {
+  const fields = parseMessage(bytes);
+  const name = firstOf(fields, AttributeProtoField.name);
+  const out: { name: string; i?: number | bigint; tensorType?: number } = { name: name ? stringOf(name) : '' };
+  const i = firstOf(fields, AttributeProtoField.i);
+  if (i) out.i = int64Of(i);
+  const t = firstOf(fields, AttributeProtoField.t);
+  const dt = t && firstOf(parseMessage(payloadOf(t)), TensorProtoField.dataType);
+  if (dt) out.tensorType = Number(varintOf(dt));
+  return out;
 }
 
 export function nameOfMessage(bytes: Uint8Array, nameField: number): string {

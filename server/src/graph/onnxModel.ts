@@ -17,6 +17,7 @@ import {
   serializeMessage,
   stringField,
   stringOf,
+  varintOf,
 } from './protobufWire';
 
 /**
@@ -188,6 +189,18 @@ export class OnnxGraph {
 
   initializerNames(): Set<string> {
     return new Set(this.fieldsOf(GraphProtoField.initializer).map((f) => nameOfMessage(expectLengthDelimited(f, 'initializer'), TensorProtoField.name)));
+  }
+
+  /** Initializer name -> TensorProto.DataType (weights are not decoded, only their header fields). */
+  initializerTypes(): Map<string, number> {
+    const map = new Map<string, number>();
+    for (const f of this.fieldsOf(GraphProtoField.initializer)) {
+      const fields = parseMessage(expectLengthDelimited(f, 'initializer'));
+      const name = fields.find((x) => x.field === TensorProtoField.name);
+      const type = fields.find((x) => x.field === TensorProtoField.dataType);
+      if (name && type) map.set(stringOf(name), Number(varintOf(type)));
+    }
+    return map;
   }
 
   private fieldsOf(n: number): WireField[] {

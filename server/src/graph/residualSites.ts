@@ -1,3 +1,4 @@
+import { ElemTypes } from './elemTypes';
 import { Dim, ElemType } from './onnxFields';
 import { OnnxGraph, OnnxModel, OnnxNode } from './onnxModel';
 
@@ -6,8 +7,10 @@ import { OnnxGraph, OnnxModel, OnnxNode } from './onnxModel';
  *
  * Layer convention (METHOD.md; names as TransformerLens hooks, see README.md here): residual
  * layer l = 0..L. Layer l < L is the input of decoder block l (the module exported as
- * `layers.{l}`), named `blocks.{l}.hook_resid_pre`; layer 0 is thus the embeddings fed to the
- * decoder, the graph input `inputs_embeds`. Layer L is the last block's output,
+ * `layers.{l}`), named `blocks.{l}.hook_resid_pre`; layer 0 is thus the embeddings fed to
+ * block 0: the graph input `inputs_embeds`, or, when the graph's only use of it is a Cast (fp16 /
+ * q4f16 exports take float32 embeddings and Cast them to float16 inside), that Cast's output, the
+ * tensor block 0 reads. Layer L is the last block's output,
  * `blocks.{L-1}.hook_resid_post`. The input of block l is the output of block l - 1, so one
  * tensor serves both names; each layer has one name, the `pre` one except for the last.
  *
@@ -26,9 +29,17 @@ import { OnnxGraph, OnnxModel, OnnxNode } from './onnxModel';
  * - If-merged decoders (optimum's `use_cache_branch`): both branches hold a full decoder. We
  *   locate sites in both and instrument both identically, so the sites exist whichever branch
  *   runs; reported sites come from `then_branch`, which optimum runs with a cache.
+ *
+ * Each site has its own element type (elemTypes.ts): float32 throughout in fp32 exports, float16
+ * from the Cast on in fp16 ones. Its capture output and delta input take that type.
  */
 
-export type SiteKind = 'graphInput' | 'addOutput' | 'skipNormSum';
+/**
+ * graphInput: a tensor this graph does not produce (`inputs_embeds`, or an outer-scope name in an
+ * If branch); castOutput: the Cast of `inputs_embeds`; addOutput: a residual Add;
+ * skipNormSum: output 3 of a fused Skip*Norm.
+ */
+export type SiteKind = 'graphInput' | 'castOutput' | 'addOutput' | 'skipNormSum';
 
 export interface ResidualSite {
   /** Residual layer 0..L (0 = the embeddings, l = the output of decoder block l - 1). */
@@ -38,15 +49,17 @@ export interface ResidualSite {
   kind: SiteKind;
   /** The tensor holding the residual stream; '' when a fused node's output 3 must be created. */
   tensor: string;
-  /** The node that produces it (absent for layer 0). */
+  /** The node that produces it (absent for layer 0 unless it is a Cast's output). */
   node?: { name: string; opType: string };
+  /** TensorProto.DataType of this site's tensor (1 float32, 10 float16, 16 bfloat16). */
+  elemType: number;
 }
 
 export interface DecoderLayout {
   layout: 'plain' | 'fused' | 'if-merged';
   numLayers: number;
   hiddenSize: number;
-  /** TensorProto.DataType of the residual stream (that of `inputs_embeds`). */
+  /** TensorProto.DataType of the `inputs_embeds` input; each site's own type is in `sites`. */
   elemType: number;
   /** The symbolic batch and sequence dimensions used for new inputs and outputs. */
   batchDim: string;
@@ -117,13 +130,18 @@ export function locateResidualSites(model: OnnxModel, opts: LocateOptions = {}):
   const numLayers = opts.numLayers ?? (presentLayers || Math.max(...graphs.map((g) => scopeLayers(g.graph).size)));
   if (!numLayers) throw new GraphInstrumentationError('cannot tell the number of decoder layers (no present.N.key outputs, no layers.N scopes): pass numLayers');
   let fused = false;
+  const topTypes = new ElemTypes(top);
   for (const g of graphs) {
     const where = g.branch ? ` in ${g.branch}` : '';
     fused ||= g.graph.nodes.some((n) => SKIP_NORM_OPS.has(n.opType));
+    const entry = embeddingsEntry(top, g.graph, embedsName);
     const found = fused ? null : byScope(g.graph, numLayers);
-    g.sites = found ?? byResidualChain(g.graph, embedsName, numLayers, where);
-    g.sites.unshift({ layer: 0, name: siteName(0, numLayers), kind: 'graphInput', tensor: embedsName });
+    g.sites = found ?? byResidualChain(g.graph, entry.tensor, numLayers, where);
+    g.sites.unshift(entry);
+    assignElemTypes(g.sites, g.graph === top ? topTypes : new ElemTypes(g.graph, topTypes), where);
   }
+  const differ = graphs[0].sites.find((s, l) => graphs.some((g) => g.sites[l].elemType !== s.elemType));
+  if (differ) throw new GraphInstrumentationError(`the branches of the If-merged decoder disagree on the element type of ${differ.name}`);
   const layout: DecoderLayout = {
     layout: ifNode ? 'if-merged' : fused ? 'fused' : 'plain',
     numLayers,
@@ -131,9 +149,38 @@ export function locateResidualSites(model: OnnxModel, opts: LocateOptions = {}):
     elemType: embeds.elemType ?? ElemType.FLOAT,
     batchDim: symbolic(dims[0], 'batch_size'),
     seqDim: symbolic(dims[1], 'sequence_length'),
-    sites: graphs[0].sites.map(({ layer, name, kind, tensor, node }) => ({ layer, name, kind, tensor, ...(node ? { node } : {}) })),
+    sites: graphs[0].sites.map(({ layer, name, kind, tensor, node, elemType }) => ({ layer, name, kind, tensor, ...(node ? { node } : {}), elemType })),
   };
   return { layout, graphs, ifNode };
+}
+
+/**
+ * Layer 0: `inputs_embeds`, or the Cast that is its only reader (fp16 exports), in `g` or, for an
+ * If branch, in the top graph (the branch then reads the Cast's output from outer scope).
+ */
+function embeddingsEntry(top: OnnxGraph, g: OnnxGraph, embeds: string): LocatedSite {
+  const site = { layer: 0, name: '', elemType: 0 };
+  const soleCast = (graph: OnnxGraph) => {
+    const readers = consumersOf(graph).get(embeds) ?? [];
+    return readers.length === 1 && readers[0].opType === 'Cast' && readers[0].domain === '' && readers[0].outputs[0] ? readers[0] : undefined;
+  };
+  const topCast = g === top ? undefined : soleCast(top);
+  if (topCast) return { ...site, kind: 'graphInput', tensor: topCast.outputs[0] };
+  const cast = soleCast(g);
+  if (cast) return { ...site, kind: 'castOutput', tensor: cast.outputs[0], node: { name: cast.name, opType: cast.opType }, graphNode: cast };
+  return { ...site, kind: 'graphInput', tensor: embeds };
+}
+
+/** Fills in site names (layer 0's) and element types; a type that cannot be found is an error, not a guess. */
+function assignElemTypes(sites: LocatedSite[], types: ElemTypes, where: string): void {
+  const L = sites.length - 1;
+  for (const s of sites) {
+    s.name = siteName(s.layer, L);
+    // a fused node's output 3 that is still to be created has the type of the node's residual input
+    const t = s.tensor ? types.typeOf(s.tensor) : s.graphNode && types.inferOutput(s.graphNode, 3);
+    if (!t) throw new GraphInstrumentationError(`cannot tell the element type of ${s.name} ("${s.tensor || s.node?.name}"${where}): its producer ${s.node?.opType ?? ''} is not one whose output type is known`);
+    s.elemType = t;
+  }
 }
 
 function symbolic(d: Dim | undefined, fallback: string): string {
@@ -195,12 +242,12 @@ function byScope(g: OnnxGraph, numLayers: number): LocatedSite[] | null {
     const direct = inScope.filter((n) => !n.name.slice(scope.length).includes('/'));
     const pick = (direct.length ? direct : inScope).at(-1);
     if (!pick) return null;
-    sites.push({ layer: k + 1, name: siteName(k + 1, numLayers), kind: 'addOutput', tensor: pick.outputs[0], node: { name: pick.name, opType: pick.opType }, graphNode: pick });
+    sites.push({ layer: k + 1, name: siteName(k + 1, numLayers), kind: 'addOutput', tensor: pick.outputs[0], node: { name: pick.name, opType: pick.opType }, graphNode: pick, elemType: 0 });
   }
   return sites;
 }
 
-/** Follows the residual stream from the embeddings through Add / Skip*Norm nodes. */
+/** Follows the residual stream from layer 0's tensor (`embeds`) through Add / Skip*Norm nodes. */
 function byResidualChain(g: OnnxGraph, embeds: string, numLayers: number, where: string): LocatedSite[] {
   const consumers = consumersOf(g);
   const steps: { node: OnnxNode; residualInput: number; out: string }[] = [];
@@ -227,7 +274,7 @@ function byResidualChain(g: OnnxGraph, embeds: string, numLayers: number, where:
     const isFused = SKIP_NORM_OPS.has(s.node.opType);
     return {
       layer: k + 1, name: siteName(k + 1, numLayers), kind: isFused ? 'skipNormSum' : 'addOutput', tensor: s.out,
-      node: { name: s.node.name, opType: s.node.opType }, graphNode: s.node, ...(isFused ? { residualInput: s.residualInput } : {}),
+      node: { name: s.node.name, opType: s.node.opType }, graphNode: s.node, ...(isFused ? { residualInput: s.residualInput } : {}), elemType: 0,
     };
   });
 }
