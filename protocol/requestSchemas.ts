@@ -15,6 +15,7 @@
 import { z } from 'zod';
 import { LIMITS } from './requestLimits';
 import type { MethodName, RpcMethod } from './methods';
+import { MODEL_DTYPES } from './requests';
 import type {
   CaptureSpec,
   DeriveIdsParams,
@@ -144,6 +145,7 @@ const boxes = z
 export const loadModelParamsSchema = strictObject(
   {
     dir: modelDir.optional(),
+    dtype: z.enum(MODEL_DTYPES, { error: `a dtype: one of ${MODEL_DTYPES.join(', ')}` }).optional(),
     threads: wholeNumber(LIMITS.threads.min, LIMITS.threads.max).optional(),
     executionProviders: list(text('a provider name', LIMITS.wordChars), 'execution provider names such as "cpu"', 1, LIMITS.providers).optional(),
   },

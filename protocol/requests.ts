@@ -128,10 +128,16 @@ export interface ModelInfo {
   vocabSize: number;
   decoderLayout: 'plain' | 'fused' | 'if-merged';
   sites: ResidualSiteInfo[];
-  imageTokens: number;
+  /** The model's family (config.json model_type read by its family file; the bundled model is "tiny-spatial-vlm"). */
+  family: string;
+  /** The dtypes whose graphs the folder holds ("fp32", "fp16", "quantized", "q4", "q4f16"). */
+  dtypes: string[];
+  /** Tokens per image when the family fixes them; null when its processor counts them per image (native grids, tiles). */
+  imageTokens: number | null;
   videoTokens: number | null;
   numFrames: number | null;
-  imageSize: { width: number; height: number };
+  /** The encoder's input size when fixed; null when it follows the picture. */
+  imageSize: { width: number; height: number } | null;
   /** sha256 of the decoder file: ID banks are tied to it. */
   decoderHash: string;
   /**
@@ -149,9 +155,15 @@ export interface ModelVocabulary {
   objectWords: string[];
 }
 
+/** The dtypes a model folder may hold, by their onnx/ file suffix ('' for fp32, `_fp16`, ...). */
+export const MODEL_DTYPES = ['fp32', 'fp16', 'quantized', 'q4', 'q4f16'] as const;
+export type ModelDtype = (typeof MODEL_DTYPES)[number];
+
 export interface LoadModelParams extends WorkDoneProgressParams {
   /** Model folder; default: the bundled model. */
   dir?: string;
+  /** Which of the folder's dtypes to load (default fp32). */
+  dtype?: ModelDtype;
   threads?: number;
   /** onnxruntime execution providers in order of preference (e.g. ["cuda", "cpu"]); default: cpu. */
   executionProviders?: string[];

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { MODEL_DTYPES, ModelDtype } from '../../../protocol/requests';
 
 /** Every `spatialIds.*` setting, read in this one place (the vscode-eslint pattern). */
 export interface SpatialIdsSettings {
@@ -10,6 +11,8 @@ export interface SpatialIdsSettings {
   /** onnxruntime intra-op threads; 0 = let onnxruntime decide. */
   threads: number;
   executionProviders: string[];
+  /** Which of the folder's dtypes to load (its onnx/ file suffix). */
+  dtype: ModelDtype;
 }
 
 export const SETTINGS_SECTION = 'spatialIds';
@@ -47,12 +50,14 @@ export function readSettings(): SpatialIdsSettings {
   const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
   const factor = config.get<number>('steeringFactor');
   const threads = config.get<number>('threads');
+  const dtype = config.get<string>('dtype');
   return {
     modelPaths: strings(restricted<string[]>(config, 'modelPaths')).map(absoluteModelPath),
     defaultLayers: numbers(config.get('defaultLayers'), [2, 3]),
     steeringFactor: typeof factor === 'number' && Number.isFinite(factor) ? factor : 5,
     threads: typeof threads === 'number' && Number.isInteger(threads) && threads >= 0 ? threads : 0,
     executionProviders: strings(restricted<string[]>(config, 'executionProviders')),
+    dtype: (MODEL_DTYPES as readonly unknown[]).includes(dtype) ? (dtype as ModelDtype) : 'fp32',
   };
 }
 

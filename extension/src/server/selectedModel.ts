@@ -69,12 +69,12 @@ export class SelectedModel implements vscode.Disposable {
   }
 
   private async load(): Promise<ModelInfo> {
-    const { threads, executionProviders } = readSettings();
+    const { threads, executionProviders, dtype } = readSettings();
     await this.server.ensureStarted();
     const generation = this.server.generation;
     const dir = this.modelDir;
     this.server.log.info(`Loading model ${dir}`);
-    const params = { dir, ...(threads > 0 ? { threads } : {}), ...(executionProviders.length ? { executionProviders } : {}) };
+    const params = { dir, ...(dtype !== 'fp32' ? { dtype } : {}), ...(threads > 0 ? { threads } : {}), ...(executionProviders.length ? { executionProviders } : {}) };
     let info: ModelInfo;
     let loadedFor = generation;
     try {

@@ -19,8 +19,8 @@ import { BenchModel, MODEL_SCRIPTS, TorchTimings, ensureBenchModel, timeTorch, t
  */
 
 const TIMED =
-  'vision encoder + token embedding + image-feature merge + decoder prefill over the prompt (logits and KV cache of every position), ' +
-  'from preprocessed pixel values and the expanded prompt ids; no image decoding or resizing, no generation. ' +
+  "the family's image preprocessing and prompt processing + vision encoder + token embedding + image-feature merge + decoder prefill over the prompt " +
+  '(logits and KV cache of every position), from the decoded picture and the question; no file decoding, no generation. ' +
   '"prefill" is the decoder call alone. Median of the runs after warm-up; variants interleaved run by run.';
 
 function cacheRoot(): string {
@@ -82,10 +82,12 @@ async function main(argv: string[]): Promise<void> {
     let torch: TorchTimings | null = null;
     let skipped = noTorch;
     if (!noTorch && !t.weights) skipped = `no weights.pt in ${t.dir}`;
-    if (!skipped && t.weights) {
+    const pixelValues = ort.pixelValues;
+    if (!skipped && !pixelValues) skipped = 'the PyTorch side of the bench runs the bundled model only';
+    if (!skipped && t.weights && pixelValues) {
       log(`${t.name}: PyTorch, ${opts.warmup} warm-up + ${opts.runs} runs of each variant...`);
       try {
-        torch = await timeTorch(t.weights, ort, opts);
+        torch = await timeTorch(t.weights, { ...ort, pixelValues }, opts);
       } catch (e) {
         skipped = `the PyTorch run failed (${(e as Error).message})`;
       }

@@ -45,7 +45,8 @@ export interface OrtTimings {
   hiddenSize: number;
   inputIds: number[];
   /** float32 [3, S, S], the vision encoder's input. */
-  pixelValues: Float32Array;
+  /** The bundled model's pixel values (what the PyTorch comparison feeds); absent for other families. */
+  pixelValues?: Float32Array;
   steer: { layer: number; position: number; vector: Float32Array };
   samples: Record<OrtVariant, Samples>;
   /** Each variant's logits at the last prompt position, from its last run (to check both runtimes computed the same). */
@@ -71,14 +72,16 @@ function cpuMsSince(start: NodeJS.CpuUsage): number {
   return (c.user + c.system) / 1000;
 }
 
-/** The low-level path both sessions share, so plain and instrumented differ only in the decoder graph. */
-async function timedForward(session: OrtSessions, pixels: Float32Array, ids: number[], extra?: ExtraFeeds, read?: (outputs: Record<string, ort.Tensor>) => void): Promise<OneRun> {
+/**
+ * The low-level path both models share (encode, merge, one prefill), so plain and instrumented
+ * differ only in the decoder graph; any family (its processor and position ids) runs it.
+ */
+async function timedForward(model: VisionLanguageModel, input: BenchInput, extra?: ExtraFeeds, read?: (outputs: Record<string, ort.Tensor>) => void): Promise<OneRun> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const features = await session.encodeImages([pixels]);
-  const embeds = await session.inputsEmbeds(ids, { image: features.data as Float32Array });
+  const prepared = await model.promptEmbeds(input.question, await model.encodeImage(input.image));
   const t1 = performance.now();
-  const step = await session.prefill(embeds, ids, extra);
+  const step = await model.session.prefill(prepared.embeds, prepared.prompt.ids, extra, prepared.positions);
   read?.(step.outputs);
   const t2 = performance.now();
   return { totalMs: t2 - t0, prefillMs: t2 - t1, cpuMs: cpuMsSince(c0), lastLogits: step.lastLogits.slice() };
@@ -90,14 +93,15 @@ export async function timeOrt(dir: string, input: BenchInput, opts: OrtOptions, 
   try {
     runner = await ModelRunner.load(dir, { threads: opts.threads, cacheDir: opts.cacheDir });
     const { numLayers: L, hiddenSize: H } = runner;
-    const session = runner.model.session;
-    const pixels = await preprocessImage(input.image, plain.folder.preprocessor);
-    const ids = plain.prompts.encodeQuestion(input.question, 'image').ids;
+    const instrumented = runner.model;
+    // The PyTorch comparison reads the bundled model's pixel values; other families have no PyTorch side in the bench.
+    const pixels = plain.folder.family === 'tiny-spatial-vlm' ? await preprocessImage(input.image, plain.folder.preprocessor) : undefined;
+    const ids = (await plain.promptEmbeds(input.question, await plain.encodeImage(input.image))).prompt.ids;
     const seq = ids.length;
     const steer = { layer: Math.max(1, Math.floor(L / 2)), position: seq - 1, vector: steeringVector(H, input.seed) };
 
-    const captureDeltas = new InterventionDeltas(L, H, seq);
-    const steerDeltas = new InterventionDeltas(L, H, seq);
+    const captureDeltas = runner.deltas(seq);
+    const steerDeltas = runner.deltas(seq);
     steerDeltas.add(steer.layer, [steer.position], steer.vector);
     const readAll = (outputs: Record<string, ort.Tensor>) => {
       for (let l = 0; l <= L; l++) {
@@ -106,15 +110,14 @@ export async function timeOrt(dir: string, input: BenchInput, opts: OrtOptions, 
       }
     };
     const run: Record<OrtVariant, () => Promise<OneRun>> = {
-      plain: () => timedForward(plain.session, pixels, ids),
-      captureAll: () => timedForward(session, pixels, ids, (n) => captureDeltas.feeds(n), readAll),
-      steer: () => timedForward(session, pixels, ids, (n) => steerDeltas.feeds(n)),
+      plain: () => timedForward(plain, input),
+      captureAll: () => timedForward(instrumented, input, (n) => captureDeltas.feeds(n), readAll),
+      steer: () => timedForward(instrumented, input, (n) => steerDeltas.feeds(n)),
       apiCaptureAll: async () => {
         const c0 = process.cpuUsage();
         const t0 = performance.now();
-        const features = await session.encodeImages([pixels]);
         const out = await runner!.forward({
-          media: { encoded: { kind: 'image', features: { image: features.data as Float32Array } } },
+          media: { encoded: await instrumented.encodeImage(input.image) },
           question: input.question,
           capture: { layers: 'all', positions: 'all' },
           maxNewTokens: 0,

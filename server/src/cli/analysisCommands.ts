@@ -15,7 +15,7 @@ import { ANALYSIS_OPTIONS, AnalysisValues, paramsFor } from './analysisOptions';
 import { reportOf } from './analysisReports';
 import type { CliCommand } from './commands';
 import { AnalysisCommand, STEP_OF_COMMAND, readExperiment, writeExperiment } from './experimentFiles';
-import { wholeNumber } from './numberOption';
+import { dtypeOption, wholeNumber } from './numberOption';
 import { UsageError } from './usageError';
 
 /**
@@ -87,7 +87,7 @@ function analysisCommand(command: AnalysisCommand, summary: string): CliCommand 
       // ID banks too, before the model loads (deriveIds checks them again before its work)
       for (const s of exp.steps) if (typeof s.params.out === 'string') checkOutputFile(s.params.out, { overwrite: s.params.overwrite, what: 'ID bank' });
       const threads = wholeNumber('threads', typeof v.threads === 'string' ? v.threads : undefined, 1, 1, 256);
-      const runner = await loadRunner(exp.model.dir, { threads });
+      const runner = await loadRunner(exp.model.dir, { threads, dtype: dtypeOption(typeof v.dtype === 'string' ? v.dtype : undefined) });
       const fresh: ExperimentStep[] = [];
       try {
         const info = runner.info();

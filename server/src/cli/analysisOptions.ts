@@ -19,6 +19,7 @@ import { parseObjectWord } from '../analysis/objectWords';
 
 export const ANALYSIS_OPTIONS = {
   model: { type: 'string' },
+  dtype: { type: 'string' },
   threads: { type: 'string' },
   json: { type: 'boolean' },
   experiment: { type: 'string' },

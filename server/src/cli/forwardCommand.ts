@@ -5,7 +5,7 @@ import { checkForwardParams, runForward } from '../rpc/forwardCall';
 import { loadRunner } from '../rpc/loadRunner';
 import type { CliCommand } from './commands';
 import { forwardParamsFromArgs } from './forwardOptions';
-import { wholeNumber } from './numberOption';
+import { dtypeOption, wholeNumber } from './numberOption';
 
 /** `1,2,3,7` as `1-3, 7`. */
 export function ranges(values: readonly number[]): string {
@@ -52,12 +52,13 @@ export const forwardCommand: CliCommand = {
         steer: { type: 'string', multiple: true },
         'max-new-tokens': { type: 'string' },
         threads: { type: 'string' },
+        dtype: { type: 'string' },
         json: { type: 'boolean' },
       },
     });
     const params = checkForwardParams(forwardParamsFromArgs({ ...values, model: values.model ?? defaultModelDir() }));
     const threads = values.threads === undefined ? undefined : wholeNumber('threads', values.threads, 1, 1, 256);
-    const runner = await loadRunner(params.model!, { threads });
+    const runner = await loadRunner(params.model!, { threads, dtype: dtypeOption(values.dtype) });
     try {
       const result = await runForward(runner, params);
       process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${describeForward(result).join('\n')}\n`);

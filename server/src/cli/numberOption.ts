@@ -1,3 +1,4 @@
+import { MODEL_DTYPES, ModelDtype } from '../../../protocol/requests';
 import { UsageError } from './usageError';
 
 /** A whole-number command-line option in [min, max], or its fallback when absent. */
@@ -24,4 +25,11 @@ export function numberValue(name: string, value: string | undefined): number | u
 /** `10,14.5,18` as numbers (undefined when absent). */
 export function numberList(name: string, value: string | undefined): number[] | undefined {
   return value?.split(',').map((part) => numberValue(name, part) as number);
+}
+
+/** `--dtype`: one of the dtypes a model folder may hold (undefined when absent: fp32). */
+export function dtypeOption(value: string | undefined): ModelDtype | undefined {
+  if (value === undefined) return undefined;
+  if (!(MODEL_DTYPES as readonly string[]).includes(value)) throw new UsageError(`--dtype takes one of ${MODEL_DTYPES.join(', ')} (got "${value}"); \`info\` lists the dtypes a folder holds.`);
+  return value as ModelDtype;
 }

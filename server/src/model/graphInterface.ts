@@ -50,8 +50,9 @@ export interface OpenGraphs {
 export function checkGraphInterfaces(folder: ModelFolder, graphs: OpenGraphs): void {
   const text = folder.config.text_config;
   const hidden = { name: '', dims: { [-1]: text.hidden_size }, what: 'config.json "text_config" "hidden_size"' };
-  const { height, width } = outputSize(folder.preprocessor);
-  const pixels = (name: string): Expect => ({ name, dims: { 1: 3, 2: height, 3: width }, what: 'the preprocessed image (3 x height x width of preprocessor_config.json)' });
+  // Only the bundled model has one fixed input size; real families' processors size each image (tiles, native grids).
+  const fixedSize = folder.family === 'tiny-spatial-vlm' ? outputSize(folder.preprocessor) : undefined;
+  const pixels = (name: string): Expect => ({ name, dims: fixedSize && { 1: 3, 2: fixedSize.height, 3: fixedSize.width }, what: 'the preprocessed image (3 x height x width of preprocessor_config.json)' });
   const check = (file: string, s: Session, input: Expect, output: Expect, role: string) => {
     checkValue(file, s.inputNames, s.inputMetadata, 'input', input, role);
     checkValue(file, s.outputNames, s.outputMetadata, 'output', output, role);
@@ -62,7 +63,9 @@ export function checkGraphInterfaces(folder: ModelFolder, graphs: OpenGraphs): v
   if (graphs.video && onnx.videoEncoder) check(onnx.videoEncoder, graphs.video, pixels('pixel_values_videos'), { ...hidden, name: 'video_features' }, 'video encoder (video_encoder)');
   check(onnx.embedTokens, graphs.embedTokens, { name: 'input_ids', what: '' }, { ...hidden, name: 'inputs_embeds' }, 'token embedding (embed_tokens)');
   const decoderRole = 'decoder (decoder_model_merged)';
-  for (const name of ['attention_mask', 'position_ids']) checkValue(onnx.decoder, graphs.decoder.inputNames, graphs.decoder.inputMetadata, 'input', { name, what: '' }, decoderRole);
+  // onnxruntime-genai builder decoders take no position_ids (rotary inside GroupQueryAttention)
+  const positional = folder.family === 'tiny-spatial-vlm' ? ['attention_mask', 'position_ids'] : ['attention_mask'];
+  for (const name of positional) checkValue(onnx.decoder, graphs.decoder.inputNames, graphs.decoder.inputMetadata, 'input', { name, what: '' }, decoderRole);
   check(onnx.decoder, graphs.decoder, { ...hidden, name: 'inputs_embeds' }, { name: 'logits', dims: { [-1]: text.vocab_size }, what: 'config.json "text_config" "vocab_size"' }, decoderRole);
   const kvHeads = text.num_key_value_heads ?? text.num_attention_heads;
   const headDim = text.head_dim ?? text.hidden_size / text.num_attention_heads;

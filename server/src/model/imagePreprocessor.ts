@@ -10,7 +10,10 @@ import type { PreprocessorConfig } from './modelFolder';
  */
 
 /** PIL resampling codes (preprocessor_config.json "resample") -> the nearest sharp kernel. */
-const SHARP_KERNELS: Record<number, keyof sharp.KernelEnum> = {
+/** The sharp kernels used here (sharp 0.35's ESM typings do not expose its KernelEnum namespace to a default import). */
+type SharpKernel = 'nearest' | 'linear' | 'cubic' | 'lanczos3';
+
+const SHARP_KERNELS: Record<number, SharpKernel> = {
   0: 'nearest',
   1: 'lanczos3',
   2: 'linear',

@@ -34,16 +34,18 @@ test('a path that is not a folder is refused', () => {
   throwsFolderError(() => openModelFolder(path.join(writeModelFolderFixture(), 'nope')), /is not a folder/);
 });
 
-test('unsupported model types say why', () => {
+test('unsupported model types say why, and list the supported families', () => {
+  const listed = /Supported families \(config\.json "model_type"\): llava, qwen2_vl, qwen2_5_vl, gemma3, idefics3, smolvlm\./;
   const cases: Array<[string, RegExp]> = [
-    ['qwen2_vl', /Model type qwen2_vl is not supported yet because .*3-D \(M-RoPE\)/],
-    ['idefics3', /Model type idefics3 is not supported yet because .*tiles/],
-    ['smolvlm', /Model type smolvlm is not supported yet because .*tiles/],
-    ['mllama', /Model type mllama is not supported yet because this runtime only knows LLaVA-style models/],
+    ['mllama', /Model type mllama is not supported because its images enter the language model through cross-attention layers, never as tokens of the residual stream/],
+    ['internvl', /Model type internvl is not supported because transformers\.js has no InternVL processor/],
+    ['llava_next', /Model type llava_next is not supported because its processor picks an any-resolution tile grid/],
+    ['florence2', /Model type florence2 is not supported: this runtime reads vision-language models whose images become tokens/],
   ];
   for (const [type, pattern] of cases) {
     const dir = writeModelFolderFixture({ files: { 'config.json': { ...fixtureConfig(), model_type: type } } });
     throwsFolderError(() => openModelFolder(dir), pattern);
+    throwsFolderError(() => openModelFolder(dir), listed);
   }
 });
 

@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { FILE_KINDS, FileKind, FileReadError, checkFolder, checkRegularFile, readRegularFile } from '../files/regularFile';
 import { TemplateBudgetError, renderBounded } from './chatTemplateCheck';
+import { MODEL_DTYPES, ModelDtype } from '../../../protocol/requests';
+import { FamilyName, familyOfModelType, unsupportedFamilyMessage } from './families/familyNames';
 
 /**
  * A model folder in the transformers.js / onnx-community layout: JSON configs at the top,
@@ -69,7 +71,8 @@ export interface PreprocessorConfig {
 }
 
 export interface ProcessorConfig {
-  image_seq_length: number;
+  /** Tokens per image: fixed for the bundled model; real families' processors count them per image. */
+  image_seq_length?: number;
   video_seq_length?: number;
   num_frames?: number;
   [key: string]: unknown;
@@ -90,9 +93,9 @@ export interface TokenizerConfig {
   [key: string]: unknown;
 }
 
-/** Which copy of each graph to load: `onnx/<name>.onnx`, `<name>_fp16.onnx`, ... */
-export type OnnxVariant = 'fp32' | 'fp16' | 'quantized' | 'q4';
-export const ONNX_VARIANTS: readonly OnnxVariant[] = ['fp32', 'fp16', 'quantized', 'q4'];
+/** Which copy of each graph to load (the dtype): `onnx/<name>.onnx`, `<name>_fp16.onnx`, ... */
+export type OnnxVariant = ModelDtype;
+export const ONNX_VARIANTS: readonly OnnxVariant[] = MODEL_DTYPES;
 
 export interface OnnxFiles {
   visionEncoder: string;
@@ -104,6 +107,8 @@ export interface OnnxFiles {
 
 export interface ModelFolder {
   dir: string;
+  /** Which family's code reads this folder (families/familyNames.ts). */
+  family: FamilyName;
   config: VlmConfig;
   preprocessor: PreprocessorConfig;
   processor: ProcessorConfig;
@@ -121,18 +126,6 @@ export class ModelFolderError extends Error {
     this.name = 'ModelFolderError';
   }
 }
-
-/** LLaVA-style models: one token per image feature, 1-D positions, one fixed-size image. */
-export const SUPPORTED_MODEL_TYPES: readonly string[] = ['llava'];
-
-const UNSUPPORTED_BECAUSE: Record<string, string> = {
-  qwen2_vl: 'its decoder uses 3-D (M-RoPE) position ids over time, height and width, and this runtime feeds 1-D position_ids',
-  qwen2_5_vl: 'its decoder uses 3-D (M-RoPE) position ids over time, height and width, and this runtime feeds 1-D position_ids',
-  idefics3: 'its processor splits each image into a variable number of tiles with row/column marker tokens, and this runtime expands one fixed-size image',
-  smolvlm: 'its processor (Idefics3 style) splits each image into a variable number of tiles with row/column marker tokens, and this runtime expands one fixed-size image',
-  llava_next: 'its processor picks an any-resolution tile grid per image, so the image token count varies, and this runtime expands a fixed image_seq_length',
-  paligemma: 'its decoder uses a bidirectional prefix mask over image and prompt tokens, and this runtime builds a causal mask only',
-};
 
 /** Tokenizer files of large-vocabulary models are far larger than any other config. */
 function jsonKind(name: string): FileKind {
@@ -156,6 +149,17 @@ function readJson(dir: string, name: string, required: boolean): unknown | undef
     return JSON.parse(text);
   } catch (e) {
     throw new ModelFolderError(`${file} is not valid JSON (${(e as Error).message}): re-export the model or fix the file.`);
+  }
+}
+
+/** An optional text file of the folder, read as a regular file of config size. */
+function readTextFile(dir: string, name: string): string | undefined {
+  try {
+    return readRegularFile(path.join(dir, name), FILE_KINDS.jsonConfig).toString('utf8');
+  } catch (e) {
+    if (e instanceof FileReadError && e.problem === 'notFound') return undefined;
+    if (e instanceof FileReadError) throw new ModelFolderError(`${e.message} (${name} of the model folder)`);
+    throw e;
   }
 }
 
@@ -195,10 +199,11 @@ export function validateConfig(raw: unknown, file = 'config.json'): VlmConfig {
   const cfg = asObject(raw, file);
   const type = cfg.model_type;
   if (typeof type !== 'string') throw new ModelFolderError(`${file} has no "model_type": add the model family (for example "llava").`);
-  if (type in UNSUPPORTED_BECAUSE) throw new ModelFolderError(`Model type ${type} is not supported yet because ${UNSUPPORTED_BECAUSE[type]}.`);
-  if (!SUPPORTED_MODEL_TYPES.includes(type)) {
-    throw new ModelFolderError(`Model type ${type} is not supported yet because this runtime only knows LLaVA-style models (model_type ${SUPPORTED_MODEL_TYPES.join(', ')}): one fixed-size image, 1-D positions, 4 graphs in onnx/.`);
-  }
+  if (!familyOfModelType(type, false)) throw new ModelFolderError(unsupportedFamilyMessage(type));
+  // Qwen2-VL configs written by older transformers keep the language model's sizes at the top level.
+  if (cfg.text_config === undefined && typeof cfg.hidden_size === 'number') cfg.text_config = { ...cfg, vision_config: undefined };
+  // The image placeholder's id: image_token_index (LLaVA, Gemma-3) or image_token_id (Qwen2-VL, Idefics3).
+  if (cfg.image_token_index === undefined && cfg.image_token_id !== undefined) cfg.image_token_index = cfg.image_token_id;
   const text = asObject(cfg.text_config, `${file} "text_config"`);
   const where = `${file} "text_config"`;
   const r = CONFIG_RANGES;
@@ -327,14 +332,11 @@ function checkModelSubfolder(dir: string, folder: string): void {
   }
 }
 
-/** Opens and checks a model folder. Throws a ModelFolderError naming the first problem. */
-export function openModelFolder(dir: string, opts: { variant?: OnnxVariant } = {}): ModelFolder {
-  const variant = opts.variant ?? 'fp32';
-  if (!ONNX_VARIANTS.includes(variant)) throw new ModelFolderError(`Unknown ONNX variant "${variant}": use one of ${ONNX_VARIANTS.join(', ')}.`);
-  checkModelSubfolder(dir, dir);
-  const config = validateConfig(readJson(dir, 'config.json', true));
-  const preprocessor = validatePreprocessor(readJson(dir, 'preprocessor_config.json', true));
-  const processorRaw = asObject(readJson(dir, 'processor_config.json', false) ?? {}, 'processor_config.json');
+/**
+ * The bundled model's fixed media sizes (its processor expands one placeholder into a fixed
+ * number of tokens); real families' processors count tokens per image, so they need none of this.
+ */
+function fixedMediaProcessor(config: VlmConfig, processorRaw: Record<string, unknown>): ProcessorConfig {
   const imageSeqLength = processorRaw.image_seq_length ?? config.image_seq_length;
   if (typeof imageSeqLength !== 'number') throw new ModelFolderError('Neither processor_config.json nor config.json gives "image_seq_length": add it (the number of tokens per image).');
   requireInt({ image_seq_length: imageSeqLength }, 'image_seq_length', processorRaw.image_seq_length !== undefined ? 'processor_config.json' : 'config.json', ...CONFIG_RANGES.media_tokens);
@@ -343,18 +345,53 @@ export function openModelFolder(dir: string, opts: { variant?: OnnxVariant } = {
     processor.num_frames ??= config.video_config.num_frames;
     requireInt(processor, 'num_frames', 'processor_config.json', ...CONFIG_RANGES.num_frames);
     processor.video_seq_length ??= config.video_config.num_frames * config.video_config.tokens_per_frame;
-    if (processor.video_seq_length !== processor.num_frames * config.video_config.tokens_per_frame) {
+    if (processor.video_seq_length !== processor.num_frames! * config.video_config.tokens_per_frame) {
       throw new ModelFolderError(`processor_config.json "video_seq_length" is ${processor.video_seq_length} but num_frames x tokens_per_frame is ${processor.num_frames} x ${config.video_config.tokens_per_frame}: re-export so they agree.`);
     }
   }
   const maxPositions = config.text_config.max_position_embeddings;
-  const mediaTokens = Math.max(processor.image_seq_length, processor.video_seq_length ?? 0);
+  const mediaTokens = Math.max(imageSeqLength as number, processor.video_seq_length ?? 0);
   if (maxPositions !== undefined && mediaTokens >= maxPositions) {
     throw new ModelFolderError(`The model's media take ${mediaTokens} tokens but config.json "text_config" "max_position_embeddings" is ${maxPositions}, leaving no room for a question: fix image_seq_length / video_seq_length or max_position_embeddings.`);
   }
+  return processor;
+}
+
+/** The dtypes whose three graphs are all in onnx/ (what `info` lists and `--dtype` may pick). */
+export function availableVariants(dir: string): OnnxVariant[] {
+  const onnxDir = path.join(dir, 'onnx');
+  let names: string[];
+  try {
+    names = fs.readdirSync(onnxDir);
+  } catch {
+    return [];
+  }
+  return ONNX_VARIANTS.filter((v) => ['vision_encoder', 'embed_tokens', 'decoder_model_merged'].every((g) => names.includes(onnxFileName(g, v))));
+}
+
+/** Opens and checks a model folder. Throws a ModelFolderError naming the first problem. */
+export function openModelFolder(dir: string, opts: { variant?: OnnxVariant } = {}): ModelFolder {
+  const variant = opts.variant ?? 'fp32';
+  if (!ONNX_VARIANTS.includes(variant)) throw new ModelFolderError(`Unknown dtype "${variant}": use one of ${ONNX_VARIANTS.join(', ')}.`);
+  checkModelSubfolder(dir, dir);
+  const config = validateConfig(readJson(dir, 'config.json', true));
+  const family = familyOfModelType(config.model_type, config.spatial_id_lens !== undefined)!;
+  const fixedMedia = family === 'tiny-spatial-vlm';
+  const preprocessorRaw = readJson(dir, 'preprocessor_config.json', true);
+  // Real families' image processors are transformers.js's, which read their own keys (min_pixels, longest_edge, ...).
+  const preprocessor = fixedMedia ? validatePreprocessor(preprocessorRaw) : (asObject(preprocessorRaw, 'preprocessor_config.json') as PreprocessorConfig);
+  const processorRaw = asObject(readJson(dir, 'processor_config.json', false) ?? {}, 'processor_config.json');
+  const processor = fixedMedia ? fixedMediaProcessor(config, processorRaw) : (processorRaw as ProcessorConfig);
   const tokenizer = asObject(readJson(dir, 'tokenizer.json', true), 'tokenizer.json');
   const tokenizerConfig = asObject(readJson(dir, 'tokenizer_config.json', false) ?? {}, 'tokenizer_config.json') as TokenizerConfig;
   const generation = asObject(readJson(dir, 'generation_config.json', false) ?? {}, 'generation_config.json') as GenerationConfig;
+  // transformers.js reads the template from chat_template.jinja / chat_template.json when tokenizer_config.json has none
+  if (tokenizerConfig.chat_template === undefined) {
+    const jinja = readTextFile(dir, 'chat_template.jinja');
+    const json = jinja === undefined ? (readJson(dir, 'chat_template.json', false) as { chat_template?: unknown } | undefined) : undefined;
+    const template = jinja ?? json?.chat_template;
+    if (typeof template === 'string') tokenizerConfig.chat_template = template;
+  }
   checkChatTemplate(tokenizerConfig, config.video_config ? ['image', 'video'] : ['image']);
   checkModelSubfolder(dir, path.join(dir, 'onnx'));
   const onnx: OnnxFiles = {
@@ -363,7 +400,7 @@ export function openModelFolder(dir: string, opts: { variant?: OnnxVariant } = {
     embedTokens: pickOnnx(dir, 'embed_tokens', variant),
     decoder: pickOnnx(dir, 'decoder_model_merged', variant),
   };
-  return { dir, config, preprocessor, processor, generation, tokenizer, tokenizerConfig, variant, onnx };
+  return { dir, family, config, preprocessor, processor, generation, tokenizer, tokenizerConfig, variant, onnx };
 }
 
 /** The end-of-sequence ids: generation_config.json first, then config.json. */

@@ -3,6 +3,8 @@ import { ModelFolder, ModelFolderError, eosTokenIds } from './modelFolder';
 import { outputSize } from './imagePreprocessor';
 import { MediaReaders, mediaReaderBias, mediaReadersOf } from './mediaReaders';
 import { checkGraphInterfaces } from './graphInterface';
+import { PromptPositions, linearPositions } from './positionIds';
+import { float16ToFloat32 } from '../tensors/float16';
 
 /**
  * The four ONNX graphs of a LLaVA-style export, run with onnxruntime-node: image and video
@@ -66,6 +68,12 @@ export class OrtSessions {
   private readonly pastNames: string[];
   private readonly eos: Set<number>;
   private readonly usesCacheBranch: boolean;
+  /** onnxruntime-genai builder decoders take no position_ids (rotary inside GroupQueryAttention). */
+  private readonly takesPositions: boolean;
+  /** Builder decoders' `num_logits_to_keep`: fed 0, which keeps the logits of every position. */
+  private readonly takesLogitsToKeep: boolean;
+  /** The KV cache's element type (float16 in fp16 / q4f16 exports). */
+  private readonly cacheType: 'float32' | 'float16';
   /** Which tokens may attend to media, where the model declares it (config.json "media_readers"). */
   readonly mediaReaders: MediaReaders | null;
   private disposed = false;
@@ -90,6 +98,10 @@ export class OrtSessions {
     }
     this.eos = new Set(eosTokenIds(folder));
     this.usesCacheBranch = decoder.inputNames.includes('use_cache_branch');
+    this.takesPositions = decoder.inputNames.includes('position_ids');
+    this.takesLogitsToKeep = decoder.inputNames.includes('num_logits_to_keep');
+    const pastMeta = decoder.inputMetadata?.find((m) => m.name === this.pastNames[0]);
+    this.cacheType = pastMeta?.isTensor && pastMeta.type === 'float16' ? 'float16' : 'float32';
     this.mediaReaders = mediaReadersOf(folder.config, decoder.inputNames, folder.onnx.decoder);
   }
 
@@ -110,10 +122,11 @@ export class OrtSessions {
       } catch (e) {
         throw new ModelFolderError(`onnxruntime could not load ${file} (${(e as Error).message.trim()}): the file is damaged or not an ONNX graph; re-export it.`);
       }
+      // fp16 exports take float32 pixels and embeddings and Cast them inside; only the KV cache and our deltas are fed as float16.
       for (const meta of session.inputMetadata ?? []) {
-        if (meta.isTensor && meta.type === 'float16') {
+        if (meta.isTensor && meta.type === 'float16' && !meta.name.startsWith('past_key_values.') && !meta.name.startsWith('delta.')) {
           await session.release();
-          throw new ModelFolderError(`${file} takes float16 input "${meta.name}", which this runtime does not feed yet: load the fp32 or quantized variant.`);
+          throw new ModelFolderError(`${file} takes float16 input "${meta.name}", which this runtime feeds as float32 only (fp16 exports cast their inputs inside): re-export it so, or load the fp32 or q4 variant.`);
         }
       }
       return session;
@@ -160,6 +173,15 @@ export class OrtSessions {
     return new ort.Tensor('float32', pixels, [images.length, 3, height, width]);
   }
 
+  get visionInputNames(): readonly string[] {
+    return this.vision.inputNames;
+  }
+
+  /** The vision encoder on a family's own feeds -> image_features, [tokens * hidden] as float32. */
+  async runVision(feeds: Record<string, ort.Tensor>): Promise<Float32Array> {
+    return float32Of(await this.runOne(this.vision, feeds, 'image_features'));
+  }
+
   /** pixel_values of n images, each [3, H, W] -> image_features [n, image_seq_length, hidden]. */
   async encodeImages(images: readonly Float32Array[]): Promise<ort.Tensor> {
     return this.runOne(this.vision, { pixel_values: this.stackPixels(images) }, 'image_features');
@@ -176,7 +198,7 @@ export class OrtSessions {
   /** input_ids [seq] -> inputs_embeds [seq * hidden]. */
   async embed(ids: readonly number[]): Promise<Float32Array> {
     const input = new ort.Tensor('int64', BigInt64Array.from(ids, (i) => BigInt(i)), [1, ids.length]);
-    return (await this.runOne(this.embedTokens, { input_ids: input }, 'inputs_embeds')).data as Float32Array;
+    return float32Of(await this.runOne(this.embedTokens, { input_ids: input }, 'inputs_embeds'));
   }
 
   /** Writes feature vectors, in order, over the embeddings at the positions holding `tokenId`. */
@@ -200,12 +222,16 @@ export class OrtSessions {
 
   emptyCache(): KvCache {
     const tensors: Record<string, ort.Tensor> = {};
-    for (const name of this.pastNames) tensors[name] = new ort.Tensor('float32', new Float32Array(0), [1, this.kvHeads, 0, this.headDim]);
+    const empty = this.cacheType === 'float16' ? new Uint16Array(0) : new Float32Array(0);
+    for (const name of this.pastNames) tensors[name] = new ort.Tensor(this.cacheType, empty, [1, this.kvHeads, 0, this.headDim]);
     return { length: 0, ids: [], tensors };
   }
 
-  /** One decoder call over the new tokens `ids` (embedded as `embeds`) after `cache` (empty past when null). */
-  async decode(embeds: Float32Array, ids: readonly number[], cache: KvCache | null = null, extra?: ExtraFeeds): Promise<DecoderStep> {
+  /**
+   * One decoder call over the new tokens `ids` (embedded as `embeds`) after `cache` (empty past
+   * when null); `positions` gives the sequence's position ids (default: 0, 1, 2, ...).
+   */
+  async decode(embeds: Float32Array, ids: readonly number[], cache: KvCache | null = null, extra?: ExtraFeeds, positions: PromptPositions = linearPositions()): Promise<DecoderStep> {
     this.alive();
     const past = cache ?? this.emptyCache();
     const seqLen = ids.length;
@@ -215,10 +241,14 @@ export class OrtSessions {
     const feeds: Record<string, ort.Tensor> = {
       inputs_embeds: new ort.Tensor('float32', embeds, [1, seqLen, this.hiddenSize]),
       attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
-      position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: seqLen }, (_, i) => BigInt(past.length + i)), [1, seqLen]),
       ...past.tensors,
       ...extra?.(seqLen),
     };
+    if (this.takesPositions) {
+      const p = positions.at(past.length, seqLen);
+      feeds.position_ids = new ort.Tensor('int64', p.data, p.dims);
+    }
+    if (this.takesLogitsToKeep) feeds.num_logits_to_keep = new ort.Tensor('int64', [0n], []);
     // optimum's merged decoders pick their with-past branch from this flag
     if (this.usesCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', [past.length > 0], [1]);
     if (this.mediaReaders) feeds[this.mediaReaders.input] = mediaReaderBias(this.mediaReaders, allIds, seqLen);
@@ -230,12 +260,13 @@ export class OrtSessions {
       tensors[name] = present;
     }
     if (!out.logits) throw new ModelFolderError(`${this.folder.onnx.decoder} has no "logits" output.`);
-    return { logits: out.logits, cache: { length: total, ids: allIds, tensors }, outputs: out };
+    const logits = out.logits.type === 'float32' ? out.logits : new ort.Tensor('float32', float32Of(out.logits), out.logits.dims);
+    return { logits, cache: { length: total, ids: allIds, tensors }, outputs: out };
   }
 
   /** The prompt through the decoder: logits at the last position and the KV cache. */
-  async prefill(embeds: Float32Array, ids: readonly number[], extra?: ExtraFeeds): Promise<DecoderStep & { lastLogits: Float32Array }> {
-    const step = await this.decode(embeds, ids, null, extra);
+  async prefill(embeds: Float32Array, ids: readonly number[], extra?: ExtraFeeds, positions?: PromptPositions): Promise<DecoderStep & { lastLogits: Float32Array }> {
+    const step = await this.decode(embeds, ids, null, extra, positions);
     return { ...step, lastLogits: lastPosition(step.logits) };
   }
 
@@ -243,7 +274,7 @@ export class OrtSessions {
    * Greedy decoding with the KV cache after a prefill, stopping after an end-of-sequence token
    * (kept in the ids); `extra` feeds the new positions (zeros for an instrumented decoder).
    */
-  async continueGreedy(prefilled: { lastLogits: Float32Array; cache: KvCache }, maxNewTokens: number, extra?: ExtraFeeds): Promise<{ ids: number[]; firstLogits: Float32Array }> {
+  async continueGreedy(prefilled: { lastLogits: Float32Array; cache: KvCache }, maxNewTokens: number, extra?: ExtraFeeds, positions?: PromptPositions): Promise<{ ids: number[]; firstLogits: Float32Array }> {
     let { lastLogits, cache } = prefilled;
     const firstLogits = lastLogits;
     const ids: number[] = [];
@@ -251,7 +282,7 @@ export class OrtSessions {
       const next = argmax(lastLogits);
       ids.push(next);
       if (this.eos.has(next) || ids.length === maxNewTokens) break;
-      const step = await this.decode(await this.embed([next]), [next], cache, extra);
+      const step = await this.decode(await this.embed([next]), [next], cache, extra, positions);
       lastLogits = lastPosition(step.logits);
       cache = step.cache;
     }
@@ -267,6 +298,13 @@ export class OrtSessions {
     this.disposed = true;
     await Promise.all([this.vision, this.video, this.embedTokens, this.decoder].map((s) => s?.release()));
   }
+}
+
+/** A float tensor's values as float32 (fp16 exports give float16 activations; clients always see float32). */
+export function float32Of(t: ort.Tensor): Float32Array {
+  if (t.type === 'float32') return t.data as Float32Array;
+  if (t.type === 'float16') return float16ToFloat32(t.data as Uint16Array);
+  throw new ModelFolderError(`Expected a float tensor, got ${t.type}: re-export the graph with float outputs.`);
 }
 
 /** Logits [1, seq, vocab] -> the row of the last position. */

@@ -62,7 +62,7 @@ test('a question holding a special token text is refused, not turned into a plac
 test('a question longer than the model reads (max_position_embeddings) is refused with the counts', () => {
   const folder = openModelFolder(writeModelFolderFixture());
   const { config, processor: p } = folder;
-  const settings = { tokenizer: folder.tokenizer, tokenizerConfig: folder.tokenizerConfig, imageTokenId: config.image_token_index, videoTokenId: config.video_token_index, imageSeqLength: p.image_seq_length, videoSeqLength: p.video_seq_length };
+  const settings = { tokenizer: folder.tokenizer, tokenizerConfig: folder.tokenizerConfig, imageTokenId: config.image_token_index, videoTokenId: config.video_token_index, imageSeqLength: p.image_seq_length ?? 0, videoSeqLength: p.video_seq_length };
   const short = new PromptProcessor({ ...settings, maxPositions: 40 });
   assert.equal(short.encodeQuestion('What colour is the star?', 'image').ids.length, 27, 'a prompt within the positions');
   const long = Array.from({ length: 20 }, () => 'star').join(' ');

@@ -34,6 +34,8 @@ export interface PromptSettings {
   tokenizer: object;
   tokenizerConfig: TokenizerConfig;
   imageTokenId: number;
+  /** The image placeholder's text (default `<image>`; Qwen2-VL: `<|image_pad|>`, Gemma-3: `<start_of_image>`). */
+  imageToken?: string;
   videoTokenId?: number;
   imageSeqLength: number;
   videoSeqLength?: number;
@@ -69,7 +71,7 @@ export class PromptProcessor {
     this.template = typeof source === 'string' ? new Template(source) : null;
     this.reservedTexts = specialTexts(settings.tokenizer);
     this.specialTokens = { bos_token: tokenContent(settings.tokenizerConfig.bos_token), eos_token: tokenContent(settings.tokenizerConfig.eos_token) };
-    this.checkMediaToken('<image>', settings.imageTokenId, 'image_token_index');
+    this.checkMediaToken(settings.imageToken ?? '<image>', settings.imageTokenId, 'image_token_index');
     if (settings.videoTokenId !== undefined) this.checkMediaToken('<video>', settings.videoTokenId, 'video_token_index');
   }
 
@@ -79,7 +81,7 @@ export class PromptProcessor {
       tokenizerConfig: folder.tokenizerConfig,
       imageTokenId: folder.config.image_token_index,
       videoTokenId: folder.config.video_token_index,
-      imageSeqLength: folder.processor.image_seq_length,
+      imageSeqLength: folder.processor.image_seq_length ?? 0,
       videoSeqLength: folder.processor.video_seq_length,
       maxPositions: folder.config.text_config.max_position_embeddings,
     });

@@ -1,51 +1,25 @@
-import type { RgbImage } from '../scenes/renderScene';
-import { preprocessImage } from './imagePreprocessor';
-import { ModelFolder, OnnxVariant, openModelFolder } from './modelFolder';
-import { MediaKind, ProcessedPrompt, PromptProcessor } from './promptProcessor';
-import { MediaFeatures, OrtSessions, OrtSessionsOptions } from './ortSessions';
+import type { VisionLanguageModel as FamilyModel } from './families/family';
+import { openFamilyModel } from './families/index';
+import { OnnxVariant, openModelFolder } from './modelFolder';
+import { OrtSessions, OrtSessionsOptions } from './ortSessions';
+
+export type { EncodedMedia, PreparedPrompt } from './families/family';
+export type VisionLanguageModel = FamilyModel;
 
 /**
- * A loaded model folder: ties the folder, the prompt processor, the image preprocessor and the
- * ONNX sessions together, and encodes media and prompts. Answering is the run API's
- * (run/modelRunner.ts), so every caller (panel, palette, CLI, eval-model) answers one way.
+ * Opens a model folder as its family reads it: the folder checked, the ONNX sessions open, the
+ * family's processor loaded. Answering is the run API's (run/modelRunner.ts), so every caller
+ * (panel, palette, CLI, eval-model) answers one way.
  */
-
-export interface EncodedMedia {
-  kind: MediaKind;
-  features: MediaFeatures;
-}
-
-export class VisionLanguageModel {
-  private constructor(
-    readonly folder: ModelFolder,
-    readonly prompts: PromptProcessor,
-    readonly session: OrtSessions,
-  ) {}
-
-  static async load(dir: string, opts: OrtSessionsOptions & { variant?: OnnxVariant } = {}): Promise<VisionLanguageModel> {
+export const VisionLanguageModel = {
+  async load(dir: string, opts: OrtSessionsOptions & { variant?: OnnxVariant } = {}): Promise<VisionLanguageModel> {
     const folder = openModelFolder(dir, { variant: opts.variant });
-    const prompts = PromptProcessor.fromFolder(folder);
-    return new VisionLanguageModel(folder, prompts, await OrtSessions.open(folder, opts));
-  }
-
-  async encodeImage(image: RgbImage): Promise<EncodedMedia> {
-    const features = await this.session.encodeImages([await preprocessImage(image, this.folder.preprocessor)]);
-    return { kind: 'image', features: { image: features.data as Float32Array } };
-  }
-
-  async encodeClip(frames: readonly RgbImage[]): Promise<EncodedMedia> {
-    const pixels = await Promise.all(frames.map((f) => preprocessImage(f, this.folder.preprocessor)));
-    const features = await this.session.encodeVideo(pixels);
-    return { kind: 'video', features: { video: features.data as Float32Array } };
-  }
-
-  /** The chat prompt for a question about the media, embedded with the media features merged in. */
-  async promptEmbeds(question: string, media: EncodedMedia): Promise<{ prompt: ProcessedPrompt; embeds: Float32Array }> {
-    const prompt = this.prompts.encodeQuestion(question, media.kind);
-    return { prompt, embeds: await this.session.inputsEmbeds(prompt.ids, media.features) };
-  }
-
-  async dispose(): Promise<void> {
-    await this.session.dispose();
-  }
-}
+    const session = await OrtSessions.open(folder, opts);
+    try {
+      return await openFamilyModel(folder, session);
+    } catch (e) {
+      await session.dispose(); // no half-open model
+      throw e;
+    }
+  },
+};

@@ -20,7 +20,7 @@ export function checkForwardParams(raw: unknown): ForwardParams {
 /** What the model-dependent checks need of a loaded model: its sizes, and its prompt processor's checks of a question (cheap: no media is read). */
 export function modelShapeOf(runner: ModelRunner): ModelShape {
   const { numLayers, hiddenSize } = runner.info();
-  return { numLayers, hiddenSize, checkQuestion: (question, media) => void runner.model.prompts.encodeQuestion(question, media) };
+  return { numLayers, hiddenSize, checkQuestion: (question, media) => runner.model.checkQuestion(question, media) };
 }
 
 /** The run API's input for checked parameters (the protocol's JSON values are run API values). */

@@ -22,7 +22,7 @@ export const HANDLERS: HandlerTable = {
     parse: (raw) => checkParams(loadModelParamsSchema, raw ?? {}, rpcMethodOf('loadModel')),
     async handle(params, ctx) {
       ctx.progress(`Reading ${params.dir ?? 'the default model'}`, 0);
-      const runner = await ctx.host.load(params.dir, { threads: params.threads, executionProviders: params.executionProviders, token: ctx.token });
+      const runner = await ctx.host.load(params.dir, { threads: params.threads, dtype: params.dtype, executionProviders: params.executionProviders, token: ctx.token });
       ctx.progress(`Loaded ${runner.info().dir}`, 1);
       return runner.info();
     },

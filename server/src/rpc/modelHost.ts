@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { CancellationToken } from 'vscode-languageserver';
 import type { ModelInfo } from '../../../protocol/requests';
 import type { ModelRunner } from '../run/modelRunner';
+import type { OnnxVariant } from '../model/modelFolder';
 import { LoadRunnerOptions, loadRunner } from './loadRunner';
 import { CancelledError } from '../run/cancellation';
 import { SerialQueue } from './serialQueue';
@@ -37,6 +38,7 @@ export class ModelHost {
   private readonly queue = new SerialQueue();
   private threads: number | undefined;
   private executionProviders: string[] | undefined;
+  private dtype: OnnxVariant | undefined;
 
   constructor(private readonly opts: ModelHostOptions) {
     this.threads = opts.threads;
@@ -60,7 +62,7 @@ export class ModelHost {
     await this.releaseBorrowed();
     const target = path.resolve(dir);
     const started = Date.now();
-    this.borrowed = await (this.opts.load ?? loadRunner)(target, { threads: this.threads, cacheDir: this.opts.cacheDir, executionProviders: this.executionProviders });
+    this.borrowed = await (this.opts.load ?? loadRunner)(target, { threads: this.threads, dtype: this.dtype, cacheDir: this.opts.cacheDir, executionProviders: this.executionProviders });
     this.opts.log?.(`Loaded ${target} for the requests that name it in ${((Date.now() - started) / 1000).toFixed(1)} s (the loaded model stays ${this.loaded?.model.folder.dir ?? 'none'}).`);
     return this.borrowed;
   }
@@ -72,12 +74,13 @@ export class ModelHost {
   }
 
   /** Loads `dir` (default: the default model) afresh and makes it the loaded model, unless `token` was cancelled meanwhile. Call inside `exclusive`. */
-  async load(dir?: string, opts: { threads?: number; executionProviders?: string[]; token?: CancellationToken } = {}): Promise<ModelRunner> {
+  async load(dir?: string, opts: { threads?: number; dtype?: OnnxVariant; executionProviders?: string[]; token?: CancellationToken } = {}): Promise<ModelRunner> {
     const target = path.resolve(dir ?? this.opts.defaultModel());
     const threads = opts.threads ?? this.threads;
     const executionProviders = opts.executionProviders ?? this.executionProviders;
+    const dtype = opts.dtype ?? this.dtype;
     const started = Date.now();
-    const runner = await (this.opts.load ?? loadRunner)(target, { threads, cacheDir: this.opts.cacheDir, executionProviders });
+    const runner = await (this.opts.load ?? loadRunner)(target, { threads, dtype, cacheDir: this.opts.cacheDir, executionProviders });
     if (opts.token?.isCancellationRequested) {
       // a cancelled load leaves the server with the model it had
       await this.disposeRunner(runner);
@@ -85,6 +88,7 @@ export class ModelHost {
     }
     this.threads = threads;
     this.executionProviders = executionProviders;
+    this.dtype = dtype;
     const previous = this.loaded;
     this.loaded = runner;
     this.opts.log?.(`Loaded ${target} in ${((Date.now() - started) / 1000).toFixed(1)} s.`);

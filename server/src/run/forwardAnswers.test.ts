@@ -38,9 +38,9 @@ after(async () => {
 
 /** The greedy answer of the uninstrumented decoder, as eval-model answered before it used the run API. */
 async function plainAnswer(question: string, media: Awaited<ReturnType<VisionLanguageModel['encodeImage']>>, maxNewTokens: number): Promise<string> {
-  const { prompt, embeds } = await plain.promptEmbeds(question, media);
-  const { ids } = await plain.session.continueGreedy(await plain.session.prefill(embeds, prompt.ids), maxNewTokens);
-  return plain.prompts.decode(ids).trim();
+  const { prompt, embeds, positions } = await plain.promptEmbeds(question, media);
+  const { ids } = await plain.session.continueGreedy(await plain.session.prefill(embeds, prompt.ids, undefined, positions), maxNewTokens, undefined, positions);
+  return plain.decode(ids).trim();
 }
 
 test('forward answers scenes and clips as the plain decoder does, word for word', { skip }, async () => {
@@ -77,7 +77,7 @@ test("answer log-probabilities are the first answer position's log-softmax at ea
   const vocab = runner.model.folder.config.text_config.vocab_size;
   const lp = logSoftmax(run.logits.subarray(run.logits.length - vocab));
   for (const [word, value] of Object.entries(run.logprobs)) {
-    const id = runner.model.prompts.tokenizer.encode(` ${word}`, { add_special_tokens: false }).ids[0];
+    const id = runner.model.encodeText(` ${word}`)[0];
     assert.equal(value, lp[id], word);
   }
   assert.ok(Math.exp(run.logprobs.above) + Math.exp(run.logprobs.below) <= 1 + 1e-12);

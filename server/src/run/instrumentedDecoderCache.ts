@@ -14,7 +14,7 @@ import { FILE_KINDS, readRegularFile } from '../files/regularFile';
  */
 
 /** Bump when instrumentDecoder's output changes, so stale cache entries are not reused. */
-const INSTRUMENTATION_VERSION = 2;
+const INSTRUMENTATION_VERSION = 3;
 
 export interface InstrumentedGraph {
   bytes: Uint8Array;

@@ -2,22 +2,41 @@ import * as ort from '../model/onnxRuntime';
 import { deltaInputName } from '../graph/instrumentDecoder';
 import { LIMITS } from '../../../protocol/requestLimits';
 import { badRequest } from '../../../protocol/errors';
+import { float32ToFloat16 } from '../tensors/float16';
+
+/** onnx TensorProto element types of residual sites. */
+const FLOAT = 1;
+const FLOAT16 = 10;
 
 /**
  * The per-layer deltas fed to the instrumented decoder's `delta.<site>` inputs for one
  * prompt: a [seq, hidden] buffer for each layer that has an intervention, zeros [1, 1, hidden]
- * (broadcast) for the others and for every generated position.
+ * (broadcast) for the others and for every generated position. Deltas are summed in float32
+ * and given to each site in its own element type (float16 in fp16 / q4f16 exports).
  */
 export class InterventionDeltas {
   private readonly buffers = new Map<number, Float32Array>();
-  private readonly zeros: ort.Tensor;
+  private readonly zeros: Map<number, ort.Tensor>;
 
+  /** `elemTypes[l]`: the element type of layer l's site (default float32 everywhere). */
   constructor(
     readonly numLayers: number,
     readonly hiddenSize: number,
     readonly seqLen: number,
+    private readonly elemTypes: readonly number[] = [],
   ) {
-    this.zeros = new ort.Tensor('float32', new Float32Array(hiddenSize), [1, 1, hiddenSize]);
+    const bad = elemTypes.find((t) => t !== FLOAT && t !== FLOAT16);
+    if (bad !== undefined) throw badRequest(`The decoder's residual stream has element type ${bad} (TensorProto code), which this runtime does not feed: load a float32 or float16 variant.`);
+    const zero32 = new ort.Tensor('float32', new Float32Array(hiddenSize), [1, 1, hiddenSize]);
+    const zero16 = new ort.Tensor('float16', new Uint16Array(hiddenSize), [1, 1, hiddenSize]);
+    this.zeros = new Map<number, ort.Tensor>([
+      [FLOAT, zero32],
+      [FLOAT16, zero16],
+    ]);
+  }
+
+  private zerosOf(layer: number): ort.Tensor {
+    return this.zeros.get(this.elemTypes[layer] ?? FLOAT)!;
   }
 
   checkLayer(layer: number): void {
@@ -58,7 +77,9 @@ export class InterventionDeltas {
     const out: Record<string, ort.Tensor> = {};
     for (let l = 0; l <= this.numLayers; l++) {
       const b = seqLen === this.seqLen ? this.buffers.get(l) : undefined;
-      out[deltaInputName(l, this.numLayers)] = b ? new ort.Tensor('float32', b, [1, seqLen, this.hiddenSize]) : this.zeros;
+      const dims = [1, seqLen, this.hiddenSize];
+      const half = (this.elemTypes[l] ?? FLOAT) === FLOAT16;
+      out[deltaInputName(l, this.numLayers)] = !b ? this.zerosOf(l) : half ? new ort.Tensor('float16', float32ToFloat16(b), dims) : new ort.Tensor('float32', b, dims);
     }
     return out;
   }
@@ -66,7 +87,7 @@ export class InterventionDeltas {
   /** Feeds for generated positions: interventions apply to the prompt only. */
   zeroFeeds(): Record<string, ort.Tensor> {
     const out: Record<string, ort.Tensor> = {};
-    for (let l = 0; l <= this.numLayers; l++) out[deltaInputName(l, this.numLayers)] = this.zeros;
+    for (let l = 0; l <= this.numLayers; l++) out[deltaInputName(l, this.numLayers)] = this.zerosOf(l);
     return out;
   }
 }

@@ -4,11 +4,10 @@ import { siteName } from '../graph/residualSites';
 import type { DecoderLayout } from '../graph/residualSites';
 import { loadImageFile } from '../media/imageFile';
 import { loadVideoFrames } from '../media/videoFile';
-import { outputSize } from '../model/imagePreprocessor';
-import { OnnxVariant, openModelFolder } from '../model/modelFolder';
+import { OnnxVariant, availableVariants, openModelFolder } from '../model/modelFolder';
 import type { ProcessedPrompt } from '../model/promptProcessor';
-import { EncodedMedia, VisionLanguageModel } from '../model/visionLanguageModel';
-import { logSoftmax } from '../model/ortSessions';
+import { EncodedMedia, PreparedPrompt, VisionLanguageModel } from '../model/visionLanguageModel';
+import { float32Of, logSoftmax } from '../model/ortSessions';
 import type { AddIntervention, CaptureSpec, FrameTime, MediaRef, ModelInfo, PatchIntervention, TokenInfo } from '../../../protocol/requests';
 import type { RgbImage } from '../scenes/renderScene';
 import { throwIfCancelled } from './cancellation';
@@ -106,20 +105,22 @@ export class ModelRunner {
 
   info(): ModelInfo {
     const f = this.model.folder;
-    const size = outputSize(f.preprocessor);
+    const media = this.model.mediaLimits();
     return {
       dir: f.dir,
       modelType: f.config.model_type,
+      family: f.family,
+      dtypes: availableVariants(f.dir),
       variant: f.variant,
       numLayers: this.numLayers,
       hiddenSize: this.hiddenSize,
       vocabSize: f.config.text_config.vocab_size,
       decoderLayout: this.layout.layout,
       sites: this.layout.sites.map((s) => ({ layer: s.layer, name: s.name, kind: s.kind, tensor: s.tensor })),
-      imageTokens: f.processor.image_seq_length,
-      videoTokens: f.processor.video_seq_length ?? null,
-      numFrames: f.processor.num_frames ?? null,
-      imageSize: { width: size.width, height: size.height },
+      imageTokens: media.imageTokens,
+      videoTokens: media.videoTokens,
+      numFrames: media.numFrames,
+      imageSize: media.imageSize,
       decoderHash: this.decoderHash,
       vocabulary: closedVocabularyOf(f.tokenizer, f.tokenizerConfig.chat_template),
     };
@@ -137,10 +138,8 @@ export class ModelRunner {
       return { pixels };
     }
     if ('video' in media) {
-      const f = this.model.folder;
-      const count = f.processor.num_frames;
-      if (!count) throw badRequest(`${f.dir} takes no video (processor_config.json has no "num_frames"): ask about an image instead.`);
-      const size = outputSize(f.preprocessor);
+      const { numFrames: count, imageSize: size } = this.model.mediaLimits();
+      if (!count || !size) throw badRequest(`${this.model.folder.dir} takes no video here (processor_config.json has no "num_frames"): ask about an image instead.`);
       const { frames, times } = await loadVideoFrames(media.video, count, { size: { width: size.width, height: size.height }, signal });
       throwIfCancelled(signal);
       return { frames, times };
@@ -158,33 +157,36 @@ export class ModelRunner {
     return 'pixels' in decoded ? this.model.encodeImage(decoded.pixels) : this.model.encodeClip(decoded.frames);
   }
 
-  private encodeText = (text: string): number[] => this.model.prompts.tokenizer.encode(text, { add_special_tokens: false }).ids;
+  private encodeText = (text: string): number[] => this.model.encodeText(text);
 
   /** The token id whose log-probability stands for an answer word (its first sub-token, as generated). */
   private answerTokenId(word: string): number {
     const ids = this.encodeText(` ${word}`);
-    const tk = this.model.prompts.tokenizer;
-    const unk = tk.token_to_id('[UNK]') ?? tk.token_to_id('<unk>');
-    if (ids.length === 0 || ids[0] === unk) throw badQuestion(`The answer word "${word}" is not in this model's vocabulary: ask for words the model can answer with.`);
+    if (ids.length === 0 || ids[0] === this.model.unknownTokenId) throw badQuestion(`The answer word "${word}" is not in this model's vocabulary: ask for words the model can answer with.`);
     return ids[0];
   }
 
-  private async prepare(media: RunMedia, question: string, signal: AbortSignal | undefined): Promise<{ prompt: ProcessedPrompt; embeds: Float32Array }> {
+  private async prepare(media: RunMedia, question: string, signal: AbortSignal | undefined): Promise<PreparedPrompt> {
     if (typeof question !== 'string' || !question.trim()) throw badQuestion('The question is empty: ask e.g. "Is the red circle to the left or right of the blue square?".');
     const encoded = await this.encode(media, signal);
     throwIfCancelled(signal);
     return this.model.promptEmbeds(question, encoded);
   }
 
-  /** Runs the prompt through the decoder with the given deltas (a fresh set when omitted). */
-  private async prefill(embeds: Float32Array, ids: readonly number[], deltas: InterventionDeltas) {
-    return this.model.session.prefill(embeds, ids, (n) => deltas.feeds(n));
+  /** Fresh deltas for a prompt of `seq` tokens, typed per site (float16 sites in fp16 exports). */
+  deltas(seq: number): InterventionDeltas {
+    return new InterventionDeltas(this.numLayers, this.hiddenSize, seq, this.layout.sites.map((s) => s.elemType));
+  }
+
+  /** Runs the prompt through the decoder with the given deltas. */
+  private async prefill(prepared: PreparedPrompt, deltas: InterventionDeltas) {
+    return this.model.session.prefill(prepared.embeds, prepared.prompt.ids, (n) => deltas.feeds(n), prepared.positions);
   }
 
   private captured(outputs: Record<string, ort.Tensor>, layer: number): Float32Array {
     const t = outputs[siteName(layer, this.numLayers)];
     if (!t) throw new Error(`The instrumented decoder has no output ${siteName(layer, this.numLayers)}.`);
-    return t.data as Float32Array;
+    return float32Of(t);
   }
 
   /** The clean residual of a patch source at one layer, [its seq x hidden]. */
@@ -196,7 +198,7 @@ export class ModelRunner {
     const source = await this.prepare(from, from.question ?? question, signal);
     throwIfCancelled(signal);
     const n = source.prompt.ids.length;
-    return this.captured((await this.prefill(source.embeds, source.prompt.ids, new InterventionDeltas(this.numLayers, this.hiddenSize, n))).outputs, layer);
+    return this.captured((await this.prefill(source, this.deltas(n))).outputs, layer);
   }
 
   async forward(input: RunInput): Promise<RunOutput> {
@@ -206,10 +208,11 @@ export class ModelRunner {
     // a video file is decoded first, so the result can say which of its frames the model saw
     const media = 'video' in input.media ? await this.decodeMedia(input.media, signal) : input.media;
     const frames = 'frames' in media ? media.times : undefined;
-    const { prompt, embeds } = await this.prepare(media, input.question, signal);
+    const prepared = await this.prepare(media, input.question, signal);
+    const { prompt } = prepared;
     const seq = prompt.ids.length;
     const H = this.hiddenSize;
-    const deltas = new InterventionDeltas(this.numLayers, H, seq);
+    const deltas = this.deltas(seq);
     const positionsOf = (sel: RunIntervention['positions']) => resolvePositions(sel, prompt.tokens, this.encodeText, input.question);
 
     const interventions = input.interventions ?? [];
@@ -229,19 +232,19 @@ export class ModelRunner {
         throw badRequest(`Position ${beyond} is patched but the patch source's prompt has only ${sourceSeq} tokens: patch positions both prompts share (e.g. the media tokens), or use questions of the same length.`);
       }
       throwIfCancelled(signal);
-      const current = this.captured((await this.prefill(embeds, prompt.ids, deltas)).outputs, p.layer);
+      const current = this.captured((await this.prefill(prepared, deltas)).outputs, p.layer);
       deltas.patch(p.layer, positions, target, current);
     }
 
     throwIfCancelled(signal);
-    const run = await this.prefill(embeds, prompt.ids, deltas);
+    const run = await this.prefill(prepared, deltas);
     const maxNew = input.maxNewTokens ?? 8;
     // the feeds callback runs before each decoder step: the check there stops generation between steps
     const { ids } = await this.model.session.continueGreedy(run, maxNew, () => {
       throwIfCancelled(signal);
       return deltas.zeroFeeds();
-    });
-    const answer = ids.length ? this.model.prompts.decode(ids).trim() : '';
+    }, prepared.positions);
+    const answer = ids.length ? this.model.decode(ids).trim() : '';
 
     const words = input.answers?.length ? input.answers : answerWordsOf(input.question);
     const lp = logSoftmax(run.lastLogits);

@@ -57,7 +57,7 @@ test('the previews are the model\'s frames: uniform indices, their times, their 
   assert.ok('frames' in fed);
   for (let i = 0; i < count; i++) {
     const png = await pngPixels(previews[i].image);
-    assert.deepEqual([png.width, png.height], [size.width, size.height], 'at the encoder size');
+    assert.deepEqual([png.width, png.height], [size!.width, size!.height], 'at the encoder size');
     assert.deepEqual(png.data, fed.frames[i].data, `preview ${i} is the frame the model is fed`);
     assert.equal(nearestPaletteIndex({ ...png, data: png.data }, FRAMES), want[i], `preview ${i} shows clip frame ${want[i]}`);
   }

@@ -42,6 +42,8 @@ export function fixtureTokenizerConfig(): Record<string, unknown> {
 export function fixtureConfig(): Record<string, unknown> {
   return {
     model_type: 'llava',
+    // the bundled model's layout (fixed media sizes, video encoder): the tiny-spatial-vlm family
+    spatial_id_lens: {},
     image_token_index: 4,
     video_token_index: 5,
     image_seq_length: 16,

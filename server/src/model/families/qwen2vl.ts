@@ -1,0 +1,44 @@
+import { Qwen2VLForConditionalGeneration } from '@huggingface/transformers';
+import type { ModelFolder } from '../modelFolder';
+import { tablePositions } from '../positionIds';
+import type { FamilyProcessing } from './processorModel';
+import { Processor, ProcessorOutputs, RawImage, Tensor, intValues } from './transformersJs';
+
+/**
+ * Qwen2-VL and Qwen2.5-VL: the picture is resized to a multiple of 28 px near its own size
+ * (smart_resize), cut into 14-px patches flattened with their 2-frame temporal axis (1176
+ * values each), and merged 2x2 into one token each, so the token grid follows the picture.
+ * The decoder takes M-RoPE position ids: three rows (time, height, width) laid over the image
+ * grid by get_rope_index, then `position + rope delta` for the tokens after the prompt.
+ */
+
+type RopeIndex = (inputIds: Tensor, imageGridThw: Tensor | null, videoGridThw: Tensor | null, attentionMask: Tensor | null) => [Tensor, Tensor];
+
+/**
+ * transformers.js's own get_rope_index, called on an object that holds only the config: the
+ * method reads nothing but `this.config` and its sibling helpers, and borrowing it keeps the
+ * family's position layout in the library that is checked against Hugging Face, not in a copy.
+ */
+function ropeIndexOf(folder: ModelFolder): RopeIndex {
+  const holder = Object.create(Qwen2VLForConditionalGeneration.prototype) as { config: unknown; get_rope_index: RopeIndex };
+  holder.config = folder.config;
+  return holder.get_rope_index.bind(holder);
+}
+
+function qwenFamily(gridInput: string): FamilyProcessing {
+  return {
+    imageToken: '<|image_pad|>',
+    process: async (processor: Processor, text: string, image: RawImage) => (await processor(text, image)) as ProcessorOutputs,
+    visionInputSources: { [gridInput]: 'image_grid_thw' },
+    positions(ids: readonly number[], outputs: ProcessorOutputs, folder: ModelFolder) {
+      const inputIds = new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]);
+      const [positionIds] = ropeIndexOf(folder)(inputIds, outputs.image_grid_thw ?? null, null, null);
+      const flat = intValues(positionIds);
+      return tablePositions([0, 1, 2].map((r) => flat.slice(r * ids.length, (r + 1) * ids.length)));
+    },
+  };
+}
+
+/** Qwen2-VL's vision encoder takes the grid as `grid_thw`, Qwen2.5-VL's as `image_grid_thw`. */
+export const qwen2vl = qwenFamily('grid_thw');
+export const qwen25vl = qwenFamily('image_grid_thw');
