@@ -1,3 +1,4 @@
+import { idefics3ResizeSize } from '../../media/huggingFaceSizes';
 import { linearPositions } from '../positionIds';
 import type { FamilyProcessing } from './processorModel';
 import type { Processor, ProcessorOutputs, RawImage } from './transformersJs';
@@ -10,6 +11,16 @@ import type { Processor, ProcessorOutputs, RawImage } from './transformersJs';
  */
 export const idefics3: FamilyProcessing = {
   imageToken: '<image>',
+  adjust(processor: Processor) {
+    // Hugging Face makes the short side even after scaling the long side; transformers.js does not.
+    const images = processor.image_processor as unknown as { size?: { longest_edge?: number }; get_resize_output_image_size(image: RawImage): [number, number] };
+    const longest = images.size?.longest_edge;
+    if (longest === undefined) return;
+    images.get_resize_output_image_size = (image: RawImage) => {
+      const [h, w] = idefics3ResizeSize(image.height, image.width, longest);
+      return [w, h];
+    };
+  },
   process: async (processor: Processor, text: string, image: RawImage) => (await processor(text, image)) as ProcessorOutputs,
   positions: () => linearPositions(),
 };

@@ -1,4 +1,5 @@
 import { Qwen2VLForConditionalGeneration } from '@huggingface/transformers';
+import { qwen2vlSmartResize } from '../../media/huggingFaceSizes';
 import type { ModelFolder } from '../modelFolder';
 import { tablePositions } from '../positionIds';
 import type { FamilyProcessing } from './processorModel';
@@ -11,6 +12,14 @@ import { Processor, ProcessorOutputs, RawImage, Tensor, intValues } from './tran
  * The decoder takes M-RoPE position ids: three rows (time, height, width) laid over the image
  * grid by get_rope_index, then `position + rope delta` for the tokens after the prompt.
  */
+
+interface QwenImageFields {
+  patch_size: number;
+  merge_size: number;
+  min_pixels: number;
+  max_pixels: number;
+  get_resize_output_image_size(image: RawImage): [number, number];
+}
 
 type RopeIndex = (inputIds: Tensor, imageGridThw: Tensor | null, videoGridThw: Tensor | null, attentionMask: Tensor | null) => [Tensor, Tensor];
 
@@ -28,6 +37,14 @@ function ropeIndexOf(folder: ModelFolder): RopeIndex {
 function qwenFamily(gridInput: string): FamilyProcessing {
   return {
     imageToken: '<|image_pad|>',
+    adjust(processor: Processor) {
+      // Hugging Face's smart_resize rounds halves to even; transformers.js's rounds them up.
+      const images = processor.image_processor as unknown as QwenImageFields;
+      images.get_resize_output_image_size = (image: RawImage) => {
+        const [h, w] = qwen2vlSmartResize(image.height, image.width, images.patch_size * images.merge_size, images.min_pixels, images.max_pixels);
+        return [w, h];
+      };
+    },
     process: async (processor: Processor, text: string, image: RawImage) => (await processor(text, image)) as ProcessorOutputs,
     visionInputSources: { [gridInput]: 'image_grid_thw' },
     positions(ids: readonly number[], outputs: ProcessorOutputs, folder: ModelFolder) {
