@@ -36,28 +36,20 @@ const LOGIT_TOLERANCE = 1e-4;
 const residualTolerance = (layer: Float32Array) => Math.max(1e-4, 1e-6 * maxAbs(layer));
 
 /**
- * Failures reported to the owners, each marked todo only on the assertions it breaks:
- *  - SmolVLM: transformers.js's Idefics3 sizing resizes photo.png (150x100) to 128x85 where
- *    Hugging Face rounds the odd edge up to 128x86 (_resize_output_size_rescale_to_max_len), so
- *    every tile is cut from another picture: pixel_values off by up to 0.133, merged embeddings
- *    by 0.113, logits by 0.111, another greedy answer. With the even rule the twin matches
- *    within 5e-6 everywhere (checked by hand).
- *  - Qwen2-VL: residual layers 1-4 differ from PyTorch by 1.1e-4, 2.5e-4, 3.5e-4, 3.2e-4 (largest
- *    |value| 26-44, so the bound is 1e-4). Not our code: the twin's bare decoder fed the
- *    reference's own inputs_embeds and position ids already differs by 1.1e-4 and 1.4e-4 at
- *    layers 3 and 4, and the encoder's 1.4e-5 on image rows grows through the layers. The
- *    twin's activations outgrow the bound; its logits still match within 1e-4.
+ * Reported, and marked todo only on the assertions it breaks: the Qwen2-VL twin's residual layers
+ * 1-4 differ from PyTorch by 1.1e-4, 2.5e-4, 3.5e-4, 3.2e-4 (largest |value| 26-44, so the bound
+ * is 1e-4). Not the runtime: the twin's bare decoder fed the reference's own inputs_embeds and
+ * position ids already differs by 1.1e-4 and 1.4e-4 at layers 3 and 4, and the vision encoder's
+ * 1.4e-5 on the image rows grows through the layers. The twin's activations outgrow the bound;
+ * its logits, steered and patched logits still match within 1e-4.
  */
-const KNOWN_ISSUES: Record<string, { pixels?: string; residualLayers?: { from: number; why: string } }> = {
-  smolvlm: { pixels: 'Idefics3 resize to 128x85, not Hugging Face\'s even 128x86 (pixel_values off by 0.133)' },
-  'qwen2-vl': { residualLayers: { from: 1, why: 'twin decoder alone exceeds max(1e-4, 1e-6 max|v|) from layer 1 (up to 3.5e-4 at |v| <= 44)' } },
+const RESIDUALS_PAST_BOUND: Record<string, { from: number; why: string }> = {
+  'qwen2-vl': { from: 1, why: 'twin decoder alone exceeds max(1e-4, 1e-6 max|v|) from layer 1 (up to 3.5e-4 at |v| <= 44)' },
 };
 
-function knownIssue(twin: Twin, check: 'pixels' | 'residuals', layer = 0): string | false {
-  const known = KNOWN_ISSUES[twin.name];
-  if (known?.pixels) return known.pixels;
-  if (check === 'residuals' && known?.residualLayers && layer >= known.residualLayers.from) return known.residualLayers.why;
-  return false;
+function knownResidualIssue(twin: Twin, layer: number): string | false {
+  const known = RESIDUALS_PAST_BOUND[twin.name];
+  return known && layer >= known.from ? known.why : false;
 }
 
 const cacheDir = makeTempDir('twins-graphs');
@@ -86,7 +78,7 @@ for (const twin of TWINS) {
     });
 
     for (let l = 0; l < layerCount; l++) {
-      test(`residual layer ${l} at every position equals hidden_states[${l}] within max(1e-4, 1e-6 x its largest |value|)`, { todo: knownIssue(twin, 'residuals', l) }, () => {
+      test(`residual layer ${l} at every position equals hidden_states[${l}] within max(1e-4, 1e-6 x its largest |value|)`, { todo: knownResidualIssue(twin, l) }, () => {
         const [layers, seq, hidden] = ref.hiddenStates.shape;
         assert.equal(runner.numLayers + 1, layers, 'layer count');
         assert.equal(runner.hiddenSize, hidden, 'hidden size');
@@ -101,14 +93,14 @@ for (const twin of TWINS) {
       });
     }
 
-    test('logits at every position within 1e-4', { todo: knownIssue(twin, 'pixels') }, () => {
+    test('logits at every position within 1e-4', () => {
       const vocab = ref.logits.shape[1];
       const theirs = ref.logits.data as Float32Array;
       const diff = maxAbsDiff(clean.logits, theirs);
       assert.ok(diff <= LOGIT_TOLERANCE, `logits differ by ${diff} at ${whereMaxDiff(clean.logits, theirs, vocab)}`);
     });
 
-    test('greedy answer equals the reference generated_ids (decoded)', { todo: knownIssue(twin, 'pixels') }, () => {
+    test('greedy answer equals the reference generated_ids (decoded)', () => {
       // RunOutput carries the answer as text (decoded, special tokens dropped, trimmed), so the reference ids are decoded the same way.
       assert.equal(clean.answer, runner.model.decode(ref.generatedIds).trim());
     });
@@ -117,7 +109,7 @@ for (const twin of TWINS) {
       assert.equal(runner.wordPosition(clean.prompt, 'circle'), ref.steerPositions[0]);
     });
 
-    test('an add intervention at steer_layer gives steered_logits (last position) within 1e-4', { todo: knownIssue(twin, 'pixels') }, async () => {
+    test('an add intervention at steer_layer gives steered_logits (last position) within 1e-4', async () => {
       const out = await runner.forward({
         media: { image: PHOTO },
         question: ref.question,
@@ -130,7 +122,7 @@ for (const twin of TWINS) {
       assert.ok(maxAbsDiff(ours, lastRow(clean.logits, ours.length)) > LOGIT_TOLERANCE, 'the steering moved the logits');
     });
 
-    test('a patch from photo-mirrored.png at patch_layer gives patched_logits (last position) within 1e-4', { todo: knownIssue(twin, 'pixels') }, async () => {
+    test('a patch from photo-mirrored.png at patch_layer gives patched_logits (last position) within 1e-4', async () => {
       const out = await runner.forward({
         media: { image: PHOTO },
         question: ref.question,
