@@ -7,8 +7,10 @@ import { PromptPositions, linearPositions } from './positionIds';
 import { float16ToFloat32 } from '../tensors/float16';
 
 /**
- * The four ONNX graphs of a LLaVA-style export, run with onnxruntime-node: image and video
- * encoders, token embeddings, and the decoder with its KV cache. Batch size 1 throughout.
+ * The ONNX graphs of a model folder, run with onnxruntime-node: the image encoder (and the
+ * bundled model's video encoder), token embeddings, and the decoder with its KV cache, whichever
+ * layout it was exported in (position ids or none, float32 or float16 cache). What differs by
+ * family (encoder inputs, position ids) comes from the family (families/). Batch size 1 throughout.
  */
 
 export interface OrtSessionsOptions {

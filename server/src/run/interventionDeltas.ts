@@ -72,12 +72,17 @@ export class InterventionDeltas {
     for (const p of positions) for (let i = 0; i < h; i++) b[p * h + i] += target[p * h + i] - current[p * h + i];
   }
 
-  /** The decoder's delta feeds for a call over `seqLen` new positions. */
-  feeds(seqLen: number): Record<string, ort.Tensor> {
+  /**
+   * The decoder's delta feeds for a call over `seqLen` positions of the prompt from `offset` on
+   * (the whole prompt, or its rest after a reused prefix); zeros for a call past the prompt.
+   */
+  feeds(seqLen: number, offset = 0): Record<string, ort.Tensor> {
     const out: Record<string, ort.Tensor> = {};
+    const H = this.hiddenSize;
     for (let l = 0; l <= this.numLayers; l++) {
-      const b = seqLen === this.seqLen ? this.buffers.get(l) : undefined;
-      const dims = [1, seqLen, this.hiddenSize];
+      const whole = offset + seqLen === this.seqLen ? this.buffers.get(l) : undefined;
+      const b = whole && offset > 0 ? whole.subarray(offset * H) : whole;
+      const dims = [1, seqLen, H];
       const half = (this.elemTypes[l] ?? FLOAT) === FLOAT16;
       out[deltaInputName(l, this.numLayers)] = !b ? this.zerosOf(l) : half ? new ort.Tensor('float16', float32ToFloat16(b), dims) : new ort.Tensor('float32', b, dims);
     }

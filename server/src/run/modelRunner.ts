@@ -14,6 +14,7 @@ import { throwIfCancelled } from './cancellation';
 import { instrumentedDecoder } from './instrumentedDecoderCache';
 import { checkInterventionComponent } from './interventionComponent';
 import { InterventionDeltas } from './interventionDeltas';
+import { CleanPrefixStore, PromptStep, cutCache, joinSteps } from './promptReuse';
 import { badQuestion, badRequest } from '../../../protocol/errors';
 import { answerWordsOf, resolvePositions, wordPosition } from './tokenPositions';
 import { closedVocabularyOf } from '../scenes/modelVocabulary';
@@ -80,6 +81,12 @@ export class ModelRunner {
    * aborts, so cancellation reaches inside analyses that run many passes without each passing it on.
    */
   cancellation: AbortSignal | undefined;
+  /**
+   * Whether runs that intervene only from some position on reuse the clean run of the positions
+   * before it (promptReuse.ts); off only to compare with a full recompute.
+   */
+  prefixReuse = true;
+  private readonly cleanPrefixes = new CleanPrefixStore();
 
   private constructor(
     readonly model: VisionLanguageModel,
@@ -178,9 +185,30 @@ export class ModelRunner {
     return new InterventionDeltas(this.numLayers, this.hiddenSize, seq, this.layout.sites.map((s) => s.elemType));
   }
 
-  /** Runs the prompt through the decoder with the given deltas. */
+  /** Runs the whole prompt through the decoder with the given deltas. */
   private async prefill(prepared: PreparedPrompt, deltas: InterventionDeltas) {
     return this.model.session.prefill(prepared.embeds, prepared.prompt.ids, (n) => deltas.feeds(n), prepared.positions);
+  }
+
+  /**
+   * The prompt through the decoder with deltas at positions `from` and later (the prompt's
+   * length when there are none). For media encoded once and reused (`key`), the clean run of
+   * the positions before `from` is kept and reused: only the rest of the prompt is computed.
+   */
+  private async runPrompt(prepared: PreparedPrompt, deltas: InterventionDeltas, key: object | undefined, question: string, from: number): Promise<PromptStep> {
+    const { embeds, prompt, positions } = prepared;
+    const seq = prompt.ids.length;
+    if (!this.prefixReuse || key === undefined || from === 0) return this.prefill(prepared, deltas);
+    let clean = this.cleanPrefixes.covering(key, question, from);
+    if (clean && from === seq) return clean.step;
+    if (!clean) {
+      const step = await this.model.session.prefill(embeds.subarray(0, from * this.hiddenSize), prompt.ids.slice(0, from), () => deltas.zeroFeeds(), positions);
+      this.cleanPrefixes.keep(key, question, from, step);
+      if (from === seq) return step;
+      clean = { media: key, question, length: from, step };
+    }
+    const rest = await this.model.session.decode(embeds.subarray(from * this.hiddenSize), prompt.ids.slice(from), cutCache(clean.step.cache, from), (n) => deltas.feeds(n, from), positions);
+    return joinSteps(clean.step, from, rest);
   }
 
   private captured(outputs: Record<string, ort.Tensor>, layer: number): Float32Array {
@@ -216,11 +244,16 @@ export class ModelRunner {
     const positionsOf = (sel: RunIntervention['positions']) => resolvePositions(sel, prompt.tokens, this.encodeText, input.question);
 
     const interventions = input.interventions ?? [];
-    for (const iv of interventions) {
+    const where = interventions.map((iv) => positionsOf(iv.positions));
+    interventions.forEach((iv, i) => {
       deltas.checkLayer(iv.layer);
-      if (iv.kind === 'add') deltas.add(iv.layer, positionsOf(iv.positions), iv.vector);
+      if (iv.kind === 'add') deltas.add(iv.layer, where[i], iv.vector);
       else if (iv.kind !== 'patch') throw badRequest(`Unknown intervention kind ${JSON.stringify((iv as { kind: unknown }).kind)}: use "add" or "patch".`);
-    }
+    });
+    // the first intervened position: everything before it is the clean run's
+    const from = where.reduce((m, ps) => ps.reduce((a, q) => Math.min(a, q), m), seq);
+    const key = 'encoded' in media ? media.encoded : undefined;
+    const run = (d: InterventionDeltas) => this.runPrompt(prepared, d, key, input.question, from);
     // Patches in layer order: each is source minus the current value, which earlier layers' interventions already moved.
     const patches = interventions.filter((iv): iv is Extract<RunIntervention, { kind: 'patch' }> => iv.kind === 'patch').sort((a, b) => a.layer - b.layer);
     for (const p of patches) {
@@ -232,22 +265,22 @@ export class ModelRunner {
         throw badRequest(`Position ${beyond} is patched but the patch source's prompt has only ${sourceSeq} tokens: patch positions both prompts share (e.g. the media tokens), or use questions of the same length.`);
       }
       throwIfCancelled(signal);
-      const current = this.captured((await this.prefill(prepared, deltas)).outputs, p.layer);
+      const current = this.captured((await run(deltas)).outputs, p.layer);
       deltas.patch(p.layer, positions, target, current);
     }
 
     throwIfCancelled(signal);
-    const run = await this.prefill(prepared, deltas);
+    const final = await run(deltas);
     const maxNew = input.maxNewTokens ?? 8;
     // the feeds callback runs before each decoder step: the check there stops generation between steps
-    const { ids } = await this.model.session.continueGreedy(run, maxNew, () => {
+    const { ids } = await this.model.session.continueGreedy(final, maxNew, () => {
       throwIfCancelled(signal);
       return deltas.zeroFeeds();
     }, prepared.positions);
     const answer = ids.length ? this.model.decode(ids).trim() : '';
 
     const words = input.answers?.length ? input.answers : answerWordsOf(input.question);
-    const lp = logSoftmax(run.lastLogits);
+    const lp = logSoftmax(final.lastLogits);
     const logprobs: Record<string, number> = {};
     for (const w of words.length ? words : answer ? [answer.split(/\s+/)[0]] : []) logprobs[w] = lp[this.answerTokenId(w)];
 
@@ -257,12 +290,12 @@ export class ModelRunner {
       const positions = positionsOf(input.capture.positions ?? 'all');
       for (const l of layers) {
         deltas.checkLayer(l);
-        const data = this.captured(run.outputs, l);
+        const data = this.captured(final.outputs, l);
         hidden.set(l, new Map(positions.map((p) => [p, data.slice(p * H, (p + 1) * H)])));
       }
     }
     const tokens: TokenInfo[] = prompt.tokens.map((t, position) => ({ position, id: t.id, text: t.text, kind: t.kind }));
-    return { prompt, tokens, answer, logprobs, logits: run.logits.data as Float32Array, hidden, ...(frames ? { frames } : {}) };
+    return { prompt, tokens, answer, logprobs, logits: final.logits.data as Float32Array, hidden, ...(frames ? { frames } : {}) };
   }
 
   /** The position of an object word in a question about media of this kind. */
@@ -271,6 +304,7 @@ export class ModelRunner {
   }
 
   async dispose(): Promise<void> {
+    this.cleanPrefixes.clear();
     await this.model.dispose();
   }
 }
