@@ -68,12 +68,34 @@ export interface ForwardParams extends WorkDoneProgressParams {
   maxNewTokens?: number;
 }
 
+/**
+ * Where a media token sits in its picture or clip: the model's own token grid (row-major, 0-based),
+ * the tile of a tiling processor (SmolVLM: tiles in reading order, then the global image as the
+ * last), the frame of a clip.
+ */
+export interface MediaPlace {
+  /** Which media item of the prompt (0: its one picture or clip). */
+  index: number;
+  frame?: number;
+  tile?: number;
+  /** The tile grid the picture was cut into, with `tile`: rows x cols of tiles (the global image has none). */
+  tileRow?: number;
+  tileCol?: number;
+  row: number;
+  col: number;
+  /** The grid this token belongs to, rows x cols of tokens (per tile or frame). */
+  gridRows: number;
+  gridCols: number;
+}
+
 export interface TokenInfo {
   position: number;
   id: number;
   text: string;
   /** 'image' or 'video' for media placeholder tokens. */
   kind: 'text' | 'image' | 'video';
+  /** For media tokens: where in the picture or clip the token sits. */
+  media?: MediaPlace;
 }
 
 /** Which frame of a video the model was fed: its index in the clip and its time (index / frame rate; null when the container gives no rate). */

@@ -3,6 +3,7 @@
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { badQuestion } from '../../../protocol/errors';
+import type { MediaPlace } from '../../../protocol/requests';
 import { TemplateBudgetError, renderBounded } from './chatTemplateCheck';
 import { ModelFolder, ModelFolderError, TokenizerConfig } from './modelFolder';
 
@@ -21,6 +22,8 @@ export interface PromptToken {
   id: number;
   text: string;
   kind: TokenKind;
+  /** For media tokens: where in the picture or clip (set by the family, mediaPlaces.ts). */
+  media?: MediaPlace;
 }
 
 export interface ProcessedPrompt {

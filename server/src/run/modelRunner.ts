@@ -294,7 +294,7 @@ export class ModelRunner {
         hidden.set(l, new Map(positions.map((p) => [p, data.slice(p * H, (p + 1) * H)])));
       }
     }
-    const tokens: TokenInfo[] = prompt.tokens.map((t, position) => ({ position, id: t.id, text: t.text, kind: t.kind }));
+    const tokens: TokenInfo[] = prompt.tokens.map((t, position) => ({ position, id: t.id, text: t.text, kind: t.kind, ...(t.media ? { media: t.media } : {}) }));
     return { prompt, tokens, answer, logprobs, logits: final.logits.data as Float32Array, hidden, ...(frames ? { frames } : {}) };
   }
 

@@ -1,5 +1,8 @@
 import { idefics3ResizeSize } from '../../media/huggingFaceSizes';
+import { placeTiles } from '../mediaPlaces';
+import type { ModelFolder } from '../modelFolder';
 import { linearPositions } from '../positionIds';
+import type { PromptToken } from '../promptProcessor';
 import type { FamilyProcessing } from './processorModel';
 import type { Processor, ProcessorOutputs, RawImage } from './transformersJs';
 
@@ -23,4 +26,8 @@ export const idefics3: FamilyProcessing = {
   },
   process: async (processor: Processor, text: string, image: RawImage) => (await processor(text, image)) as ProcessorOutputs,
   positions: () => linearPositions(),
+  placeMedia(tokens: PromptToken[], _outputs: ProcessorOutputs, folder: ModelFolder) {
+    const perTile = (folder.processor.image_seq_len as number | undefined) ?? (folder.config.image_seq_len as number | undefined) ?? 64;
+    placeTiles(tokens, perTile);
+  },
 };

@@ -3,6 +3,7 @@ import { badQuestion, badRequest } from '../../../../protocol/errors';
 import type { RgbImage } from '../../scenes/renderScene';
 import { ModelFolder, ModelFolderError } from '../modelFolder';
 import type { OrtSessions } from '../ortSessions';
+import { placeSquare } from '../mediaPlaces';
 import type { PromptPositions } from '../positionIds';
 import { MediaKind, PromptProcessor, PromptToken } from '../promptProcessor';
 import type { EncodedMedia, MediaLimits, PreparedPrompt, VisionLanguageModel } from './family';
@@ -35,6 +36,8 @@ export interface FamilyProcessing {
   visionInputSources?: Record<string, string>;
   /** Position ids of the prompt (and what follows it). */
   positions(ids: readonly number[], outputs: ProcessorOutputs, folder: ModelFolder): PromptPositions;
+  /** Where each image token sits in the picture (default: a square grid, as LLaVA and Gemma-3 lay them out). */
+  placeMedia?(tokens: PromptToken[], outputs: ProcessorOutputs, folder: ModelFolder): void;
   /** The encoder's input size and tokens per image, when the family fixes them. */
   fixedImage?(folder: ModelFolder): { tokens: number; size: { width: number; height: number } } | null;
 }
@@ -121,6 +124,8 @@ export class ProcessorModel implements VisionLanguageModel {
     }
     const imageId = this.folder.config.image_token_index;
     const tokens: PromptToken[] = ids.map((id) => ({ id, text: this.prompts.tokenizer.id_to_token(id) ?? '', kind: id === imageId ? 'image' : 'text' }));
+    if (this.spec.placeMedia) this.spec.placeMedia(tokens, outputs, this.folder);
+    else placeSquare(tokens);
     const embeds = await this.session.inputsEmbeds(ids, media.features);
     return { prompt: { text, ids, tokens }, embeds, positions: this.spec.positions(ids, outputs, this.folder) };
   }

@@ -1,7 +1,9 @@
 import { Qwen2VLForConditionalGeneration } from '@huggingface/transformers';
 import { qwen2vlSmartResize } from '../../media/huggingFaceSizes';
 import type { ModelFolder } from '../modelFolder';
+import { placeGrid } from '../mediaPlaces';
 import { tablePositions } from '../positionIds';
+import type { PromptToken } from '../promptProcessor';
 import type { FamilyProcessing } from './processorModel';
 import { Processor, ProcessorOutputs, RawImage, Tensor, intValues } from './transformersJs';
 
@@ -47,6 +49,12 @@ function qwenFamily(gridInput: string): FamilyProcessing {
     },
     process: async (processor: Processor, text: string, image: RawImage) => (await processor(text, image)) as ProcessorOutputs,
     visionInputSources: { [gridInput]: 'image_grid_thw' },
+    placeMedia(tokens: PromptToken[], outputs: ProcessorOutputs, folder: ModelFolder) {
+      // one token per merge x merge patches: the token grid is the patch grid divided by the merge size
+      const [, h, w] = intValues(outputs.image_grid_thw);
+      const merge = (folder.config.vision_config?.spatial_merge_size as number | undefined) ?? 2;
+      placeGrid(tokens, h / merge, w / merge);
+    },
     positions(ids: readonly number[], outputs: ProcessorOutputs, folder: ModelFolder) {
       const inputIds = new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]);
       const [positionIds] = ropeIndexOf(folder)(inputIds, outputs.image_grid_thw ?? null, null, null);

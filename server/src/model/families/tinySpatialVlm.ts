@@ -2,6 +2,7 @@ import type { RgbImage } from '../../scenes/renderScene';
 import { outputSize, preprocessImage } from '../imagePreprocessor';
 import type { ModelFolder } from '../modelFolder';
 import type { OrtSessions } from '../ortSessions';
+import { placeGrid } from '../mediaPlaces';
 import { linearPositions } from '../positionIds';
 import { MediaKind, PromptProcessor } from '../promptProcessor';
 import type { EncodedMedia, MediaLimits, PreparedPrompt, VisionLanguageModel } from './family';
@@ -38,6 +39,8 @@ export class TinySpatialVlm implements VisionLanguageModel {
 
   async promptEmbeds(question: string, media: EncodedMedia): Promise<PreparedPrompt> {
     const prompt = this.prompts.encodeQuestion(question, media.kind);
+    const grid = (this.folder.config.spatial_id_lens as { grid?: { rows: number; cols: number } } | undefined)?.grid;
+    if (grid) placeGrid(prompt.tokens, grid.rows, grid.cols);
     return { prompt, embeds: await this.session.inputsEmbeds(prompt.ids, media.features), positions: linearPositions() };
   }
 
