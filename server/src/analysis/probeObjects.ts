@@ -58,7 +58,7 @@ export async function probeObjects(runner: ModelRunner, bank: IdBank, req: Probe
   const grid = bank.meta.grid;
   const perLayerIds = Array.from({ length: L + 1 }, (_, l) => cellIds(bank, l));
   const probed: ProbeObject[] = objects.map((object) => {
-    const position = runner.wordPosition(out.prompt, object);
+    const position = runner.wordPosition(out.prompt, object, req.question);
     const similarity: number[][] = [];
     const argmax: number[] = [];
     const deviation: number[] = [];

@@ -68,7 +68,7 @@ export async function steerOnce(runner: ModelRunner, bank: IdBank, req: SteerReq
   const base = before ?? (await runner.forward({ media, question: req.question, answers: req.answers, capture: { layers: req.layers, positions: { words } }, maxNewTokens: 1 }));
   const norms = new Map<string, number[]>();
   for (const w of words) {
-    const pos = runner.wordPosition(base.prompt, w);
+    const pos = runner.wordPosition(base.prompt, w, req.question);
     const perLayer: number[] = [];
     for (const l of req.layers) perLayer[l] = norm(base.hidden.get(l)!.get(pos)!);
     norms.set(w, perLayer);

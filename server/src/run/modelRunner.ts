@@ -298,9 +298,9 @@ export class ModelRunner {
     return { prompt, tokens, answer, logprobs, logits: final.logits.data as Float32Array, hidden, ...(frames ? { frames } : {}) };
   }
 
-  /** The position of an object word in a question about media of this kind. */
-  wordPosition(prompt: ProcessedPrompt, word: string): number {
-    return wordPosition(prompt.tokens, word, this.encodeText);
+  /** The position of an object word in the prompt of `question` (quoted in the error when the word is not there). */
+  wordPosition(prompt: ProcessedPrompt, word: string, question?: string): number {
+    return wordPosition(prompt.tokens, word, this.encodeText, question);
   }
 
   async dispose(): Promise<void> {

@@ -19,6 +19,9 @@ import { usePilResampling } from '../../media/transformersResize';
  * deltas and return the captures, and the KV cache of a prompt's prefix is ours to reuse.
  */
 
+/** A word every tokenizer keeps whole, written before a text to encode it as it reads mid-prompt. */
+const ANCHOR = 'a';
+
 /** What one family does its own way; one file per family fills it in. */
 export interface FamilyProcessing {
   /** The text of the token that config.json's image token id names. */
@@ -135,8 +138,17 @@ export class ProcessorModel implements VisionLanguageModel {
     this.prompts.encodeQuestion(question, null);
   }
 
+  /**
+   * Text as it reads after other text: SentencePiece-style tokenizers (Llama, Gemma) prepend a
+   * "▁" to any text they encode, so " left" alone becomes ["▁", "▁left"] while inside a prompt
+   * it is ["▁left"]. Encoding it after an anchor word and dropping the anchor's tokens gives the
+   * in-prompt ids for every tokenizer kind (byte-level ones are unchanged by this).
+   */
   encodeText(text: string): number[] {
-    return this.prompts.tokenizer.encode(text, { add_special_tokens: false }).ids;
+    const encode = (s: string) => this.prompts.tokenizer.encode(s, { add_special_tokens: false }).ids;
+    const anchor = encode(ANCHOR);
+    const both = encode(ANCHOR + text);
+    return anchor.every((id, i) => both[i] === id) ? both.slice(anchor.length) : encode(text);
   }
 
   decode(ids: readonly number[]): string {
