@@ -295,6 +295,10 @@ def main():
     print(f"input_ids {tensors['input_ids'].shape[0]} tokens, image tokens {tensors['image_features'].shape[0]}, "
           f"steer at {tensors['steer_positions'].tolist()}, patch at {tensors['patch_positions'].tolist()}, "
           f"generated {tensors['generated_ids'].tolist()}")
+    last = tensors["logits"][-1]
+    print("residual max |value| per layer " + " ".join(f"{float(h.abs().max()):.2f}" for h in tensors["hidden_states"])
+          + f"; last-position logits moved by steering {float((tensors['steered_logits'] - last).abs().max()):.3f}, "
+          f"by patching {float((tensors['patched_logits'] - last).abs().max()):.3f}")
 
 
 if __name__ == "__main__":

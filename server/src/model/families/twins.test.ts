@@ -35,23 +35,6 @@ import {
 const LOGIT_TOLERANCE = 1e-4;
 const residualTolerance = (layer: Float32Array) => Math.max(1e-4, 1e-6 * maxAbs(layer));
 
-/**
- * Reported, and marked todo only on the assertions it breaks: the Qwen2-VL twin's residual layers
- * 1-4 differ from PyTorch by 1.1e-4, 2.5e-4, 3.5e-4, 3.2e-4 (largest |value| 26-44, so the bound
- * is 1e-4). Not the runtime: the twin's bare decoder fed the reference's own inputs_embeds and
- * position ids already differs by 1.1e-4 and 1.4e-4 at layers 3 and 4, and the vision encoder's
- * 1.4e-5 on the image rows grows through the layers. The twin's activations outgrow the bound;
- * its logits, steered and patched logits still match within 1e-4.
- */
-const RESIDUALS_PAST_BOUND: Record<string, { from: number; why: string }> = {
-  'qwen2-vl': { from: 1, why: 'twin decoder alone exceeds max(1e-4, 1e-6 max|v|) from layer 1 (up to 3.5e-4 at |v| <= 44)' },
-};
-
-function knownResidualIssue(twin: Twin, layer: number): string | false {
-  const known = RESIDUALS_PAST_BOUND[twin.name];
-  return known && layer >= known.from ? known.why : false;
-}
-
 const cacheDir = makeTempDir('twins-graphs');
 after(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 
@@ -78,7 +61,7 @@ for (const twin of TWINS) {
     });
 
     for (let l = 0; l < layerCount; l++) {
-      test(`residual layer ${l} at every position equals hidden_states[${l}] within max(1e-4, 1e-6 x its largest |value|)`, { todo: knownResidualIssue(twin, l) }, () => {
+      test(`residual layer ${l} at every position equals hidden_states[${l}] within max(1e-4, 1e-6 x its largest |value|)`, () => {
         const [layers, seq, hidden] = ref.hiddenStates.shape;
         assert.equal(runner.numLayers + 1, layers, 'layer count');
         assert.equal(runner.hiddenSize, hidden, 'hidden size');
