@@ -32,7 +32,7 @@ export async function pickModel(models: SelectedModel): Promise<void> {
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Loading ${path.basename(dir)}...` }, async () => {
     try {
       const info = await models.select(dir);
-      void vscode.window.showInformationMessage(`Spatial IDs: ${path.basename(dir)} loaded (${info.modelType}, ${info.numLayers} layers).`);
+      void vscode.window.showInformationMessage(`Spatial IDs: ${path.basename(dir)} loaded (${info.family}, ${info.variant}, ${info.numLayers} layers; dtypes in the folder: ${info.dtypes.join(', ') || 'none'}).`);
     } catch (e) {
       void vscode.window.showErrorMessage(`Spatial IDs: could not load ${dir}: ${e instanceof Error ? e.message : String(e)}`);
     }

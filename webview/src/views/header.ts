@@ -39,7 +39,8 @@ export class Header {
   update(media: InspectedMedia, model: ModelInfo | null, bank: IdBankSummary | null, server: ServerStateChange | null): void {
     this.title.textContent = fileName(media.path);
     this.title.title = media.path;
-    this.model.textContent = model ? `${model.modelType}${model.variant ? ` · ${model.variant}` : ''} · ${model.numLayers} layers` : 'No model loaded';
+    // the folder's name first: two models of one family are told apart by it
+    this.model.textContent = model ? `${fileName(model.dir)} · ${model.family ?? model.modelType}${model.variant ? ` · ${model.variant}` : ''} · ${model.numLayers} layers` : 'No model loaded';
     this.model.title = model?.dir ?? '';
     this.bank.textContent = bank
       ? `${bank.kind === 'temporal' ? 'Temporal' : 'Spatial'} IDs · ${bank.cells.length} cells · best layer ${bank.bestLayer}`
