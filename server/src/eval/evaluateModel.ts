@@ -5,6 +5,7 @@ import { SeededRandom } from '../scenes/random';
 import { RgbImage, renderClip, renderScene } from '../scenes/renderScene';
 import type { EncodedMedia } from '../model/visionLanguageModel';
 import { ModelRunner } from '../run/modelRunner';
+import { DEFAULT_INDEPENDENT_PICTURES, IndependentReport, evaluateIndependent } from './evaluateIndependent';
 
 /**
  * Accuracy of a model folder on a fresh held-out set drawn from the training distribution
@@ -33,6 +34,8 @@ export interface EvalOptions {
   perFamily: number;
   seed: number;
   threads: number;
+  /** Pictures of the independent set (evaluateIndependent.ts); 0 leaves it out. */
+  independentPictures?: number;
   onProgress?: (message: string) => void;
 }
 
@@ -55,6 +58,8 @@ export interface EvalReport {
   /** Median wall time, in ms, of one image question's ModelRunner.forward up to its first logits (preprocess, tokenise, vision encoder, embed_tokens, decoder prefill, answer log-probabilities; no generation), 1 thread. */
   medianForwardMs: number;
   forwardRuns: number;
+  /** The same model on pictures the scene engine did not draw (independentPictures.ts), same seed. */
+  independent?: IndependentReport;
   seconds: number;
 }
 
@@ -202,6 +207,8 @@ export async function evaluateModel(opts: EvalOptions): Promise<EvalReport> {
       });
     }
     progress(true);
+    const pictures = opts.independentPictures ?? DEFAULT_INDEPENDENT_PICTURES;
+    const independent = pictures > 0 ? await evaluateIndependent(runner, { pictures, seed: opts.seed, onProgress: opts.onProgress }) : undefined;
     return {
       model: opts.model,
       seed: opts.seed,
@@ -209,6 +216,7 @@ export async function evaluateModel(opts: EvalOptions): Promise<EvalReport> {
       ...board.report(),
       medianForwardMs,
       forwardRuns: LATENCY_RUNS,
+      ...(independent ? { independent } : {}),
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
