@@ -24,7 +24,7 @@ test('the params the extension, the webview and the CLI send are accepted as the
     ['spatialIds/forward', { media: { video: '/ws/clip.mp4' }, question, interventions: [{ kind: 'add', layer: 3, positions: 'media', vector }, { kind: 'patch', layer: 2, positions: [1, 2], from: { image: '/ws/b.png', question } }] }],
     ['spatialIds/deriveIds', { out: '/tmp/bank.safetensors', overwrite: true, objects: ['red circle', 'blue square'], grid: 4, sizes: [10, 14, 18, 22], seed: 1, baseline: null }],
     ['spatialIds/deriveTids', { frames: 8, baseline: '/models/m-random-init' }],
-    ['spatialIds/probe', { bank: '/b.safetensors', media, question, objects: ['red circle'], boxes: { 'red circle': { x: 1, y: 2, width: 10, height: 10 } } }],
+    ['spatialIds/probe', { bank: '/b.safetensors', media, question, objects: ['red circle'], boxes: { 'red circle': { x: 0.1, y: 0.2, width: 0.25, height: 0.5 } } }],
     ['spatialIds/steer', { bank: '/b.safetensors', media, question, object: 'red circle', targetCell: 3, layers: [2, 3], factor: 5 }],
     ['spatialIds/steer', { bank: '/b.safetensors', layers: [2, 3], factor: 5, batch: 40, opposite: true }],
     ['spatialIds/steer', { batch: 3, bands: [[3], [2, 3]], seed: 7, relation: 'beforeAfter' }],

@@ -134,10 +134,18 @@ export const captureSchema = strictObject(
   'a capture spec',
 );
 
-const coordinate = realNumber(0, LIMITS.boxCoordinate);
-export const boxSchema = strictObject({ x: coordinate, y: coordinate, width: coordinate, height: coordinate }, 'a box in pixels');
+/**
+ * Boxes are normalised to the picture (0..1 of its width and height) whatever its size. Older
+ * files held pixels of the 96-px scene canvas: a coordinate above 1 is refused saying so, since
+ * a pixel box cannot be told apart from a normalised one by the reader in general.
+ */
+const fractionMessage = 'a fraction from 0 to 1 of the picture (boxes are normalised; a box in pixels, as older files held, is x and width divided by the picture\'s width, y and height by its height: on the 96-px scene canvas, divide by 96)';
+const fraction = z.number({ error: fractionMessage }).min(0, { error: fractionMessage }).max(1, { error: fractionMessage });
+export const boxSchema = strictObject({ x: fraction, y: fraction, width: fraction, height: fraction }, 'a box normalised to the picture').refine((b) => b.x + b.width <= 1 + 1e-9 && b.y + b.height <= 1 + 1e-9, {
+  error: 'a box inside the picture: x + width and y + height at most 1 (normalised coordinates)',
+});
 const boxes = z
-  .record(word, boxSchema, { error: 'an object of boxes by object word, {"red circle": {"x", "y", "width", "height"}}' })
+  .record(word, boxSchema, { error: 'an object of boxes by object word, {"red circle": {"x", "y", "width", "height"}} normalised to the picture (0..1)' })
   .refine((b) => Object.keys(b).length <= LIMITS.words, { error: `at most ${LIMITS.words} boxes` });
 
 // ---- request params ---------------------------------------------------------------------------

@@ -249,9 +249,17 @@ export interface ProbeParams extends WorkDoneProgressParams {
   question: string;
   /** Object words to read, e.g. ["red circle"]; default: every "colour shape" in the question. */
   objects?: string[];
-  /** Ground-truth box per object in pixels (for the deviation). */
-  boxes?: Record<string, { x: number; y: number; width: number; height: number }>;
+  /** Ground-truth box per object, normalised to the picture (0..1 of its width and height), for the deviation. */
+  boxes?: Record<string, NormalisedBox>;
   interventions?: Intervention[];
+}
+
+/** A box on a picture in normalised coordinates: x, width in fractions of its width; y, height of its height; (0, 0) top left. */
+export interface NormalisedBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
 export interface ProbeObject {
@@ -260,7 +268,22 @@ export interface ProbeObject {
   /** similarity[layer][cell] (cosine with each universal ID). */
   similarity: number[][];
   argmax: number[];
+  /** Per layer, with a box: |read ID - ground-truth ID| (the box centre's ID, bilinear in the four nearest cells). */
   deviation?: number[];
+  /** The box, as given, when one was. */
+  box?: NormalisedBox;
+}
+
+/** What the bank's IDs were derived on and what they were read on: scene-derived IDs read on a photo are out of their domain. */
+export interface ProbeDomain {
+  /** Every bank here is derived on the scene engine's synthetic scenes, drawn at `canvas` pixels (its metadata). */
+  bank: { derivedOn: 'scenes'; grid: number; canvas: { width: number; height: number } };
+  /**
+   * The probed picture (null for a clip): its size in pixels, 'scene' when it has the bank's
+   * canvas size (scenes are drawn at no other), else 'photo'; `region`: the part of it the model
+   * sees (normalised; a centre crop for CLIP-style processors such as LLaVA-1.5's).
+   */
+  picture: { width: number; height: number; kind: 'scene' | 'photo'; region: NormalisedBox } | null;
 }
 
 export interface ProbeResult {
@@ -268,6 +291,7 @@ export interface ProbeResult {
   logprobs: Record<string, number>;
   cells: { x: number; y: number }[];
   objects: ProbeObject[];
+  domain?: ProbeDomain;
 }
 
 export interface SteerParams extends WorkDoneProgressParams {
