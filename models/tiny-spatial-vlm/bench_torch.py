@@ -70,7 +70,10 @@ class Forward:
         if capture_embeddings:
             self.captured.append(emb)  # layer 0 of the ORT captures
         t1 = time.perf_counter()
-        logits, _presents = self.m.decoder_forward(emb, self.mask, self.pos)
+        # the exported decoder takes the media-reader bias as its "attention_bias" input and the ORT
+        # side feeds it; without it here the two runtimes would compute different forwards
+        bias = self.m.reader_bias(self.ids, self.ids)
+        logits, _presents = self.m.decoder_forward(emb, self.mask, self.pos, extra_bias=bias)
         t2, c2 = time.perf_counter(), time.process_time()
         return (t2 - t0) * 1e3, (t2 - t1) * 1e3, (c2 - c0) * 1e3, logits[0, -1]
 

@@ -8,13 +8,18 @@ import { wholeNumber } from '../cli/numberOption';
 import { benchInput } from './benchInput';
 import { CAPTURE_TARGET, ModelResult, modelTable, summarise } from './benchReport';
 import { timeOrt } from './ortTimings';
+import { PeakRss, RSS_TARGET, measurePeakRss } from './peakRss';
+import { REAL_DIM_MODELS, RealDimModel, ensureRealDimModel } from './realDimModels';
 import { BenchModel, MODEL_SCRIPTS, TorchTimings, ensureBenchModel, timeTorch, torchUnavailable } from './torchReference';
 
 /**
- * `npm run bench [-- --runs N --warmup K --threads T --seed S --no-100m]`: forward latency of the
- * bundled model and of a random-weight ~100M model of the same architecture, plain vs with every
- * layer captured vs with one steering delta, on ORT and (with hooks) on PyTorch. Progress goes to
- * stderr; stdout has one table per model and, last, one JSON line with every figure.
+ * `npm run bench [-- --runs N --warmup K --threads T --seed S --models LIST --no-rss]`: forward
+ * latency of each model, plain vs with every layer captured vs with one steering delta, on ORT and
+ * (bundled architecture, with hooks) on PyTorch; and the peak RSS of the server's runner against
+ * plain ORT sessions. LIST (comma-separated, default bundled,100m): bundled; 100m, a random-weight
+ * ~100M model of the bundled architecture; smolvlm-256m and qwen2vl-2b-q4, random-weight models
+ * at those checkpoints' sizes (realDimModels.ts; built once, minutes). Progress goes to stderr;
+ * stdout has one table per model and, last, one JSON line with every figure.
  * A benchmark, not a test: nothing here fails on a slow figure.
  */
 
@@ -34,6 +39,16 @@ interface Target {
   dir: string;
   weights: string | null;
   params: ModelResult['params'];
+  variant?: ModelResult['variant'];
+}
+
+const MODEL_NAMES = ['bundled', '100m', ...Object.keys(REAL_DIM_MODELS)];
+
+function modelList(text: string | undefined, no100m: boolean): string[] {
+  const names = (text ?? 'bundled,100m').split(',').map((n) => n.trim()).filter((n) => n && !(no100m && n === '100m'));
+  const unknown = names.filter((n) => !MODEL_NAMES.includes(n));
+  if (unknown.length) throw new Error(`--models: unknown model "${unknown[0]}"; choose from ${MODEL_NAMES.join(', ')}.`);
+  return names;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -41,7 +56,7 @@ async function main(argv: string[]): Promise<void> {
     args: argv,
     options: {
       runs: { type: 'string' }, warmup: { type: 'string' }, threads: { type: 'string' }, seed: { type: 'string' },
-      'no-100m': { type: 'boolean' }, 'cache-dir': { type: 'string' },
+      'no-100m': { type: 'boolean' }, 'cache-dir': { type: 'string' }, models: { type: 'string' }, 'no-rss': { type: 'boolean' },
     },
   });
   const opts = {
@@ -56,15 +71,17 @@ async function main(argv: string[]): Promise<void> {
 
   const input = await benchInput(seed);
   log(`question: "${input.question}" (scene seed ${seed})`);
+  const models = modelList(values.models, values['no-100m'] ?? false);
   const bundled = path.resolve(MODEL_SCRIPTS);
   const bundledWeights = path.join(bundled, 'weights.pt');
-  const targets: Target[] = [{ name: 'tiny-spatial-vlm (bundled)', dir: bundled, weights: fs.existsSync(bundledWeights) ? bundledWeights : null, params: null }];
+  const targets: Target[] = [];
+  if (models.includes('bundled')) targets.push({ name: 'tiny-spatial-vlm (bundled)', dir: bundled, weights: fs.existsSync(bundledWeights) ? bundledWeights : null, params: null });
 
   const noTorch = torchUnavailable();
-  if (noTorch) {
+  if (!models.includes('100m')) {
+    notes.push('skipped the ~100M model (not in --models)');
+  } else if (noTorch) {
     notes.push(`skipped the ~100M model and every PyTorch figure: ${noTorch}`);
-  } else if (values['no-100m']) {
-    notes.push('skipped the ~100M model (--no-100m)');
   } else {
     try {
       log('preparing the random-weight ~100M model (exported once, then reused)...');
@@ -74,14 +91,30 @@ async function main(argv: string[]): Promise<void> {
       notes.push(`skipped the ~100M model: building it failed (${(e as Error).message})`);
     }
   }
+  for (const name of models.filter((n): n is RealDimModel => n in REAL_DIM_MODELS)) {
+    if (noTorch) {
+      notes.push(`skipped ${name}: ${noTorch}`);
+      continue;
+    }
+    try {
+      log(`preparing ${name} (${REAL_DIM_MODELS[name]}; built once, then reused)...`);
+      const m = await ensureRealDimModel(name, path.join(cache, 'bench-models', name), opts.threads);
+      targets.push({ name: `${name}: ${REAL_DIM_MODELS[name]}`, dir: m.dir, weights: null, params: m.params, variant: m.variant });
+    } catch (e) {
+      notes.push(`skipped ${name}: building it failed (${(e as Error).message})`);
+    }
+  }
+  const unbuilt = Object.keys(REAL_DIM_MODELS).filter((n) => !models.includes(n));
+  if (unbuilt.length) notes.push(`models at real dimensions not run: ${unbuilt.join(', ')} (add them with --models)`);
 
   const results: ModelResult[] = [];
   for (const t of targets) {
     log(`${t.name}: ORT, ${opts.warmup} warm-up + ${opts.runs} runs of each variant...`);
-    const ort = await timeOrt(t.dir, input, { ...opts, cacheDir: path.join(cache, 'graphs') }, log);
+    const graphs = path.join(cache, 'graphs');
+    const ort = await timeOrt(t.dir, input, { ...opts, cacheDir: graphs, variant: t.variant }, log);
     let torch: TorchTimings | null = null;
     let skipped = noTorch;
-    if (!noTorch && !t.weights) skipped = `no weights.pt in ${t.dir}`;
+    if (!noTorch && !t.weights) skipped = t.variant ? 'no PyTorch model in the bench for this family' : `no weights.pt in ${t.dir}`;
     const pixelValues = ort.pixelValues;
     if (!skipped && !pixelValues) skipped = 'the PyTorch side of the bench runs the bundled model only';
     if (!skipped && t.weights && pixelValues) {
@@ -92,7 +125,12 @@ async function main(argv: string[]): Promise<void> {
         skipped = `the PyTorch run failed (${(e as Error).message})`;
       }
     }
-    results.push(summarise(t.name, t.dir, t.params ?? (torch ? { total: torch.params } : null), ort, torch, skipped));
+    let rss: PeakRss | string = 'not measured (--no-rss)';
+    if (!values['no-rss']) {
+      log(`${t.name}: peak RSS, plain ORT sessions and the instrumented runner, each in a child process...`);
+      rss = await measurePeakRss(t.dir, { variant: t.variant, threads: opts.threads, seed, cacheDir: graphs }).catch((e: Error) => `failed: ${e.message}`);
+    }
+    results.push(summarise(t.name, t.dir, t.params ?? (torch ? { total: torch.params } : null), ort, torch, skipped, rss, t.variant ?? 'fp32'));
   }
 
   const out: string[] = [
@@ -104,7 +142,7 @@ async function main(argv: string[]): Promise<void> {
     ...notes.map((n) => `note: ${n}`),
   ];
   process.stdout.write(`${out.join('\n')}\n`);
-  const json = { benchmark: 'spatial-id-lens forward', timed: TIMED, question: input.question, seed, ...opts, captureOverheadTarget: CAPTURE_TARGET, loadAverage: os.loadavg()[0], notes, models: results };
+  const json = { benchmark: 'spatial-id-lens forward', timed: TIMED, question: input.question, seed, ...opts, captureOverheadTarget: CAPTURE_TARGET, peakRssTarget: RSS_TARGET, loadAverage: os.loadavg()[0], notes, models: results };
   process.stdout.write(`${JSON.stringify(json)}\n`);
 }
 

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type * as ort from 'onnxruntime-node';
 import { siteName } from '../graph/residualSites';
 import { preprocessImage } from '../model/imagePreprocessor';
+import type { OnnxVariant } from '../model/modelFolder';
 import { VisionLanguageModel } from '../model/visionLanguageModel';
 import type { ExtraFeeds, OrtSessions } from '../model/ortSessions';
 import { InterventionDeltas } from '../run/interventionDeltas';
@@ -65,6 +66,8 @@ export interface OrtOptions {
   warmup: number;
   threads: number;
   cacheDir?: string;
+  /** Which copy of the graphs to load (a q4-only folder needs 'q4'); default fp32. */
+  variant?: OnnxVariant;
 }
 
 function cpuMsSince(start: NodeJS.CpuUsage): number {
@@ -88,10 +91,10 @@ async function timedForward(model: VisionLanguageModel, input: BenchInput, extra
 }
 
 export async function timeOrt(dir: string, input: BenchInput, opts: OrtOptions, log: (m: string) => void): Promise<OrtTimings> {
-  const plain = await VisionLanguageModel.load(dir, { intraOpNumThreads: opts.threads });
+  const plain = await VisionLanguageModel.load(dir, { intraOpNumThreads: opts.threads, variant: opts.variant });
   let runner: ModelRunner | null = null;
   try {
-    runner = await ModelRunner.load(dir, { threads: opts.threads, cacheDir: opts.cacheDir });
+    runner = await ModelRunner.load(dir, { threads: opts.threads, cacheDir: opts.cacheDir, variant: opts.variant });
     const { numLayers: L, hiddenSize: H } = runner;
     const instrumented = runner.model;
     // The PyTorch comparison reads the bundled model's pixel values; other families have no PyTorch side in the bench.

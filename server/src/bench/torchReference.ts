@@ -34,10 +34,10 @@ function threadEnv(threads: number): Record<string, string> {
   return { OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, MKL_NUM_THREADS: n };
 }
 
-/** Runs a Python script and parses the last stdout line as JSON. */
-function runPython<T>(script: string, args: string[], threads: number): Promise<T> {
+/** Runs a Python script (a path relative to MODEL_SCRIPTS, or absolute) and parses the last stdout line as JSON. */
+export function runPython<T>(script: string, args: string[], threads: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [path.join(MODEL_SCRIPTS, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...threadEnv(threads) } });
+    const child = spawn(PYTHON, [path.resolve(MODEL_SCRIPTS, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...threadEnv(threads) } });
     let stdout = '';
     let stderrTail = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
