@@ -163,18 +163,36 @@ export interface ModelInfo {
   /** sha256 of the decoder file: ID banks are tied to it. */
   decoderHash: string;
   /**
-   * The questions and object words the model reads, when its vocabulary is closed (a model trained
-   * on the scene engine's questions only, as the bundled one): the panel offers exactly these.
-   * null for a model that reads open text.
+   * What the model can be asked: its question templates, and the object names it reads when its
+   * vocabulary is closed (the bundled model); the panel and the palette offer exactly these.
    */
-  vocabulary: ModelVocabulary | null;
+  vocabulary: ModelVocabulary;
 }
 
-/** A closed vocabulary: question templates with `{a}`/`{b}` for object words, per media kind, and the object words. */
+/** The relation a binary question asks about; held-out batches (steer, sweepPatches) ask the same. */
+export type QuestionRelation = 'leftRight' | 'aboveBelow' | 'beforeAfter';
+
+/**
+ * A question the model can be asked, with what it asks as data, never parsed from its English:
+ * `text` has `{a}` (and `{b}`) for the object names it is filled with, e.g.
+ * {text: "Is the {a} to the left or right of the {b}?", objects: 2, relation: "leftRight", answers: ["left", "right"]}.
+ */
+export interface QuestionTemplate {
+  text: string;
+  /** How many objects it names: 1 (`{a}`) or 2 (`{a}` and `{b}`), in that order. */
+  objects: 1 | 2;
+  /** The relation of a binary question; null for an open one ("Where is the {a}?"). */
+  relation: QuestionRelation | null;
+  /** The answer words whose log-probabilities are read, in a fixed order; empty: the generated answer is the answer. */
+  answers: string[];
+}
+
+/** What a model can be asked: question templates per media kind, and how objects are named. */
 export interface ModelVocabulary {
-  questionTemplates: { image: string[]; video: string[] };
-  /** Every "colour shape" the model can name, e.g. "red circle". */
-  objectWords: string[];
+  /** Video templates only for a model that reads clips. */
+  questionTemplates: { image: QuestionTemplate[]; video: QuestionTemplate[] };
+  /** A closed vocabulary: every object name the model reads ("red circle"); null: objects are named freely ("traffic light"). */
+  objectWords: string[] | null;
 }
 
 /** The dtypes a model folder may hold, by their onnx/ file suffix ('' for fp32, `_fp16`, ...). */

@@ -51,12 +51,10 @@ export interface InspectedMedia {
 
 export interface InitBody {
   media: InspectedMedia;
+  /** The loaded model; what can be asked about it (templates, closed object words) is its `vocabulary`. */
   model: ModelInfo | null;
   /** The ID bank for this model, when derived (its file and views). */
   bank: IdBankSummary | null;
-  /** Question templates with `{a}`/`{b}` for object words, and the object words the model can name. */
-  questionTemplates: string[];
-  objectWords: string[];
   settings: { steeringFactor: number; defaultLayers: number[] };
   /** A saved experiment to replay, when the panel was opened from one: a ReplayedExperiment (experimentSteps.ts), checked by the panel. */
   experiment?: unknown;

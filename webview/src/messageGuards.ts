@@ -19,11 +19,30 @@ export function initProblem(body: unknown): string | null {
   if (media.frames !== undefined && !(Array.isArray(media.frames) && media.frames.every(isFramePreview))) return 'frames must be {index, seconds, image}';
   if (body.model !== null && !(isObject(body.model) && Number.isInteger(body.model.numLayers))) return 'model must be null or have numLayers';
   if (body.bank !== null && bankProblem(body.bank)) return `bank: ${bankProblem(body.bank)}`;
-  if (!isStringArray(body.questionTemplates) || !isStringArray(body.objectWords)) return 'questionTemplates and objectWords must be string lists';
+  const vocabulary = isObject(body.model) ? vocabularyProblem(body.model.vocabulary) : null;
+  if (vocabulary) return `model.vocabulary: ${vocabulary}`;
   const s = body.settings;
   if (!isObject(s) || typeof s.steeringFactor !== 'number' || !Array.isArray(s.defaultLayers) || !s.defaultLayers.every(Number.isInteger)) {
     return 'settings need steeringFactor and defaultLayers';
   }
+  return null;
+}
+
+const isTemplate = (t: unknown): boolean =>
+  isObject(t) &&
+  typeof t.text === 'string' &&
+  (t.objects === 1 || t.objects === 2) &&
+  (t.relation === null || t.relation === 'leftRight' || t.relation === 'aboveBelow' || t.relation === 'beforeAfter') &&
+  isStringArray(t.answers);
+
+/** What the model can be asked: templates per media kind, and its object words or null (named freely). */
+export function vocabularyProblem(vocabulary: unknown): string | null {
+  if (!isObject(vocabulary)) return 'not an object';
+  const t = vocabulary.questionTemplates;
+  if (!isObject(t) || !Array.isArray(t.image) || !Array.isArray(t.video) || ![...t.image, ...t.video].every(isTemplate)) {
+    return 'questionTemplates must be {image, video} lists of {text, objects, relation, answers}';
+  }
+  if (vocabulary.objectWords !== null && !isStringArray(vocabulary.objectWords)) return 'objectWords must be a string list or null';
   return null;
 }
 

@@ -32,8 +32,6 @@ function initBody(overrides = {}) {
     media: { kind: 'image', path: '/w/a.png', displayUri: 'a.png' },
     model: m.canned.model(),
     bank: m.canned.spatialBank(),
-    questionTemplates: ['Is the {a} to the left or right of the {b}?'],
-    objectWords: ['red circle', 'blue square'],
     settings: { steeringFactor: 5, defaultLayers: [2, 3, 4] },
     ...overrides,
   };
@@ -125,11 +123,53 @@ describe('questions and log-probabilities', () => {
     assert.deepEqual(m.questions.objectsNamedIn('Where is the red squares?', words), []);
   });
 
-  it('tells the relation a question asks about', () => {
-    assert.equal(m.questions.relationOf('Is the red circle to the left or right of the blue square?'), 'leftRight');
-    assert.equal(m.questions.relationOf('Is the star above or below the square?'), 'aboveBelow');
-    assert.equal(m.questions.relationOf('Does the X appear before or after the Y?'), 'beforeAfter');
-    assert.equal(m.questions.relationOf('What colour is the circle?'), undefined);
+  it("takes the templates and the closed words from the model's vocabulary; free names for an open one", () => {
+    const closed = initBody();
+    assert.deepEqual(m.questions.templatesOf(closed).map((t) => t.relation), ['leftRight', 'aboveBelow']);
+    assert.deepEqual(m.questions.templatesOf({ ...closed, media: { kind: 'video', path: '/w/c.mp4', displayUri: '' } }).map((t) => t.relation), ['beforeAfter']);
+    assert.ok(m.questions.closedObjectWords(closed).includes('red circle'));
+    const open = initBody({ model: m.canned.openModel() });
+    assert.equal(m.questions.closedObjectWords(open), null);
+    assert.deepEqual(m.questions.templatesOf({ ...open, media: { kind: 'video', path: '/w/c.mp4', displayUri: '' } }), [], 'a model that reads no clips offers no video questions');
+    assert.deepEqual(m.questions.templatesOf(initBody({ model: null })), []);
+    assert.equal(m.questions.closedObjectWords(initBody({ model: null })), null);
+  });
+
+  it('asks with the template’s relation and answer words, or with the names and answers the user typed', () => {
+    const templates = m.canned.QUESTION_TEMPLATES;
+    const fields = (over) => ({ question: '', templateIndex: 0, objectA: '', objectB: '', answerText: '', ...over });
+    // a template: its answers and relation, the objects it names (never read from the English)
+    const q = 'Is the dog to the left or right of the traffic light?';
+    assert.deepEqual(m.questions.askedQuestion(fields({ question: q, objectA: 'dog', objectB: 'traffic light' }), templates, null), {
+      ok: true,
+      asked: { question: q, objects: ['dog', 'traffic light'], answers: ['left', 'right'], relation: 'leftRight' },
+    });
+    assert.deepEqual(m.questions.askedQuestion(fields({ question: 'Where is the dog?', templateIndex: 3, objectA: 'dog', objectB: 'cat' }), templates, null).asked.objects, ['dog'], 'a one-object template names one');
+    assert.match(m.questions.askedQuestion(fields({ question: m.questions.questionFrom(templates[0], 'dog', ''), objectA: 'dog' }), templates, null).problem, /Name both objects/);
+    assert.match(m.questions.askedQuestion(fields({ question: '  ' }), templates, null).problem, /Write a question first/);
+    // the user's own question: typed names (checked against the question) and typed answer words
+    const own = 'Is the red car closer than the dog?';
+    assert.deepEqual(m.questions.askedQuestion(fields({ question: own, templateIndex: -1, objectA: 'red car', objectB: 'Dog', answerText: 'yes, no,, yes' }), templates, null).asked, {
+      question: own,
+      objects: ['red car', 'Dog'],
+      answers: ['yes', 'no'],
+      relation: null,
+    });
+    assert.deepEqual(m.questions.askedQuestion(fields({ question: own, templateIndex: -1, objectA: 'red car' }), templates, null).asked.answers, [], 'no answer words: the generated answer');
+    assert.match(m.questions.askedQuestion(fields({ question: own, templateIndex: -1, objectA: 'traffic light' }), templates, null).problem, /"traffic light" is not in the question/);
+    // a closed vocabulary finds its own words in the user's question
+    const words = ['red circle', 'blue square'];
+    assert.deepEqual(m.questions.askedQuestion(fields({ question: 'Is the blue square near the red circle?', templateIndex: -1, objectA: 'red circle', objectB: 'red circle' }), templates, words).asked.objects, ['blue square', 'red circle']);
+  });
+
+  it('knows a template’s question only when it is that template filled with the names', () => {
+    const templates = m.canned.QUESTION_TEMPLATES;
+    assert.equal(m.questions.templateMatching('Is the dog above or below the traffic light?', templates, 'dog', 'traffic light'), 1);
+    assert.equal(m.questions.templateMatching(' Where is the dog? ', templates, 'dog', ''), 3);
+    assert.equal(m.questions.templateMatching('Is the dog above or below the car?', templates, 'dog', 'traffic light'), -1);
+    assert.equal(m.questions.questionFrom(templates[0], ' dog ', ''), 'Is the dog to the left or right of the …?');
+    assert.equal(m.questions.namesObject('Is the Traffic-Light red?', 'traffic light'), true);
+    assert.equal(m.questions.namesObject('Is the dogs bowl here?', 'dog'), false);
   });
 
   it('tabulates before/after/noise with deltas', () => {
@@ -246,6 +286,24 @@ describe('panel state', () => {
     assert.deepEqual(m.state.mediaRef({ kind: 'video', path: '/w/c.mp4', displayUri: '' }), { video: '/w/c.mp4' });
   });
 
+  it('starts an open-vocabulary model with its first template and blank names, for the user to type', () => {
+    const s = m.state.initialPanelState(initBody({ model: m.canned.openModel() }), new Date());
+    assert.deepEqual([s.templateIndex, s.objectA, s.objectB, s.answerText], [0, '', '', '']);
+    assert.equal(s.question, 'Is the … to the left or right of the …?');
+    assert.deepEqual(m.state.objectChoices(s), [], 'no object to steer before one is named');
+    const none = m.state.initialPanelState(initBody({ model: null }), new Date());
+    assert.deepEqual([none.templateIndex, none.question], [-1, '']);
+  });
+
+  it('restores a state saved before answer words were kept, and a template index beyond the model’s templates as the user’s own question', () => {
+    const { answerText, ...older } = { ...m.state.initialPanelState(initBody(), new Date()), templateIndex: 1 };
+    void answerText;
+    const restored = m.state.restorePanelState(JSON.parse(JSON.stringify(older)), initBody());
+    assert.deepEqual([restored.answerText, restored.templateIndex], ['', 1]);
+    assert.equal(m.state.restorePanelState(JSON.parse(JSON.stringify(older)), initBody({ model: m.canned.openModel() })).templateIndex, 1);
+    assert.equal(m.state.restorePanelState(JSON.parse(JSON.stringify({ ...older, templateIndex: 5 })), initBody()).templateIndex, -1);
+  });
+
   it('restores a saved state only for the same media, dropping steering read with another bank', () => {
     const s = { ...m.state.initialPanelState(initBody(), new Date()), layer: 2, steps: [{ params: { layers: [2] }, outcome: {}, probeResult: null }] };
     const saved = JSON.parse(JSON.stringify(s));
@@ -264,6 +322,9 @@ describe('host messages', () => {
     assert.equal(m.guards.parseHostMessage({ type: 'init', body: initBody() }).ok, true);
     assert.match(m.guards.parseHostMessage({ type: 'init', body: { ...initBody(), media: { kind: 'audio' } } }).error, /unknown media kind "audio"/);
     assert.match(m.guards.parseHostMessage({ type: 'init', body: { ...initBody(), settings: {} } }).error, /settings need/);
+    assert.equal(m.guards.parseHostMessage({ type: 'init', body: initBody({ model: m.canned.openModel() }) }).ok, true, 'objects named freely: objectWords null');
+    const templatesAsText = { ...m.canned.model(), vocabulary: { questionTemplates: { image: ['Is the {a} left of the {b}?'], video: [] }, objectWords: null } };
+    assert.match(m.guards.parseHostMessage({ type: 'init', body: initBody({ model: templatesAsText }) }).error, /model\.vocabulary: questionTemplates must be/);
     const video = (frames) => ({ ...initBody(), media: { kind: 'video', path: '/w/c.mp4', displayUri: 'c.mp4', frames } });
     assert.equal(m.guards.parseHostMessage({ type: 'init', body: video([{ index: 0, seconds: 0, image: 'data:image/png;base64,AA==' }, { index: 9, seconds: null, image: 'f.png' }]) }).ok, true);
     assert.match(m.guards.parseHostMessage({ type: 'init', body: video(['frame-0.png']) }).error, /frames must be \{index, seconds, image\}/);

@@ -72,9 +72,11 @@ describe('inspector panel', () => {
         ['right', '-2.018', '13%'],
       ]);
       const [forward] = await requests(page, 'spatialIds/forward');
-      assert.deepEqual(forward.body.params, { media: { image: '/workspace/images/scene-left-right.png' }, question: 'Is the red circle to the left or right of the blue square?' });
+      // the template's answer words and the chosen objects travel with the requests, not read from the English
+      assert.deepEqual(forward.body.params, { media: { image: '/workspace/images/scene-left-right.png' }, question: 'Is the red circle to the left or right of the blue square?', answers: ['left', 'right'] });
       const [probe] = await requests(page, 'spatialIds/probe');
       assert.equal(probe.body.params.bank, '/storage/banks/tiny-spatial-vlm-a3f1c9e0.safetensors');
+      assert.deepEqual(probe.body.params.objects, ['red circle', 'blue square']);
       // One heatmap per object in the Heatmaps card, and a similarity matrix per object.
       assert.deepEqual(await page.$$eval('[data-card=heatmaps] .heatmap-figure', (f) => f.map((e) => e.getAttribute('data-object'))), ['red circle', 'blue square']);
       assert.equal(await page.locator('[data-card=matrix] svg.sil-plot').count(), 2);
@@ -82,7 +84,9 @@ describe('inspector panel', () => {
       await page.fill('.question-field input', 'Is the yellow star above or below the green triangle?');
       await page.press('.question-field input', 'Enter');
       await page.waitForFunction(() => window.__stub.requests('spatialIds/forward').length === 2);
-      assert.equal((await requests(page, 'spatialIds/forward'))[1].body.params.question, 'Is the yellow star above or below the green triangle?');
+      // it names two words of the closed vocabulary and is the above/below template filled with them: that template's answers
+      assert.deepEqual((await requests(page, 'spatialIds/forward'))[1].body.params, { media: { image: '/workspace/images/scene-left-right.png' }, question: 'Is the yellow star above or below the green triangle?', answers: ['above', 'below'] });
+      assert.deepEqual((await requests(page, 'spatialIds/probe'))[1].body.params.objects, ['yellow star', 'green triangle']);
       await page.waitForFunction(() => document.querySelector('[data-answer=current]').textContent === 'above');
       assert.deepEqual(await page.$$eval('[data-card=heatmaps] .heatmap-figure', (f) => f.map((e) => e.getAttribute('data-object'))), ['yellow star', 'green triangle']);
     });

@@ -14,7 +14,6 @@ import type { SelectedModel } from '../server/selectedModel';
 import { toPanelError } from '../../../protocol/errors';
 import { checkWebviewMessage } from './messageValidation';
 import { scopeParams, ScopeError, type PanelScope } from './paramsScope';
-import { objectWords, questionTemplates } from './questionVocabulary';
 
 /** The operation of a method the panel may call (the message check holds it to WEBVIEW_METHODS first). */
 const webviewMethodName = (method: WebviewMethod) => methodOfRpc(method) as WebviewMethodName;
@@ -110,8 +109,6 @@ export class PanelController implements vscode.Disposable {
       media: { kind: this.media.kind, path: this.media.path, displayUri: this.media.displayUri, ...(this.media.frames ? { frames: await this.media.frames() } : {}) },
       model,
       bank: this.bank,
-      questionTemplates: questionTemplates(model, this.media.kind),
-      objectWords: objectWords(model),
       settings: { steeringFactor: settings.steeringFactor, defaultLayers: settings.defaultLayers },
       ...(this.replay ? { experiment: this.replay } : {}),
     };

@@ -37,8 +37,10 @@ describe('inspector panel', () => {
     assert.ok(init, 'init posted');
     assert.equal(init.media.kind, 'image');
     assert.equal(init.model?.numLayers, 6);
-    assert.ok(init.questionTemplates.some((t) => t.includes('{a}') && t.includes('{b}')));
-    assert.ok(init.objectWords.includes('red circle'));
+    // what can be asked comes with the model (its templates carry their relation), not as fields of its own
+    assert.ok(init.model?.vocabulary.questionTemplates.image.some((t) => t.relation === 'leftRight' && t.text.includes('{a}') && t.text.includes('{b}')));
+    assert.ok(init.model?.vocabulary.objectWords?.includes('red circle'));
+    assert.ok(!('questionTemplates' in init) && !('objectWords' in init));
     assert.deepEqual(posted.at(-1), { type: 'serverState', body: { state: 'running' } });
     controller.dispose();
   });

@@ -30,7 +30,12 @@ export function orderedPairs<T>(items: readonly T[]): [T, T][] {
   return items.flatMap((a, i) => items.flatMap((b, j) => (i === j ? [] : [[a, b] as [T, T]])));
 }
 
-/** The "colour shape" objects a question names, in order of appearance. */
+/**
+ * The "colour shape" objects a question names, in order of appearance: the default for a request
+ * that names none (the CLI, hand-written experiment files). Only the scene engine's closed
+ * vocabulary can be found in a question's text; free names ("traffic light") come with the request
+ * (ProbeParams.objects: the panel always sends them, from its template or the user's fields).
+ */
 export function objectsInQuestion(question: string): string[] {
   const words = question.toLowerCase().match(/[a-z]+/g) ?? [];
   const out: string[] = [];

@@ -42,8 +42,8 @@ test('info describes the bundled model as JSON', { skip }, async () => {
   assert.equal(info.sites.length, 7);
   assert.equal(info.imageTokens, 16);
   // the scene vocabulary reaches the panel as a property of the model (closed: the bundled model reads only scene questions)
-  assert.deepEqual(info.vocabulary?.questionTemplates.video, ['Does the {a} appear before or after the {b}?']);
-  assert.ok(info.vocabulary?.objectWords.includes('red circle'));
+  assert.deepEqual(info.vocabulary.questionTemplates.video, [{ text: 'Does the {a} appear before or after the {b}?', objects: 2, relation: 'beforeAfter', answers: ['before', 'after'] }]);
+  assert.ok(info.vocabulary.objectWords?.includes('red circle'));
 });
 
 test('forward --json captures the requested layers at the named words, and marks image tokens', { skip }, async () => {

@@ -17,7 +17,7 @@ import { InterventionDeltas } from './interventionDeltas';
 import { CleanPrefixStore, PromptStep, cutCache, joinSteps } from './promptReuse';
 import { badQuestion, badRequest } from '../../../protocol/errors';
 import { answerWordsOf, resolvePositions, wordPosition } from './tokenPositions';
-import { closedVocabularyOf } from '../scenes/modelVocabulary';
+import { modelVocabularyOf } from '../scenes/modelVocabulary';
 
 /**
  * The run API: one forward pass of a question about a picture or clip through the
@@ -129,7 +129,7 @@ export class ModelRunner {
       numFrames: media.numFrames,
       imageSize: media.imageSize,
       decoderHash: this.decoderHash,
-      vocabulary: closedVocabularyOf(f.tokenizer, f.tokenizerConfig.chat_template),
+      vocabulary: modelVocabularyOf(f.tokenizer, f.tokenizerConfig.chat_template, { readsVideo: media.numFrames !== null }),
     };
   }
 

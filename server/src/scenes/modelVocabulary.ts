@@ -1,13 +1,13 @@
-import type { ModelVocabulary } from '../../../protocol/requests';
-import { TEMPLATES, questionVocabulary } from './questions';
+import type { ModelVocabulary, QuestionRelation, QuestionTemplate } from '../../../protocol/requests';
+import { ANSWER_WORDS, TEMPLATES, questionVocabulary } from './questions';
 import { COLOUR_NAMES, SHAPE_NAMES } from './vocabulary';
 
 /**
- * The scene engine's vocabulary as a property of a loaded model (ModelInfo.vocabulary), so the
- * panel asks what the model can read without knowing the scene engine: given when the model's
- * vocabulary is closed, that is when its tokenizer knows every scene-engine question word and no
- * other words (apart from special tokens such as `<image>` and the words of its chat template).
- * A model that reads open text gets null and the panel lets the user type.
+ * What a loaded model can be asked (ModelInfo.vocabulary), so the panel and the palette offer it
+ * without knowing the scene engine: question templates that carry their relation and answer words,
+ * and, when the model's vocabulary is closed (its tokenizer knows every scene-engine question word
+ * and no other words, apart from special tokens such as `<image>` and the words of its chat
+ * template), the object words it reads. A model that reads open text names objects freely.
  */
 
 /** The words of a tokenizer.json's vocabulary (WordPiece, BPE and WordLevel keep a map; Unigram a list of [piece, score]); null when it has none. */
@@ -27,25 +27,42 @@ function specialTokens(tokenizer: object): Set<string> {
 
 const wordsOf = (text: string) => text.match(/\w+|[^\w\s]+/g) ?? [];
 
-/** The panel's questions: not "When does X appear?", which the bundled model learns but forgets in its last phase (its model card). */
-function sceneVocabulary(): ModelVocabulary {
+/** A template of the scene engine's wording, so held-out batches ask the same relation in the same words. */
+function template(text: string, objects: 1 | 2, relation: QuestionRelation | null): QuestionTemplate {
+  return { text, objects, relation, answers: relation ? [...ANSWER_WORDS[relation]!] : [] };
+}
+
+/**
+ * The questions every model is offered, in the scene engine's words (so a batch over held-out scenes
+ * asks what the panel asked), with their relation and answer words as data. Not "When does X
+ * appear?", which the bundled model learns but forgets in its last phase (its model card).
+ */
+export function questionTemplates(readsVideo: boolean): ModelVocabulary['questionTemplates'] {
   return {
-    questionTemplates: {
-      image: [TEMPLATES.leftRight('{a}', '{b}'), TEMPLATES.aboveBelow('{a}', '{b}'), TEMPLATES.grounding('{a}'), TEMPLATES.colour('{a}')],
-      video: [TEMPLATES.beforeAfter('{a}', '{b}')],
-    },
-    objectWords: COLOUR_NAMES.flatMap((c) => SHAPE_NAMES.map((s) => `${c} ${s}`)),
+    image: [
+      template(TEMPLATES.leftRight('{a}', '{b}'), 2, 'leftRight'),
+      template(TEMPLATES.aboveBelow('{a}', '{b}'), 2, 'aboveBelow'),
+      template(TEMPLATES.grounding('{a}'), 1, null),
+      template(TEMPLATES.colour('{a}'), 1, null),
+    ],
+    video: readsVideo ? [template(TEMPLATES.beforeAfter('{a}', '{b}'), 2, 'beforeAfter')] : [],
   };
 }
 
-const cache = new WeakMap<object, ModelVocabulary | null>();
+/** Every "colour shape" of the scene engine. */
+const sceneObjectWords = () => COLOUR_NAMES.flatMap((c) => SHAPE_NAMES.map((s) => `${c} ${s}`));
 
-/** The scene engine's vocabulary when `tokenizer` (a parsed tokenizer.json) reads only it, else null. */
-export function closedVocabularyOf(tokenizer: object, chatTemplate: string | undefined): ModelVocabulary | null {
-  if (cache.has(tokenizer)) return cache.get(tokenizer)!;
-  const result = isClosed(tokenizer, chatTemplate) ? sceneVocabulary() : null;
-  cache.set(tokenizer, result);
-  return result;
+const closedCache = new WeakMap<object, boolean>();
+
+/**
+ * What a model with this tokenizer (a parsed tokenizer.json) and chat template can be asked: the
+ * templates (video ones only when it reads clips), and the scene engine's object words when its
+ * vocabulary is closed to the scene's words, else null (objects named freely).
+ */
+export function modelVocabularyOf(tokenizer: object, chatTemplate: string | undefined, opts: { readsVideo: boolean }): ModelVocabulary {
+  let closed = closedCache.get(tokenizer);
+  if (closed === undefined) closedCache.set(tokenizer, (closed = isClosed(tokenizer, chatTemplate)));
+  return { questionTemplates: questionTemplates(opts.readsVideo), objectWords: closed ? sceneObjectWords() : null };
 }
 
 function isClosed(tokenizer: object, chatTemplate: string | undefined): boolean {

@@ -4,13 +4,14 @@ import type {
   SweepPatchesResult,
   ProbeParams,
   ProbeResult,
+  QuestionRelation,
   SteerOutcome,
   SteerParams,
 } from '../../../protocol/requests';
 import type { InitBody, WebviewMethod, WebviewMethods } from '../../../protocol/webview';
 import { type HostBridge, type HostEvent, RequestFailed, type VsCodeApi } from '../hostBridge';
 import { clampBand, parseLayerBand } from '../logic/layers';
-import { relationOf } from '../logic/questions';
+import { type QuestionFields, askedQuestion, closedObjectWords, templatesOf } from '../logic/questions';
 import { type AnswerSummary, type ExperimentAction, recordAction, uiActionsOf } from '../state/experimentLog';
 import {
   type ShownError,
@@ -125,9 +126,10 @@ export class Controller {
 
   // ---- simple settings ------------------------------------------------------------------------
 
-  setQuestion(question: string, templateIndex: number, objectA: string, objectB: string): void {
+  setQuestion(fields: QuestionFields): void {
     if (!this.state) return;
-    this.commit({ ...this.state, question, templateIndex, objectA, objectB });
+    const { question, templateIndex, objectA, objectB, answerText } = fields;
+    this.commit({ ...this.state, question, templateIndex, objectA, objectB, answerText });
   }
 
   setLayer(layer: number): void {
@@ -171,28 +173,33 @@ export class Controller {
 
   // ---- actions that ask the server ------------------------------------------------------------
 
-  /** Run: the answer (forward) and, with a bank, where each object is believed to be (probe). */
+  /**
+   * Run: the answer (forward) and, with a bank, where each named object is believed to be (probe).
+   * The requests name their answer words and objects: the template's, or those the user typed.
+   */
   run(): Promise<AnswerSummary | null> {
     const s = this.state;
     if (!s) return Promise.resolve(null);
-    const media = mediaRef(s.init.media);
-    const forward: ForwardParams = { media, question: s.question.trim() };
-    const probe: ProbeParams | null = s.init.bank?.bank ? { bank: s.init.bank.bank, media, question: forward.question } : null;
-    if (!forward.question) {
-      this.note('Write a question first.');
+    const asking = askedQuestion(s, templatesOf(s.init), closedObjectWords(s.init));
+    if (!asking.ok) {
+      this.note(asking.problem);
       return Promise.resolve(null);
     }
-    return this.guarded('Run', () => this.runWith(forward, probe));
+    const { question, objects, answers, relation } = asking.asked;
+    const media = mediaRef(s.init.media);
+    const forward: ForwardParams = { media, question, ...(answers.length ? { answers } : {}) };
+    const probe: ProbeParams | null = s.init.bank?.bank && objects.length ? { bank: s.init.bank.bank, media, question, objects } : null;
+    return this.guarded('Run', () => this.runWith(forward, probe, relation));
   }
 
-  async runWith(forward: ForwardParams, probe: ProbeParams | null): Promise<AnswerSummary> {
+  async runWith(forward: ForwardParams, probe: ProbeParams | null, relation: QuestionRelation | null = null): Promise<AnswerSummary> {
     const [f, p] = await Promise.all([
       this.requester.request('spatialIds/forward', forward),
       probe ? this.requester.request('spatialIds/probe', probe) : Promise.resolve(null),
     ]);
     const answer: AnswerSummary = { answer: f.answer, logprobs: f.logprobs };
     const s = this.requireState();
-    const next: PanelState = { ...s, question: forward.question, baseline: { forward, probe, answer, probeResult: p }, steps: [] };
+    const next: PanelState = { ...s, question: forward.question, baseline: { forward, probe, answer, probeResult: p, relation }, steps: [] };
     this.commit(this.record(next, { kind: 'run', forward, ...(probe ? { probe } : {}), result: answer }));
     return answer;
   }
@@ -271,9 +278,13 @@ export class Controller {
     const s = this.state;
     if (!s) return Promise.resolve(null);
     const question = (s.baseline?.forward.question ?? s.question).trim();
-    const relation = relationOf(question);
-    const params: SweepPatchesParams =
-      s.sweepBatch > 0 ? { batch: s.sweepBatch, ...(relation ? { relation } : {}) } : { media: mediaRef(s.init.media), question };
+    // the relation of the question run (its template's), else of the template now chosen
+    const relation = s.baseline?.relation ?? templatesOf(s.init)[s.templateIndex]?.relation ?? null;
+    if (s.sweepBatch > 0 && !relation) {
+      this.note('A batch sweep asks held-out scenes the relation of a template: run a left/right, above/below or before/after question first.');
+      return Promise.resolve(null);
+    }
+    const params: SweepPatchesParams = s.sweepBatch > 0 ? { batch: s.sweepBatch, ...(relation ? { relation } : {}) } : { media: mediaRef(s.init.media), question };
     return this.guarded('Patch sweep', () => this.sweepPatchesWith(params));
   }
 

@@ -92,7 +92,7 @@ export class PanelView implements PanelRenderer {
     });
     this.slider = new LayerSlider((layer) => controller.setLayer(layer));
     this.question = new QuestionBox({
-      onQuestion: (q, t, a, b) => controller.setQuestion(q, t, a, b),
+      onQuestion: (fields) => controller.setQuestion(fields),
       onRun: () => void controller.run(),
     });
     this.answer = new AnswerView();
@@ -211,8 +211,7 @@ export class PanelView implements PanelRenderer {
 
     this.header.update(init.media, init.model, bank, state.serverState);
     this.errors.update(state.error ?? pending, busy);
-    this.question.setChoices(init.questionTemplates, init.objectWords, state.templateIndex, state.objectA, state.objectB);
-    this.question.update(state.question, busy, init.model !== null);
+    this.question.update(state, busy, init.model !== null);
     this.slider.update(state.layer, maxLayer, state.band);
     this.media.update(init.media, state.frame, this.mediaHint(state, object));
     if (this.memo.overlay.changed([probe, state.layer, bank, this.themeVersion, state.steps, object])) this.media.setOverlay(this.mainOverlay(state, probe, object));

@@ -1,6 +1,7 @@
 import type {
   ForwardParams,
   MediaRef,
+  QuestionRelation,
   SweepPatchesResult,
   ProbeParams,
   ProbeResult,
@@ -9,7 +10,7 @@ import type {
 } from '../../../protocol/requests';
 import type { InitBody, InspectedMedia, ServerStateChange } from '../../../protocol/webview';
 import { clampBand } from '../logic/layers';
-import { defaultObjectPair, fillTemplate } from '../logic/questions';
+import { closedObjectWords, defaultObjectPair, questionFrom, templatesOf } from '../logic/questions';
 import { type AnswerSummary, type Experiment, createExperiment } from './experimentLog';
 
 /** Everything the panel shows, as plain JSON: kept with setState so a hidden panel restores. */
@@ -19,6 +20,8 @@ export interface Baseline {
   probe: ProbeParams | null;
   answer: AnswerSummary;
   probeResult: ProbeResult | null;
+  /** The relation the question asked (its template's), which held-out batch sweeps ask too; null or absent: none. */
+  relation?: QuestionRelation | null;
 }
 
 export interface SteerStep {
@@ -48,9 +51,13 @@ export interface PanelState {
   version: 1;
   init: InitBody;
   question: string;
+  /** The template the question is, or -1: a question of the user's own. */
   templateIndex: number;
+  /** Object names: chosen from a closed vocabulary, else typed freely ("traffic light"). */
   objectA: string;
   objectB: string;
+  /** Answer words typed for a question of the user's own ("yes, no"); empty: the generated answer is shown. */
+  answerText: string;
   layer: number;
   selectedObject: string | null;
   band: number[];
@@ -79,17 +86,20 @@ export function maxLayerOf(init: InitBody): number {
 }
 
 export function initialPanelState(init: InitBody, now: Date): PanelState {
-  const [objectA, objectB] = defaultObjectPair(init.objectWords);
-  const template = init.questionTemplates[0] ?? 'Is the {a} to the left or right of the {b}?';
+  // a closed vocabulary starts from two of its words; free names start blank, for the user to type
+  const words = closedObjectWords(init);
+  const [objectA, objectB] = words ? defaultObjectPair(words) : ['', ''];
+  const template = templatesOf(init)[0];
   const maxLayer = maxLayerOf(init);
   const band = clampBand(init.settings.defaultLayers, maxLayer);
   return {
     version: STATE_VERSION,
     init,
-    question: fillTemplate(template, objectA, objectB),
-    templateIndex: 0,
+    question: template ? questionFrom(template, objectA, objectB) : '',
+    templateIndex: template ? 0 : -1,
     objectA,
     objectB,
+    answerText: '',
     layer: init.bank ? clampLayer(init.bank.bestLayer, maxLayer) : band[0],
     selectedObject: null,
     band,
@@ -124,6 +134,9 @@ export function restorePanelState(saved: unknown, init: InitBody): PanelState | 
   return {
     ...saved,
     init,
+    // saved before the question box kept answer words, or for a model with fewer templates
+    answerText: typeof saved.answerText === 'string' ? saved.answerText : '',
+    templateIndex: saved.templateIndex < templatesOf(init).length ? saved.templateIndex : -1,
     layer: clampLayer(saved.layer, maxLayer),
     band: clampBand(saved.band, maxLayer),
     // Probes read with another bank would be mislabelled: keep answers, drop the steering history.
@@ -162,11 +175,11 @@ export function currentStep(state: PanelState): SteerStep | null {
   return state.steps[state.steps.length - 1] ?? null;
 }
 
-/** Objects the panel can select: those the probe read, else the two words of the question box. */
+/** Objects the panel can select: those the probe read, else the names in the question box. */
 export function objectChoices(state: PanelState): string[] {
   const probe = state.baseline?.probeResult;
   if (probe && probe.objects.length > 0) return probe.objects.map((o) => o.object);
-  return [...new Set([state.objectA, state.objectB])];
+  return [...new Set([state.objectA, state.objectB].map((o) => o.trim()).filter(Boolean))];
 }
 
 export function selectedObject(state: PanelState): string | null {

@@ -1,92 +1,176 @@
-import { fillTemplate, objectsNamedIn } from '../logic/questions';
-import { h } from './dom';
+import type { QuestionTemplate } from '../../../protocol/requests';
+import type { InitBody } from '../../../protocol/webview';
+import { type QuestionFields, UNNAMED, closedObjectWords, fillTemplate, objectsNamedIn, questionFrom, templateMatching, templatesOf } from '../logic/questions';
+import { h, show } from './dom';
 
-/** Question templates filled with the object words the model can name; the question stays freely editable. */
+/**
+ * The question: one of the model's templates filled with object names (chosen from a closed
+ * vocabulary, typed freely for a model that reads open text), or a question of the user's own with
+ * its object names and answer words typed beside it. The question stays freely editable.
+ */
 
 export interface QuestionBoxHandlers {
-  onQuestion(question: string, templateIndex: number, a: string, b: string): void;
+  onQuestion(fields: QuestionFields): void;
   onRun(): void;
 }
 
-type Select = HTMLElement & { value: string };
-type TextField = HTMLElement & { value: string };
+type Field = HTMLElement & { value: string };
+
+/** The template select's value for a question of the user's own. */
+const OWN = '-1';
 
 export class QuestionBox {
   readonly element: HTMLElement;
-  private readonly template: Select;
-  private readonly a: Select;
-  private readonly b: Select;
-  private readonly question: TextField;
+  private readonly template: Field;
+  /** Closed vocabulary: selects of its words. */
+  private readonly selects: [Field, Field];
+  /** Open vocabulary: free names. */
+  private readonly names: [Field, Field];
+  private readonly and: HTMLElement;
+  private readonly answersRow: HTMLElement;
+  private readonly answers: Field;
+  private readonly question: Field;
   private readonly run: HTMLElement;
   private readonly spinner: HTMLElement;
-  private templates: string[] = [];
-  private words: string[] = [];
+  private templates: QuestionTemplate[] = [];
+  private words: string[] | null = null;
+  private choicesFrom: InitBody | null = null;
+  private fields: QuestionFields = { question: '', templateIndex: -1, objectA: '', objectB: '', answerText: '' };
 
   constructor(private readonly handlers: QuestionBoxHandlers) {
-    this.template = h('vscode-single-select', { class: 'template-select', attrs: { 'aria-label': 'Question template' } }) as Select;
-    this.a = h('vscode-single-select', { class: 'word-select', attrs: { 'aria-label': 'First object' } }) as Select;
-    this.b = h('vscode-single-select', { class: 'word-select', attrs: { 'aria-label': 'Second object' } }) as Select;
-    this.question = h('vscode-textfield', { class: 'question-field', attrs: { 'aria-label': 'Question', placeholder: 'Ask about the objects…' } }) as TextField;
+    this.template = h('vscode-single-select', { class: 'template-select', attrs: { 'aria-label': 'Question template' } }) as Field;
+    const select = (label: string) => h('vscode-single-select', { class: 'word-select', attrs: { 'aria-label': label } }) as Field;
+    const name = (label: string, example: string) => h('vscode-textfield', { class: 'object-field', attrs: { 'aria-label': label, placeholder: example } }) as Field;
+    this.selects = [select('First object'), select('Second object')];
+    this.names = [name('First object', 'e.g. dog'), name('Second object', 'e.g. traffic light')];
+    this.and = h('span', { class: 'muted', text: 'and' });
+    this.answers = h('vscode-textfield', { class: 'answers-field', attrs: { 'aria-label': 'Answer words', placeholder: 'e.g. yes, no (none: the generated answer)' } }) as Field;
+    this.question = h('vscode-textfield', { class: 'question-field', attrs: { 'aria-label': 'Question', placeholder: 'Ask about the objects…' } }) as Field;
     this.run = h('vscode-button', { class: 'run-button', text: 'Run', attrs: { 'data-action': 'run' }, on: { click: () => this.handlers.onRun() } });
     this.spinner = h('vscode-progress-ring', { class: 'busy-ring', attrs: { hidden: true } });
-    for (const s of [this.template, this.a, this.b]) s.addEventListener('change', () => this.templateChanged());
+    this.template.addEventListener('change', () => this.templateChosen());
+    for (const s of this.selects) s.addEventListener('change', () => this.objectsChanged(this.selects));
+    for (const n of this.names) n.addEventListener('input', () => this.objectsChanged(this.names));
+    this.answers.addEventListener('input', () => this.emit({ answerText: this.answers.value }));
     this.question.addEventListener('input', () => this.questionTyped());
-    this.question.addEventListener('keydown', (e) => {
-      if ((e as KeyboardEvent).key === 'Enter') this.handlers.onRun();
-    });
+    for (const f of [this.question, this.answers, ...this.names]) {
+      f.addEventListener('keydown', (e) => {
+        if ((e as KeyboardEvent).key === 'Enter') this.handlers.onRun();
+      });
+    }
+    this.answersRow = h('div', { class: 'field-row answers-row' }, h('vscode-label', { text: 'Answers' }), this.answers);
     this.element = h(
       'section',
       { class: 'question-box', attrs: { 'data-view': 'question' } },
       h('div', { class: 'field-row template-row' }, h('vscode-label', { text: 'Template' }), this.template),
-      h('div', { class: 'field-row words-row' }, h('vscode-label', { text: 'Objects' }), this.a, h('span', { class: 'muted', text: 'and' }), this.b),
+      h('div', { class: 'field-row words-row' }, h('vscode-label', { text: 'Objects' }), this.selects[0], this.names[0], this.and, this.selects[1], this.names[1]),
+      this.answersRow,
       h('div', { class: 'field-row question-row' }, this.question, this.run, this.spinner),
     );
   }
 
-  /** Fills the selects (once per init: they do not change while the panel is open). */
-  setChoices(templates: readonly string[], words: readonly string[], templateIndex: number, a: string, b: string): void {
-    if (sameList(templates, this.templates) && sameList(words, this.words)) return;
-    this.templates = [...templates];
-    this.words = [...words];
-    fillOptions(this.template, templates.map((t) => fillTemplate(t, '…', '…')), templates.map((_, i) => String(i)), String(templateIndex));
-    fillOptions(this.a, words, words, a);
-    fillOptions(this.b, words, words, b);
-  }
-
-  update(question: string, busy: boolean, canRun: boolean): void {
-    if (this.question.value !== question && document.activeElement !== this.question) this.question.value = question;
+  /** Shows the state's question; the choices are filled once per init (they do not change while the panel is open). */
+  update(state: QuestionFields & { init: InitBody }, busy: boolean, canRun: boolean): void {
+    if (state.init !== this.choicesFrom) this.setChoices(state.init, state);
+    this.fields = { question: state.question, templateIndex: state.templateIndex, objectA: state.objectA, objectB: state.objectB, answerText: state.answerText };
+    const objects = this.words ? this.selects : this.names;
+    setUnlessFocused(this.template, String(state.templateIndex));
+    setUnlessFocused(objects[0], state.objectA);
+    setUnlessFocused(objects[1], state.objectB);
+    setUnlessFocused(this.answers, state.answerText);
+    setUnlessFocused(this.question, state.question);
+    const oneObject = this.templates[state.templateIndex]?.objects === 1;
+    // free names: the second field only when the question names two; a closed vocabulary keeps both selects, as it always has
+    show(this.names[1], !this.words && !oneObject);
+    show(this.and, !!this.words || !oneObject);
+    show(this.answersRow, state.templateIndex < 0);
+    this.question.setAttribute('placeholder', this.templates[state.templateIndex] ? questionFrom(this.templates[state.templateIndex], '', '') : 'Ask about the objects…');
     this.run.toggleAttribute('disabled', busy || !canRun);
     this.spinner.toggleAttribute('hidden', !busy);
   }
 
-  private templateIndex(): number {
+  private setChoices(init: InitBody, state: QuestionFields): void {
+    const templates = templatesOf(init);
+    const words = closedObjectWords(init);
+    const unchanged = this.choicesFrom !== null && sameTemplates(templates, this.templates) && sameList(words, this.words);
+    this.choicesFrom = init;
+    if (unchanged) return;
+    this.templates = templates;
+    this.words = words;
+    fillOptions(this.template, [...templates.map((t) => fillTemplate(t.text, UNNAMED, UNNAMED)), 'Own question'], [...templates.map((_, i) => String(i)), OWN], String(state.templateIndex));
+    for (const s of this.selects) show(s, !!words);
+    for (const n of this.names) show(n, !words);
+    if (words) {
+      fillOptions(this.selects[0], words, words, state.objectA);
+      fillOptions(this.selects[1], words, words, state.objectB);
+    }
+  }
+
+  private emit(change: Partial<QuestionFields>): void {
+    this.fields = { ...this.fields, ...change };
+    this.handlers.onQuestion(this.fields);
+  }
+
+  /** A template rewrites the question with the current names; "Own question" keeps it, for editing. */
+  private templateChosen(): void {
     const i = Number(this.template.value);
-    return Number.isInteger(i) ? i : 0;
-  }
-
-  /** A typed question moves the object selects to the objects it names, so steering offers those. */
-  private questionTyped(): void {
-    const [a = this.a.value, b = this.b.value] = objectsNamedIn(this.question.value, this.words);
-    this.a.value = a;
-    this.b.value = b;
-    this.handlers.onQuestion(this.question.value, this.templateIndex(), a, b);
-  }
-
-  private templateChanged(): void {
-    const i = this.templateIndex();
     const template = this.templates[i];
-    if (template === undefined) return;
-    const question = fillTemplate(template, this.a.value, this.b.value);
+    if (!template) {
+      this.emit({ templateIndex: -1 });
+      return;
+    }
+    const question = questionFrom(template, this.fields.objectA, this.fields.objectB);
     this.question.value = question;
-    this.handlers.onQuestion(question, i, this.a.value, this.b.value);
+    this.emit({ templateIndex: i, question });
+  }
+
+  /** New names rewrite a template's question; a question of the user's own keeps its text. */
+  private objectsChanged(fields: [Field, Field]): void {
+    const [objectA, objectB] = fields.map((f) => f.value);
+    const template = this.templates[this.fields.templateIndex];
+    if (!template) {
+      this.emit({ objectA, objectB });
+      return;
+    }
+    const question = questionFrom(template, objectA, objectB);
+    this.question.value = question;
+    this.emit({ objectA, objectB, question });
+  }
+
+  /**
+   * A typed question: with a closed vocabulary the object selects move to the words it names (so
+   * steering offers those); it stays a template's question only while it is that template filled
+   * with the names, else it is the user's own (its answer words typed beside it).
+   */
+  private questionTyped(): void {
+    const question = this.question.value;
+    let { objectA, objectB } = this.fields;
+    if (this.words) {
+      const [a = objectA, b = objectB] = objectsNamedIn(question, this.words);
+      [objectA, objectB] = [a, b];
+      this.selects[0].value = objectA;
+      this.selects[1].value = objectB;
+    }
+    const templateIndex = templateMatching(question, this.templates, objectA, objectB);
+    this.template.value = String(templateIndex);
+    this.emit({ question, objectA, objectB, templateIndex });
   }
 }
 
-function sameList(a: readonly string[], b: readonly string[]): boolean {
+function setUnlessFocused(field: Field, value: string): void {
+  if (field.value !== value && document.activeElement !== field) field.value = value;
+}
+
+function sameList(a: readonly string[] | null, b: readonly string[] | null): boolean {
+  if (a === null || b === null) return a === b;
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-function fillOptions(select: Select, labels: readonly string[], values: readonly string[], selected: string): void {
+function sameTemplates(a: readonly QuestionTemplate[], b: readonly QuestionTemplate[]): boolean {
+  return a.length === b.length && a.every((t, i) => JSON.stringify(t) === JSON.stringify(b[i]));
+}
+
+function fillOptions(select: Field, labels: readonly string[], values: readonly string[], selected: string): void {
   while (select.firstChild) select.removeChild(select.firstChild);
   labels.forEach((label, i) => {
     select.appendChild(h('vscode-option', { text: label, attrs: { value: values[i], selected: values[i] === selected } }));
