@@ -41,3 +41,103 @@ export function neighbourPairs(cells: readonly Cell[]): [number, number][] {
 export function cellLabel(cell: Cell, kind: 'spatial' | 'temporal'): string {
   return kind === 'temporal' ? `frame ${cell.x}` : `(${cell.x},${cell.y})`;
 }
+
+// ---- the model's token grid over the picture ------------------------------------------------
+
+/** A rectangle in normalised picture coordinates (0..1 of its width and height). */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Where a media token sits, as the server says (protocol MediaPlace): only what the overlay reads. */
+export interface TokenPlace {
+  frame?: number;
+  tile?: number;
+  tileRow?: number;
+  tileCol?: number;
+  row: number;
+  col: number;
+  gridRows: number;
+  gridCols: number;
+}
+
+export interface PlacedToken {
+  position: number;
+  media?: TokenPlace;
+}
+
+/** One media token's patch on the picture. */
+export interface TokenPatch extends Rect {
+  position: number;
+  /** "tile 2 (row 1, col 0), patch row 3, col 5" and the like. */
+  label: string;
+}
+
+/** One way the picture is cut into tokens: the grid of a frame, the tiles of a tiling processor, or its global image. */
+export interface PatchView {
+  key: string;
+  label: string;
+  /** Tile outlines (empty for a single grid). */
+  tiles: Rect[];
+  patches: TokenPatch[];
+}
+
+const WHOLE: Rect = { x: 0, y: 0, width: 1, height: 1 };
+
+/**
+ * The picture's token grids from each token's place: tokens with a tile row/col make the tiled
+ * view (SmolVLM's tiles over the picture), a tile without them the global image, the rest one
+ * grid (square for LLaVA and Gemma-3, the picture's own shape for Qwen2-VL). Only the tokens of
+ * `frame` for a clip. `region` is the part of the picture the model sees (a centre crop for LLaVA).
+ */
+export function patchViews(tokens: readonly PlacedToken[], frame: number, region: Rect = WHOLE): PatchView[] {
+  const placed = tokens.filter((t): t is PlacedToken & { media: TokenPlace } => t.media !== undefined && (t.media.frame === undefined || t.media.frame === frame));
+  const tiled = placed.filter((t) => t.media.tileRow !== undefined && t.media.tileCol !== undefined);
+  const global = placed.filter((t) => t.media.tile !== undefined && t.media.tileRow === undefined);
+  const plain = placed.filter((t) => t.media.tile === undefined);
+  const views: PatchView[] = [];
+  const cellOf = (box: Rect, m: TokenPlace): Rect => ({
+    x: box.x + (m.col / m.gridCols) * box.width,
+    y: box.y + (m.row / m.gridRows) * box.height,
+    width: box.width / m.gridCols,
+    height: box.height / m.gridRows,
+  });
+  const patchText = (m: TokenPlace) => `patch row ${m.row + 1}, col ${m.col + 1} of ${m.gridRows}x${m.gridCols}`;
+  if (tiled.length) {
+    const rows = Math.max(...tiled.map((t) => t.media.tileRow! + 1));
+    const cols = Math.max(...tiled.map((t) => t.media.tileCol! + 1));
+    const tileRect = (r: number, c: number): Rect => ({ x: region.x + (c / cols) * region.width, y: region.y + (r / rows) * region.height, width: region.width / cols, height: region.height / rows });
+    const tiles: Rect[] = [];
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) tiles.push(tileRect(r, c));
+    const patches = tiled.map((t) => ({ position: t.position, ...cellOf(tileRect(t.media.tileRow!, t.media.tileCol!), t.media), label: `tile ${t.media.tile! + 1} (row ${t.media.tileRow! + 1}, col ${t.media.tileCol! + 1}), ${patchText(t.media)}` }));
+    views.push({ key: 'tiles', label: `${rows}x${cols} tiles`, tiles, patches });
+  }
+  if (global.length) views.push({ key: 'global', label: 'global image', tiles: [], patches: global.map((t) => ({ position: t.position, ...cellOf(region, t.media), label: `global image, ${patchText(t.media)}` })) });
+  if (plain.length) {
+    const m = plain[0].media;
+    views.push({ key: 'grid', label: `${m.gridRows}x${m.gridCols} grid`, tiles: [], patches: plain.map((t) => ({ position: t.position, ...cellOf(region, t.media), label: patchText(t.media) })) });
+  }
+  return views;
+}
+
+/**
+ * The part of a width x height picture the family's processor keeps, when the server has not
+ * said (ProbeResult.domain.picture.region says it): LLaVA-1.5's CLIP processor crops the centre
+ * square; the other families resize, tile or grid the whole picture.
+ */
+export function visibleRegionOf(family: string | null | undefined, width: number, height: number): Rect {
+  if (family !== 'llava' || !(width > 0 && height > 0)) return WHOLE;
+  const side = Math.min(width, height);
+  return { x: (1 - side / width) / 2, y: (1 - side / height) / 2, width: side / width, height: side / height };
+}
+
+/** A box from two corners dragged on the picture (normalised, clamped to it). */
+export function boxFromCorners(ax: number, ay: number, bx: number, by: number): Rect {
+  const clamp = (v: number) => Math.min(1, Math.max(0, v));
+  const [x0, x1] = [clamp(Math.min(ax, bx)), clamp(Math.max(ax, bx))];
+  const [y0, y1] = [clamp(Math.min(ay, by)), clamp(Math.max(ay, by))];
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
