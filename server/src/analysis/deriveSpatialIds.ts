@@ -2,7 +2,8 @@ import type { ModelRunner } from '../run/modelRunner';
 import { renderScene } from '../scenes/renderScene';
 import { DEFAULT_BACKGROUND, Scene } from '../scenes/scene';
 import { TEMPLATES } from '../scenes/questions';
-import { CANVAS_SIZE, GRID_SIZE, OBJECT_SIZES } from '../scenes/vocabulary';
+import { BUNDLED_CANVAS, PAPER_SIZE_FRACTIONS, REFERENCE_CANVAS, SceneCanvas, geometryCellCentre, sceneCanvasOf, sceneGeometry, scaledSizes } from '../scenes/sceneGeometry';
+import { GRID_SIZE } from '../scenes/vocabulary';
 import { AnalysisContext, badAnalysisRequest } from './analysisContext';
 import type { IdBank } from './idBank';
 import { IdItem, PlannedMeta, averageIds, checkPlanSize, planObjects } from './idAveraging';
@@ -13,14 +14,18 @@ import { DEFAULT_ID_OBJECTS, objectWord, orderedPairs } from './objectWords';
  * in every other cell at every size, asked "Is the B to the left or right of the A?"; the
  * residual at B's token is recorded at every layer, averaged per (cell, size) within the pair,
  * centred per pair, and averaged over pairs. A sits in the top-left corner for one pass and in
- * the bottom-right for another so that B visits all cells, the corners included.
+ * the bottom-right for another so that B visits all cells, the corners included. Scenes are
+ * drawn on the model's own canvas (scenes/sceneGeometry.ts), so its processor does not resize them.
  */
 
 export interface SpatialDeriveOptions {
   objects?: string[];
   grid?: number;
+  /** Object sizes in pixels of the 96-px reference canvas (as requests give them), scaled to the canvas; default: the canvas's own. */
   sizes?: number[];
   seed?: number;
+  /** The canvas to draw on; absent: the canvas of the model that runs the plan. */
+  canvas?: SceneCanvas;
 }
 
 /** B's bank row: size-major, cells row-major. */
@@ -29,6 +34,8 @@ export interface GridItem extends IdItem {
 }
 
 export interface SpatialPlan {
+  /** What the plan was made from: a plan without a canvas is remade on the running model's canvas. */
+  options: SpatialDeriveOptions;
   meta: PlannedMeta;
   /** How many items `items()` yields. */
   count: number;
@@ -38,19 +45,28 @@ export interface SpatialPlan {
 
 export function planSpatialIds(opts: SpatialDeriveOptions = {}): SpatialPlan {
   const grid = opts.grid ?? GRID_SIZE;
-  const sizes = opts.sizes ?? [...OBJECT_SIZES];
-  const cell = CANVAS_SIZE / grid;
+  const canvas = opts.canvas ?? BUNDLED_CANVAS;
   if (!Number.isInteger(grid) || grid < 2) throw badAnalysisRequest(`The grid must be a whole number of cells of at least 2 per side (got ${grid}).`);
-  if (!Array.isArray(sizes) || !sizes.length) throw badAnalysisRequest('Give at least one object size in pixels, e.g. sizes [14].');
+  const asked = opts.sizes;
+  if (asked !== undefined && (!Array.isArray(asked) || !asked.length)) throw badAnalysisRequest('Give at least one object size in pixels, e.g. sizes [14].');
   // checked before anything of the plan's size is made: a bank row per (size, cell)
-  checkPlanSize(sizes.length * grid * grid, `A ${grid}x${grid} grid at ${sizes.length} size(s)`, 'use a smaller grid or fewer sizes');
-  const tooBig = sizes.find((s) => !(s > 0) || s > cell);
+  const numSizes = (asked ?? canvas.objectSizes ?? PAPER_SIZE_FRACTIONS).length;
+  checkPlanSize(numSizes * grid * grid, `A ${grid}x${grid} grid at ${numSizes} size(s)`, 'use a smaller grid or fewer sizes');
+  // requests size objects on the 96-px reference canvas: checked there, so the answer does not depend on the model
+  const refCell = REFERENCE_CANVAS / grid;
+  const tooBig = asked?.find((s) => !(s > 0) || s > refCell);
   if (tooBig !== undefined) {
-    throw badAnalysisRequest(`A ${grid}x${grid} grid on the ${CANVAS_SIZE}-px canvas has ${cell.toFixed(1)}-px cells, too small for objects of ${tooBig} px: use a smaller grid or sizes up to ${Math.floor(cell)} px.`);
+    throw badAnalysisRequest(`A ${grid}x${grid} grid on the ${REFERENCE_CANVAS}-px reference canvas has ${refCell.toFixed(1)}-px cells, too small for objects of ${tooBig} px: use a smaller grid or sizes up to ${Math.floor(refCell)} px.`);
   }
+  const geometry = sceneGeometry(canvas, grid);
+  const sizes = asked ? scaledSizes(asked, canvas) : [...geometry.sizes];
+  const cell = Math.min(canvas.width, canvas.height) / grid;
+  const tooBigHere = sizes.find((s) => s > cell);
+  // a plan without a canvas is checked again when remade on the model's (the default sizes are the model's own)
+  if (tooBigHere !== undefined && opts.canvas) throw badAnalysisRequest(`A ${grid}x${grid} grid on the ${canvas.width}x${canvas.height}-px canvas has ${cell.toFixed(1)}-px cells, too small for objects of ${tooBigHere} px: use a smaller grid or smaller sizes.`);
   const objects = planObjects(opts.objects ?? DEFAULT_ID_OBJECTS);
   const pairs = orderedPairs(objects);
-  const centre = (col: number, row: number) => ({ x: Math.round((col + 0.5) * cell), y: Math.round((row + 0.5) * cell) });
+  const centre = (col: number, row: number) => geometryCellCentre(geometry, col, row);
   const corners = [
     { col: 0, row: 0 },
     { col: grid - 1, row: grid - 1 },
@@ -65,11 +81,12 @@ export function planSpatialIds(opts: SpatialDeriveOptions = {}): SpatialPlan {
             for (let col = 0; col < grid; col++) {
               if (col === fixed.col && row === fixed.row) continue;
               const scene: Scene = {
-                width: CANVAS_SIZE,
-                height: CANVAS_SIZE,
+                width: canvas.width,
+                height: canvas.height,
                 background: DEFAULT_BACKGROUND,
                 objects: [{ ...a, ...centre(fixed.col, fixed.row), size }, { ...b, ...centre(col, row), size }],
                 oneObjectPerCell: true,
+                ...(grid !== GRID_SIZE ? { grid } : {}),
               };
               yield { pair, row: si * grid * grid + row * grid + col, scene, question: TEMPLATES.leftRight(objectWord(b), objectWord(a)), subject: objectWord(b) };
             }
@@ -80,6 +97,7 @@ export function planSpatialIds(opts: SpatialDeriveOptions = {}): SpatialPlan {
   }
   const rows = sizes.flatMap((s) => Array.from({ length: grid * grid }, (_, k) => ({ x: k % grid, y: Math.floor(k / grid), s })));
   return {
+    options: opts,
     meta: {
       format: 'spatial-id-lens/id-bank@1',
       kind: 'spatial',
@@ -89,13 +107,26 @@ export function planSpatialIds(opts: SpatialDeriveOptions = {}): SpatialPlan {
       pairs: pairs.map(([a, b]) => [objectWord(a), objectWord(b)]),
       questionTemplate: TEMPLATES.leftRight('{B}', '{A}'),
       seed: opts.seed ?? 0,
+      canvas: { width: canvas.width, height: canvas.height },
     },
     count: pairs.length * sizes.length * corners.length * (grid * grid - 1),
     items,
   };
 }
 
-/** Runs a plan through one model and averages into an ID bank, rendering each scene as it is reached. */
+/** A plan on the model's canvas: one made without a canvas is remade there; one made for another canvas is refused. */
+export function planForModel(runner: ModelRunner, plan: SpatialPlan): SpatialPlan {
+  const canvas = sceneCanvasOf(runner.model);
+  const own = plan.options.canvas;
+  if (!own) return planSpatialIds({ ...plan.options, canvas });
+  if (own.width !== canvas.width || own.height !== canvas.height) {
+    throw badAnalysisRequest(`The plan draws scenes at ${own.width}x${own.height} px but ${runner.info().dir} reads ${canvas.width}x${canvas.height}-px pictures unresized: plan without a canvas to draw at the model's own.`);
+  }
+  return plan;
+}
+
+/** Runs a plan through one model and averages into an ID bank, rendering each scene on the model's canvas as it is reached. */
 export function deriveSpatialIds(runner: ModelRunner, plan: SpatialPlan, ctx: AnalysisContext = {}): Promise<IdBank> {
-  return averageIds(runner, plan.meta, plan.items(), plan.count, async (it) => ({ pixels: await renderScene(it.scene) }), 'deriving spatial IDs', ctx);
+  const own = planForModel(runner, plan);
+  return averageIds(runner, own.meta, own.items(), own.count, async (it) => ({ pixels: await renderScene(it.scene) }), 'deriving spatial IDs', ctx);
 }

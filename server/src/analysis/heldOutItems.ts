@@ -4,13 +4,15 @@ import { SeededRandom } from '../scenes/random';
 import { RgbImage, renderClip, renderScene } from '../scenes/renderScene';
 import { Clip, Scene, cellOf, objectName } from '../scenes/scene';
 import { ANSWER_WORDS, TEMPLATES } from '../scenes/questions';
-import { GRID_SIZE } from '../scenes/vocabulary';
+import { BUNDLED_CANVAS, SceneCanvas, SceneGeometry, sceneGeometry } from '../scenes/sceneGeometry';
 
 /**
  * Held-out inputs for the batch analyses: two-object grid scenes (or clips) drawn from random
  * streams the training export never uses (keys carry bit 31, see evaluateModel.ts; bit 28 keeps
  * them apart from the accuracy evaluation's items too), each with its relation question, the
- * two object words and where (cell or frame) each object truly is.
+ * two object words and where (cell or frame) each object truly is. Scenes are drawn on the
+ * canvas of the model they are for (default: the bundled model's), with the same random draws
+ * whatever the canvas, so item i is the same layout on every model.
  */
 
 const ANALYSIS_STREAM = EVAL_STREAM + 0x10000000;
@@ -35,9 +37,9 @@ export interface RelationItem {
   otherCell: number;
 }
 
-function sceneItem(rng: SeededRandom, relation: 'leftRight' | 'aboveBelow', numObjects: number): Omit<RelationItem, 'pixels'> {
+function sceneItem(rng: SeededRandom, relation: 'leftRight' | 'aboveBelow', numObjects: number, geometry: SceneGeometry): Omit<RelationItem, 'pixels'> {
   for (;;) {
-    const scene = randomScene(rng, { numObjects, layout: 'grid' });
+    const scene = randomScene(rng, { numObjects, layout: 'grid', geometry });
     const [a, b] = scene.objects;
     const ca = cellOf(a.x, a.y, scene);
     const cb = cellOf(b.x, b.y, scene);
@@ -53,14 +55,14 @@ function sceneItem(rng: SeededRandom, relation: 'leftRight' | 'aboveBelow', numO
       truth: before ? first : second,
       subject: objectName(a),
       other: objectName(b),
-      subjectCell: ca.row * GRID_SIZE + ca.col,
-      otherCell: cb.row * GRID_SIZE + cb.col,
+      subjectCell: ca.row * geometry.grid + ca.col,
+      otherCell: cb.row * geometry.grid + cb.col,
     };
   }
 }
 
-function clipItem(rng: SeededRandom, numObjects: number): Omit<RelationItem, 'frames'> {
-  const clip = randomClip(rng, { numObjects, layout: 'grid' });
+function clipItem(rng: SeededRandom, numObjects: number, geometry: SceneGeometry): Omit<RelationItem, 'frames'> {
+  const clip = randomClip(rng, { numObjects, layout: 'grid', geometry });
   const [a, b] = clip.scene.objects;
   const [fa, fb] = clip.appearFrame;
   return {
@@ -81,17 +83,19 @@ function clipItem(rng: SeededRandom, numObjects: number): Omit<RelationItem, 'fr
  * `count` rendered held-out items of one relation, deterministic from `seed`, drawn and rendered
  * one at a time as the consumer asks for them (item i depends only on seed and i), so memory and
  * work grow with the items used, not with `count`. With a distractor, a third object that the
- * question does not name (the patching control recolours it).
+ * question does not name (the patching control recolours it). `canvas`: the model's
+ * (scenes/sceneGeometry.ts sceneCanvasOf), so its processor reads the scenes unresized.
  */
-export async function* heldOutItems(relation: Relation, count: number, seed: number, opts: { distractor?: boolean } = {}): AsyncGenerator<RelationItem> {
+export async function* heldOutItems(relation: Relation, count: number, seed: number, opts: { distractor?: boolean; canvas?: SceneCanvas } = {}): AsyncGenerator<RelationItem> {
   const numObjects = opts.distractor ? 3 : 2;
+  const geometry = sceneGeometry(opts.canvas ?? BUNDLED_CANVAS);
   for (let i = 0; i < count; i++) {
     const rng = SeededRandom.derive(seed, ANALYSIS_STREAM + i);
     if (relation === 'beforeAfter') {
-      const item = clipItem(rng, numObjects);
+      const item = clipItem(rng, numObjects, geometry);
       yield { ...item, frames: await renderClip(item.clip!) };
     } else {
-      const item = sceneItem(rng, relation, numObjects);
+      const item = sceneItem(rng, relation, numObjects, geometry);
       yield { ...item, pixels: await renderScene(item.scene) };
     }
   }

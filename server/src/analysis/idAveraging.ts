@@ -18,7 +18,11 @@ export interface IdItem {
   subject: string;
 }
 
-export type PlannedMeta = Omit<BankMeta, 'model' | 'decoderHash' | 'numLayers' | 'hiddenSize'>;
+/**
+ * A plan's bank metadata. `canvas` (the picture size the scenes were drawn at) travels into the
+ * saved bank's metadata JSON; banks without it were drawn on the 96-px canvas.
+ */
+export type PlannedMeta = Omit<BankMeta, 'model' | 'decoderHash' | 'numLayers' | 'hiddenSize'> & { canvas?: { width: number; height: number } };
 
 /** Bank rows a plan may have (cells x sizes, or frames): far above any sane grid, far below what would exhaust memory. */
 export const MAX_BANK_ROWS = 4096;

@@ -1,11 +1,14 @@
-import { Background, Clip, DEFAULT_BACKGROUND, Scene, SceneError, SceneObject, cellCentre, validateClip, validateScene } from './scene';
+import { Background, Clip, DEFAULT_BACKGROUND, Scene, SceneError, SceneObject, validateClip, validateScene } from './scene';
 import { SeededRandom } from './random';
-import { CANVAS_SIZE, COLOUR_NAMES, Colour, DEFAULT_FRAMES, GRID_SIZE, OBJECT_SIZES, SHAPE_NAMES, Shape, isColour } from './vocabulary';
+import { BUNDLED_GEOMETRY, SceneGeometry, geometryCellCentre } from './sceneGeometry';
+import { COLOUR_NAMES, Colour, DEFAULT_FRAMES, GRID_SIZE, SHAPE_NAMES, Shape, isColour } from './vocabulary';
 
 export interface RandomSceneOptions {
   numObjects: number;
-  /** 'grid': centred in distinct cells at one of OBJECT_SIZES; 'continuous': anywhere, any size in range, no overlap. */
+  /** 'grid': centred in distinct cells at one of the geometry's sizes; 'continuous': anywhere, any size in range, no overlap. */
   layout: 'grid' | 'continuous';
+  /** Canvas, grid and sizes (default: the bundled model's 96-px world). */
+  geometry?: SceneGeometry;
   /** Probability of a noise or texture background instead of the plain one. */
   noisyBackground?: number;
 }
@@ -31,25 +34,26 @@ function randomIdentities(rng: SeededRandom, n: number): Array<{ colour: Colour;
 
 /** A random scene of distinct objects (no two share colour and shape). */
 export function randomScene(rng: SeededRandom, opts: RandomSceneOptions): Scene {
-  if (!Number.isInteger(opts.numObjects) || opts.numObjects < 1 || opts.numObjects > GRID_SIZE * GRID_SIZE) {
-    throw new SceneError(`A scene holds 1 to ${GRID_SIZE * GRID_SIZE} objects (asked for ${opts.numObjects}).`);
+  const g = opts.geometry ?? BUNDLED_GEOMETRY;
+  if (!Number.isInteger(opts.numObjects) || opts.numObjects < 1 || opts.numObjects > g.grid * g.grid) {
+    throw new SceneError(`A scene holds 1 to ${g.grid * g.grid} objects (asked for ${opts.numObjects}).`);
   }
   const ids = randomIdentities(rng, opts.numObjects);
   const background = randomBackground(rng, opts.noisyBackground ?? 0);
   if (opts.layout === 'grid') {
-    const cells = rng.shuffle([...Array(GRID_SIZE * GRID_SIZE).keys()]).slice(0, opts.numObjects);
-    const objects = ids.map((id, i) => ({ ...id, ...cellCentre(cells[i] % GRID_SIZE, Math.floor(cells[i] / GRID_SIZE)), size: rng.pick(OBJECT_SIZES) }));
-    return { width: CANVAS_SIZE, height: CANVAS_SIZE, background, objects, oneObjectPerCell: true };
+    const cells = rng.shuffle([...Array(g.grid * g.grid).keys()]).slice(0, opts.numObjects);
+    const objects = ids.map((id, i) => ({ ...id, ...geometryCellCentre(g, cells[i] % g.grid, Math.floor(cells[i] / g.grid)), size: rng.pick(g.sizes) }));
+    return { width: g.width, height: g.height, background, objects, oneObjectPerCell: true, ...(g.grid !== GRID_SIZE ? { grid: g.grid } : {}) };
   }
   const objects: SceneObject[] = [];
-  const [minSize, maxSize] = [OBJECT_SIZES[0], OBJECT_SIZES[OBJECT_SIZES.length - 1]];
+  const [minSize, maxSize] = [Math.min(...g.sizes), Math.max(...g.sizes)];
   for (const id of ids) {
     for (let attempt = 0; ; attempt++) {
       if (attempt > 500) throw new SceneError(`Could not place ${opts.numObjects} objects without overlap: ask for fewer objects.`);
       const size = Math.round(rng.range(minSize, maxSize));
       const half = size / 2;
-      const x = Math.round(rng.range(half, CANVAS_SIZE - half));
-      const y = Math.round(rng.range(half, CANVAS_SIZE - half));
+      const x = Math.round(rng.range(half, g.width - half));
+      const y = Math.round(rng.range(half, g.height - half));
       const clear = objects.every((o) => Math.abs(o.x - x) >= (o.size + size) / 2 + 1 || Math.abs(o.y - y) >= (o.size + size) / 2 + 1);
       if (clear) {
         objects.push({ ...id, x, y, size });
@@ -57,7 +61,7 @@ export function randomScene(rng: SeededRandom, opts: RandomSceneOptions): Scene 
       }
     }
   }
-  return { width: CANVAS_SIZE, height: CANVAS_SIZE, background, objects };
+  return { width: g.width, height: g.height, background, objects };
 }
 
 /**

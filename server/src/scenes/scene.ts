@@ -21,6 +21,8 @@ export interface Scene {
   objects: SceneObject[];
   /** Grid layout: each object must sit alone in its cell. */
   oneObjectPerCell?: boolean;
+  /** Cells per side of that layout (default GRID_SIZE). */
+  grid?: number;
 }
 
 /** A clip: one scene whose objects appear at given frames and stay. */
@@ -46,9 +48,10 @@ export function objectName(o: Pick<SceneObject, 'colour' | 'shape'>): string {
 }
 
 /** The grid cell (0-based column and row) holding a point of the canvas. */
-export function cellOf(x: number, y: number, scene: Pick<Scene, 'width' | 'height'> = { width: CANVAS_SIZE, height: CANVAS_SIZE }): { col: number; row: number } {
-  const clamp = (v: number) => Math.min(GRID_SIZE - 1, Math.max(0, v));
-  return { col: clamp(Math.floor((x / scene.width) * GRID_SIZE)), row: clamp(Math.floor((y / scene.height) * GRID_SIZE)) };
+export function cellOf(x: number, y: number, scene: Pick<Scene, 'width' | 'height' | 'grid'> = { width: CANVAS_SIZE, height: CANVAS_SIZE }): { col: number; row: number } {
+  const grid = scene.grid ?? GRID_SIZE;
+  const clamp = (v: number) => Math.min(grid - 1, Math.max(0, v));
+  return { col: clamp(Math.floor((x / scene.width) * grid)), row: clamp(Math.floor((y / scene.height) * grid)) };
 }
 
 /** Centre of a grid cell in canvas pixels. */

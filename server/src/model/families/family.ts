@@ -1,4 +1,5 @@
 import type { RgbImage } from '../../scenes/renderScene';
+import type { SceneCanvas } from '../../scenes/sceneGeometry';
 import type { ModelFolder } from '../modelFolder';
 import type { MediaFeatures, OrtSessions } from '../ortSessions';
 import type { PromptPositions } from '../positionIds';
@@ -51,5 +52,7 @@ export interface VisionLanguageModel {
   /** The id the tokenizer gives unknown text, if it has one (byte-level tokenizers have none). */
   readonly unknownTokenId: number | undefined;
   mediaLimits(): MediaLimits;
+  /** The picture size synthetic scenes are drawn at so that the processor reads them unresized (absent: mediaLimits().imageSize). */
+  sceneCanvas?(): SceneCanvas;
   dispose(): Promise<void>;
 }

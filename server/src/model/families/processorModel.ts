@@ -43,6 +43,8 @@ export interface FamilyProcessing {
   placeMedia?(tokens: PromptToken[], outputs: ProcessorOutputs, folder: ModelFolder): void;
   /** The encoder's input size and tokens per image, when the family fixes them. */
   fixedImage?(folder: ModelFolder): { tokens: number; size: { width: number; height: number } } | null;
+  /** The picture size the loaded processor keeps unresized, for synthetic scenes (default: fixedImage's size). */
+  sceneCanvas?(processor: Processor, folder: ModelFolder): { width: number; height: number };
 }
 
 export function ortTensorOf(t: Tensor): ort.Tensor {
@@ -158,6 +160,12 @@ export class ProcessorModel implements VisionLanguageModel {
   mediaLimits(): MediaLimits {
     const fixed = this.spec.fixedImage?.(this.folder) ?? null;
     return { imageTokens: fixed?.tokens ?? null, videoTokens: null, numFrames: null, imageSize: fixed?.size ?? null };
+  }
+
+  sceneCanvas(): { width: number; height: number } {
+    const size = this.spec.sceneCanvas?.(this.processor, this.folder) ?? this.mediaLimits().imageSize;
+    if (!size) throw badRequest(`${this.folder.dir} (${this.folder.config.model_type}) says no picture size that its processor keeps: synthetic scenes need one.`);
+    return size;
   }
 
   async dispose(): Promise<void> {

@@ -23,6 +23,23 @@ interface QwenImageFields {
   get_resize_output_image_size(image: RawImage): [number, number];
 }
 
+/** The paper's scenes: a 4x4 grid of 224-px cells. */
+const PAPER_SIDE = 4 * 224;
+
+/**
+ * The square side nearest the paper's 896 px that smart_resize leaves as it is: a multiple of
+ * patch x merge (28) whose area lies within min/max pixels, so the token grid is side / 28 and
+ * no pixel is resampled.
+ */
+export function qwenSceneSide(factor: number, minPixels: number, maxPixels: number): number {
+  let side = Math.max(factor, Math.round(PAPER_SIDE / factor) * factor);
+  if (side * side > maxPixels) side = Math.max(factor, Math.floor(Math.sqrt(maxPixels) / factor) * factor);
+  if (side * side < minPixels) side = Math.ceil(Math.sqrt(minPixels) / factor) * factor;
+  const [h, w] = qwen2vlSmartResize(side, side, factor, minPixels, maxPixels);
+  if (h !== side || w !== side) throw new Error(`No square side is kept by smart_resize with min_pixels ${minPixels} and max_pixels ${maxPixels} (tried ${side}).`);
+  return side;
+}
+
 type RopeIndex = (inputIds: Tensor, imageGridThw: Tensor | null, videoGridThw: Tensor | null, attentionMask: Tensor | null) => [Tensor, Tensor];
 
 /**
@@ -48,6 +65,11 @@ function qwenFamily(gridInput: string): FamilyProcessing {
       };
     },
     process: async (processor: Processor, text: string, image: RawImage) => (await processor(text, image)) as ProcessorOutputs,
+    sceneCanvas(processor: Processor) {
+      const images = processor.image_processor as unknown as QwenImageFields;
+      const side = qwenSceneSide(images.patch_size * images.merge_size, images.min_pixels, images.max_pixels);
+      return { width: side, height: side };
+    },
     visionInputSources: { [gridInput]: 'image_grid_thw' },
     placeMedia(tokens: PromptToken[], outputs: ProcessorOutputs, folder: ModelFolder) {
       // one token per merge x merge patches: the token grid is the patch grid divided by the merge size

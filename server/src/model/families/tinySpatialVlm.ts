@@ -1,4 +1,5 @@
 import type { RgbImage } from '../../scenes/renderScene';
+import { BUNDLED_CANVAS, SceneCanvas } from '../../scenes/sceneGeometry';
 import { outputSize, preprocessImage } from '../imagePreprocessor';
 import type { ModelFolder } from '../modelFolder';
 import type { OrtSessions } from '../ortSessions';
@@ -60,6 +61,11 @@ export class TinySpatialVlm implements VisionLanguageModel {
     const p = this.folder.processor;
     const size = outputSize(this.folder.preprocessor);
     return { imageTokens: p.image_seq_length ?? null, videoTokens: p.video_seq_length ?? null, numFrames: p.num_frames ?? null, imageSize: { width: size.width, height: size.height } };
+  }
+
+  /** The canvas and object sizes it was trained on (scenes/vocabulary.ts), so its figures stay its own. */
+  sceneCanvas(): SceneCanvas {
+    return BUNDLED_CANVAS;
   }
 
   async dispose(): Promise<void> {
