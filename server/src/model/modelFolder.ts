@@ -263,6 +263,15 @@ export function validatePreprocessor(raw: unknown, file = 'preprocessor_config.j
   return out;
 }
 
+/** The external-data files beside a graph: `<file>_data`, `<file>.data`, `<file>_data_1`, ... */
+export function externalDataFiles(file: string): string[] {
+  const base = path.basename(file);
+  return fs
+    .readdirSync(path.dirname(file))
+    .filter((f) => f !== base && f.startsWith(base) && /[._]data(_\d+)?$/.test(f))
+    .map((f) => path.join(path.dirname(file), f));
+}
+
 /** `onnx/<name>.onnx` for fp32, `onnx/<name>_<variant>.onnx` otherwise. */
 export function onnxFileName(name: string, variant: OnnxVariant): string {
   return variant === 'fp32' ? `${name}.onnx` : `${name}_${variant}.onnx`;
@@ -276,8 +285,7 @@ function pickOnnx(dir: string, name: string, variant: OnnxVariant): string {
     throw new ModelFolderError(`${dir} is missing onnx/${onnxFileName(name, variant)} (the ${variant} ${name} graph).${hint}`);
   }
   // onnxruntime opens these itself: a FIFO or a device among them would hang or flood it.
-  const base = path.basename(file);
-  const externalData = fs.readdirSync(path.dirname(file)).filter((f) => f !== base && f.startsWith(base) && /[._]data(_\d+)?$/.test(f));
+  const externalData = externalDataFiles(file).map((f) => path.basename(f));
   try {
     checkRegularFile(file, FILE_KINDS.onnx);
     for (const f of externalData) checkRegularFile(path.join(path.dirname(file), f), FILE_KINDS.onnxData);

@@ -20,7 +20,7 @@ export interface OrtSessionsOptions {
    * A decoder to load from memory instead of the folder's file (the instrumented copy); its
    * `.onnx_data` files are read from `externalDataFolder`, never copied.
    */
-  decoder?: { bytes: Uint8Array; externalDataFolder: string };
+  decoder?: { bytes?: Uint8Array; file?: string; externalDataFolder: string };
   /** onnxruntime execution providers in order of preference (default: cpu); cpu is always the fallback. */
   executionProviders?: string[];
 }
@@ -137,7 +137,7 @@ export class OrtSessions {
       load(folder.onnx.visionEncoder),
       folder.onnx.videoEncoder ? load(folder.onnx.videoEncoder) : Promise.resolve(null),
       load(folder.onnx.embedTokens),
-      load(folder.onnx.decoder, opts.decoder?.bytes, opts.decoder?.externalDataFolder),
+      opts.decoder?.file ? load(opts.decoder.file) : load(folder.onnx.decoder, opts.decoder?.bytes, opts.decoder?.externalDataFolder),
     ]);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     const opened = settled.map((r) => (r.status === 'fulfilled' ? r.value : null));

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { instrumentDecoder } from '../graph/instrumentDecoder';
 import { DecoderLayout } from '../graph/residualSites';
-import { FILE_KINDS, readRegularFile } from '../files/regularFile';
+import { FILE_KINDS, checkRegularFile, readRegularFile } from '../files/regularFile';
 
 /**
  * The decoder with a capture output and a delta input at every residual site, cached on disk
@@ -17,7 +17,10 @@ import { FILE_KINDS, readRegularFile } from '../files/regularFile';
 const INSTRUMENTATION_VERSION = 3;
 
 export interface InstrumentedGraph {
-  bytes: Uint8Array;
+  /** The graph in memory when it was just built (or the cache could not hold it); null when it sits in `file`. */
+  bytes: Uint8Array | null;
+  /** The cache file holding the graph, when the cache could be written. */
+  file: string | null;
   layout: DecoderLayout;
   /** sha256 of the source decoder file. */
   sourceHash: string;
@@ -56,7 +59,9 @@ export async function instrumentedDecoder(decoderFile: string, opts: { cacheDir?
     try {
       // regular files only: a FIFO or device planted in the cache must not hang or flood the server
       const layout = JSON.parse(readRegularFile(layoutFile, FILE_KINDS.jsonConfig).toString('utf8')) as DecoderLayout;
-      return { bytes: new Uint8Array(readRegularFile(graphFile, FILE_KINDS.onnx)), layout, sourceHash, fromCache: true };
+      checkRegularFile(graphFile, FILE_KINDS.onnx);
+      // not read here: onnxruntime reads it itself, so a multi-GB graph is not held twice while the session is made
+      return { bytes: null, file: graphFile, layout, sourceHash, fromCache: true };
     } catch {
       // an unreadable entry is rebuilt below
     }
@@ -68,12 +73,14 @@ export async function instrumentedDecoder(decoderFile: string, opts: { cacheDir?
     numLayers: opts.numLayers,
     hiddenSize: opts.hiddenSize,
   });
+  let file: string | null = null;
   try {
     fs.mkdirSync(dir, { recursive: true });
     writeAtomic(graphFile, built.bytes);
     writeAtomic(layoutFile, JSON.stringify(built.layout));
+    file = graphFile;
   } catch {
     // a read-only cache only costs the next load the instrumentation time
   }
-  return { bytes: built.bytes, layout: built.layout, sourceHash, fromCache: false };
+  return { bytes: built.bytes, file, layout: built.layout, sourceHash, fromCache: false };
 }

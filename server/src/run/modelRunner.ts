@@ -4,14 +4,16 @@ import { siteName } from '../graph/residualSites';
 import type { DecoderLayout } from '../graph/residualSites';
 import { loadImageFile } from '../media/imageFile';
 import { loadVideoFrames } from '../media/videoFile';
-import { OnnxVariant, availableVariants, openModelFolder } from '../model/modelFolder';
+import { OnnxVariant, availableVariants, externalDataFiles, openModelFolder } from '../model/modelFolder';
+import type { OrtSessionsOptions } from '../model/ortSessions';
+import { FILE_KINDS, readRegularFile } from '../files/regularFile';
 import type { ProcessedPrompt } from '../model/promptProcessor';
 import { EncodedMedia, PreparedPrompt, VisionLanguageModel } from '../model/visionLanguageModel';
 import { float32Of, logSoftmax } from '../model/ortSessions';
 import type { AddIntervention, CaptureSpec, FrameTime, MediaRef, ModelInfo, PatchIntervention, TokenInfo } from '../../../protocol/requests';
 import type { RgbImage } from '../scenes/renderScene';
 import { throwIfCancelled } from './cancellation';
-import { instrumentedDecoder } from './instrumentedDecoderCache';
+import { InstrumentedGraph, instrumentedDecoder } from './instrumentedDecoderCache';
 import { checkInterventionComponent } from './interventionComponent';
 import { InterventionDeltas } from './interventionDeltas';
 import { CleanPrefixStore, PromptStep, cutCache, joinSteps } from './promptReuse';
@@ -72,6 +74,18 @@ export interface RunnerOptions {
   executionProviders?: string[];
 }
 
+/**
+ * Where onnxruntime reads the instrumented decoder from: its cache file when the source keeps
+ * its weights inside the graph (no second copy in this process while the session is made), else
+ * bytes in memory with the source's folder for its `.onnx_data` files, which onnxruntime finds
+ * relative to the graph it loads (never copied into the cache).
+ */
+function instrumentedSource(graph: InstrumentedGraph, sourceDecoder: string): OrtSessionsOptions['decoder'] {
+  const externalDataFolder = path.dirname(sourceDecoder);
+  if (graph.file && externalDataFiles(sourceDecoder).length === 0) return { file: graph.file, externalDataFolder };
+  return { bytes: graph.bytes ?? new Uint8Array(readRegularFile(graph.file!, FILE_KINDS.onnx)), externalDataFolder };
+}
+
 export class ModelRunner {
   readonly numLayers: number;
   readonly hiddenSize: number;
@@ -105,7 +119,7 @@ export class ModelRunner {
       variant: opts.variant,
       intraOpNumThreads: opts.threads,
       executionProviders: opts.executionProviders,
-      decoder: { bytes: graph.bytes, externalDataFolder: path.dirname(folder.onnx.decoder) },
+      decoder: instrumentedSource(graph, folder.onnx.decoder),
     });
     return new ModelRunner(model, graph.layout, graph.sourceHash);
   }
