@@ -180,6 +180,8 @@ const deriveCommon = {
   objects: list(sceneObject, 'objects "colour shape"', LIMITS.objects.min, LIMITS.objects.max).optional(),
   seed: seed.optional(),
   baseline: z.union([filePath('a model folder path'), z.null()], { error: 'a model folder path, or null for none' }).optional(),
+  // each calibration item costs about as much as one steering batch item over the candidate layers
+  calibrationItems: wholeNumber(0, LIMITS.batch.max).optional(),
 };
 
 export const deriveIdsParamsSchema = strictObject(

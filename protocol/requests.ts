@@ -226,6 +226,8 @@ export interface DeriveIdsParams extends WorkDoneProgressParams {
   seed?: number;
   /** A randomly initialised model of the same architecture whose lattice scores are shown beside (null: none). */
   baseline?: string | null;
+  /** Held-out scenes (clips) the steering factor is calibrated on after the derivation (default 20; 0: no calibration, steering then defaults to the paper's factor 5). */
+  calibrationItems?: number;
 }
 
 export interface LayerIdView {
@@ -255,7 +257,42 @@ export interface IdBankSummary {
   /** Lattice score of a randomly initialised model of the same architecture, per layer (when computed). */
   baselineLatticeScores?: number[];
   baselineModel?: string;
+  /** The steering factor calibrated on held-out items and stored in the bank (absent when calibrationItems was 0). */
+  calibration?: SteeringCalibration;
   seconds: number;
+}
+
+/** Steering and noise-control flip rates at one factor and layer band. */
+export interface CalibrationPoint {
+  factor: number;
+  layers: number[];
+  steering: RateWithInterval;
+  noise: RateWithInterval;
+}
+
+/**
+ * How a bank's default steering factor was measured: each factor swept over held-out items at its
+ * best single-layer band (largest steering minus noise flip rate); the chosen factor is the smallest
+ * whose steering-minus-noise rate is within `tolerance` of the best, among those reaching `minSeparation`.
+ */
+export interface SteeringCalibration {
+  /** null: steering never beat its noise control by minSeparation; steering then uses the paper's factor 5. */
+  factor: number | null;
+  /** The rates at the chosen factor (null with factor null). */
+  chosen: CalibrationPoint | null;
+  /** One point per factor tried, at that factor's best band. */
+  sweep: CalibrationPoint[];
+  /** The single layers tried as bands; `pruned`: those that flipped under minSeparation at the largest factor, not tried at smaller ones. */
+  candidateLayers: number[];
+  pruned: number[];
+  relation: 'leftRight' | 'beforeAfter';
+  /** Held-out items drawn, and their seed (other scenes than steer's default seed draws). */
+  items: number;
+  seed: number;
+  tolerance: number;
+  minSeparation: number;
+  /** In words: what was chosen and why, or why nothing was. */
+  note: string;
 }
 
 export interface ProbeParams extends WorkDoneProgressParams {
@@ -326,6 +363,7 @@ export interface SteerParams extends WorkDoneProgressParams {
   opposite?: boolean;
   /** Layers to steer at (single input), or the one band to sweep (batch); default: the middle layer / every band. */
   layers?: number[];
+  /** Default: the ID bank's calibrated factor; the paper's 5 for a bank without one. */
   factor?: number;
   seed?: number;
   /** Batch mode: this many held-out scenes from the scene engine instead of one input. */
@@ -357,6 +395,11 @@ export interface RateWithInterval {
 }
 
 export interface SteerResult {
+  /** The factor used (times the object token's residual norm): always set by the server. */
+  factor?: number;
+  /** Where it came from: the request, the ID bank's calibration, or the paper's default 5 (then `factorNote` says why). */
+  factorSource?: 'request' | 'bank' | 'default';
+  factorNote?: string;
   single?: SteerOutcome;
   /** Batch mode: flip rates per layer band. */
   perLayer?: { layers: number[]; steering: RateWithInterval; noise: RateWithInterval; meanDeltaLogprobSteering: number; meanDeltaLogprobNoise: number }[];

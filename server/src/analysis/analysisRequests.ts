@@ -16,12 +16,14 @@ import { checkOutputFile } from '../files/outputFile';
 import { deriveSpatialIds, planSpatialIds } from './deriveSpatialIds';
 import { checkClipFrames, deriveTemporalIds, planTemporalIds } from './deriveTemporalIds';
 import { RelationItem, heldOutItems } from './heldOutItems';
+import { sceneCanvasOf } from '../scenes/sceneGeometry';
 import { IdBank, checkBankFits, loadIdBank, saveIdBank } from './idBank';
 import { summariseBank } from './idViews';
 import { objectsInQuestion } from './objectWords';
 import { sweepPatchesOver } from './sweepPatches';
 import { probeObjects } from './probeObjects';
-import { DEFAULT_STEERING_FACTOR, defaultBands, steerBatch, steerOnce } from './steerObject';
+import { ChosenFactor, defaultBands, steerBatch, steerOnce, steeringFactorFor } from './steerObject';
+import { CALIBRATION_ITEMS, calibrateSteering } from './calibrateSteering';
 import { sweepItemFromFile, sweepItemFromScene } from './sweepItems';
 
 /**
@@ -50,7 +52,10 @@ export async function deriveIds(runner: ModelRunner, params: DeriveIdsParams, ki
     return deriveTemporalIds(r, planTemporalIds({ objects: params.objects, frames, seed: params.seed }), c);
   };
   const bank = await derive(runner, ctx);
+  const calibrationItems = params.calibrationItems ?? CALIBRATION_ITEMS;
+  if (calibrationItems > 0) bank.meta.calibration = await calibrateSteering(runner, bank, { items: calibrationItems }, ctx);
   const summary = summariseBank(bank, out, 0);
+  if (bank.meta.calibration) summary.calibration = bank.meta.calibration;
   if (params.baseline && deps.loadModel) {
     const baseline = await deps.loadModel(params.baseline);
     try {
@@ -106,24 +111,34 @@ async function* sweepInputs(items: AsyncIterable<RelationItem>) {
   for await (const it of items) yield await sweepItemFromScene(it);
 }
 
+/** The factor of a steering request; the default bank derived in memory is calibrated the first time steering needs it (a probe never pays for that). */
+async function factorFor(runner: ModelRunner, bank: IdBank, params: SteerParams, ctx: AnalysisContext): Promise<ChosenFactor> {
+  if (params.factor === undefined && !params.bank && !bank.meta.calibration) bank.meta.calibration = await calibrateSteering(runner, bank, {}, ctx);
+  return steeringFactorFor(bank, params.factor);
+}
+
+const factorFields = (c: ChosenFactor): Pick<SteerResult, 'factor' | 'factorSource' | 'factorNote'> => ({ factor: c.factor, factorSource: c.source, ...(c.note ? { factorNote: c.note } : {}) });
+
 export async function steer(runner: ModelRunner, params: SteerParams, ctx: AnalysisContext = {}): Promise<SteerResult> {
-  const factor = params.factor ?? DEFAULT_STEERING_FACTOR;
   const seed = params.seed ?? DEFAULT_BATCH_SEED;
   if (params.batch) {
     const relation = params.relation ?? 'leftRight';
     const bank = await bankFor(runner, params.bank, relation === 'beforeAfter' ? 'temporal' : 'spatial', ctx);
+    const chosen = await factorFor(runner, bank, params, ctx);
+    const factor = chosen.factor;
     const bands = params.bands ?? (params.layers?.length ? [params.layers] : defaultBands(runner.numLayers));
-    const perLayer = await steerBatch(runner, bank, batchInputs(heldOutItems(relation, params.batch, seed)), params.batch, bands, { factor, seed }, ctx);
+    const perLayer = await steerBatch(runner, bank, batchInputs(heldOutItems(relation, params.batch, seed, { canvas: sceneCanvasOf(runner.model) })), params.batch, bands, { factor, seed }, ctx);
     // best = the largest effect beyond the matched-norm control: noise that flips as often as
     // steering says the band only breaks the token, not that the ID moves the belief
     const effect = (r: (typeof perLayer)[number]) => r.steering.rate - r.noise.rate;
     const best = perLayer.reduce((a, b) => (effect(b) > effect(a) ? b : a));
-    return { perLayer, bestBand: best.layers };
+    return { ...factorFields(chosen), perLayer, bestBand: best.layers };
   }
   if (!params.media || !params.question || !params.object || params.targetCell === undefined) {
     throw badAnalysisRequest('Steering one input needs media, question, object and targetCell (or batch for held-out scenes).');
   }
   const bank = await bankFor(runner, params.bank, kindOfMedia(params.media), ctx);
+  const chosen = await factorFor(runner, bank, params, ctx);
   const layers = params.layers?.length ? params.layers : [Math.max(1, Math.round(runner.numLayers / 2))];
   // where the model believes the object is now: the probe's best cell at the band's first layer
   const other = objectsInQuestion(params.question).find((o) => o !== params.object);
@@ -139,11 +154,11 @@ export async function steer(runner: ModelRunner, params: SteerParams, ctx: Analy
     targetCell: params.targetCell,
     other: params.opposite && other !== undefined && otherCell !== undefined ? { word: other, cell: otherCell } : undefined,
     layers,
-    factor,
+    factor: chosen.factor,
     seed,
     reportInterventions: true,
   });
-  return { single };
+  return { ...factorFields(chosen), single };
 }
 
 export async function sweepPatches(runner: ModelRunner, params: SweepPatchesParams, ctx: AnalysisContext = {}): Promise<SweepPatchesResult> {

@@ -1,5 +1,6 @@
 import { ErrorCodes } from '../../../protocol/errors';
 import { CodedError } from '../../../protocol/errors';
+import type { SteeringCalibration } from '../../../protocol/requests';
 import { readSafetensors } from '../tensors/safetensors';
 import { encodeSafetensors } from '../tensors/safetensorsWriter';
 import { writeFileAtomically } from '../files/outputFile';
@@ -32,6 +33,12 @@ export interface BankMeta {
   pairs: [string, string][];
   questionTemplate: string;
   seed: number;
+  /**
+   * The default steering factor measured on held-out items after derivation (calibrateSteering.ts).
+   * Absent in banks derived before calibration existed (or with calibrationItems 0): steering
+   * then falls back to the paper's factor and says so. Optional, so the format stays @1.
+   */
+  calibration?: SteeringCalibration;
 }
 
 export interface IdBank {
@@ -77,6 +84,7 @@ export function loadIdBank(file: string): IdBank {
     throw wrongBank(`${file} is not an ID bank (no spatial_id_lens metadata): derive one with derive-ids.`);
   }
   if (meta.format !== 'spatial-id-lens/id-bank@1') throw wrongBank(`${file} has bank format ${meta.format}; this version reads spatial-id-lens/id-bank@1: derive it again.`);
+  checkCalibration(file, meta.calibration);
   const universal: Float32Array[][] = [];
   const centre: Float32Array[] = [];
   for (let l = 0; l <= meta.numLayers; l++) {
@@ -88,6 +96,14 @@ export function loadIdBank(file: string): IdBank {
     centre.push(c.data as Float32Array);
   }
   return { meta, universal, centre };
+}
+
+/** A stored calibration must give a usable factor (steering multiplies by it), or none. */
+function checkCalibration(file: string, c: unknown): void {
+  if (c === undefined) return;
+  const f = (c as { factor?: unknown } | null)?.factor;
+  const usable = f === null || (typeof f === 'number' && Number.isFinite(f) && f > 0);
+  if (typeof c !== 'object' || c === null || !usable) throw wrongBank(`${file} has a malformed steering calibration (factor ${JSON.stringify(f)}): derive the bank again.`);
 }
 
 /** Refuses a bank derived from another model (IDs are directions of one model's residual stream). */

@@ -13,7 +13,26 @@ import { SeededRandom } from '../scenes/random';
  * token; the control adds random Gaussian directions of the same norms in the same call.
  */
 
+/** The paper's factor: the fallback for a bank without a calibrated one (calibrateSteering.ts). */
 export const DEFAULT_STEERING_FACTOR = 5;
+
+export interface ChosenFactor {
+  factor: number;
+  source: 'request' | 'bank' | 'default';
+  /** Why the default was used, when it was. */
+  note?: string;
+}
+
+/** The factor a steering request uses: its own, else the bank's calibrated one, else the paper's with the reason. */
+export function steeringFactorFor(bank: IdBank, requested: number | undefined): ChosenFactor {
+  if (requested !== undefined) return { factor: requested, source: 'request' };
+  const c = bank.meta.calibration;
+  if (c?.factor) return { factor: c.factor, source: 'bank' };
+  const why = c
+    ? `its calibration found no factor at which steering beat the noise control by ${Math.round(100 * c.minSeparation)} points (${c.note})`
+    : 'this ID bank has no calibrated steering factor (derived before calibration, or with calibrationItems 0); derive it again to calibrate';
+  return { factor: DEFAULT_STEERING_FACTOR, source: 'default', note: `Factor ${DEFAULT_STEERING_FACTOR} (the paper's) is used: ${why}.` };
+}
 
 export interface SteerRequest {
   media: RunMedia;

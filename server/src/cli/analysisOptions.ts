@@ -32,6 +32,7 @@ export const ANALYSIS_OPTIONS = {
   sizes: { type: 'string' },
   frames: { type: 'string' },
   baseline: { type: 'string' },
+  'calibration-items': { type: 'string' },
   bank: { type: 'string' },
   image: { type: 'string' },
   video: { type: 'string' },
@@ -89,6 +90,7 @@ function paramsOf(command: AnalysisCommand, values: AnalysisValues, model: strin
         frames: numberValue('frames', str(values.frames)),
         seed,
         baseline: b === 'none' ? null : b ? path.resolve(b) : defaultBaseline(model),
+        calibrationItems: numberValue('calibration-items', str(values['calibration-items'])),
       };
       return p;
     }

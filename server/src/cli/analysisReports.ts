@@ -1,4 +1,4 @@
-import type { ForwardResult, IdBankSummary, SweepPatchesResult, ProbeResult, SteerResult } from '../../../protocol/requests';
+import type { CalibrationPoint, ForwardResult, IdBankSummary, SweepPatchesResult, ProbeResult, SteerResult, SteeringCalibration } from '../../../protocol/requests';
 import type { StepMethod } from '../../../protocol/experimentSteps';
 
 /** Plain-text tables of the analyses' results for the terminal (the JSON carries everything). */
@@ -17,7 +17,25 @@ function bankReport(s: IdBankSummary): string {
   }
   lines.push(`best middle layer (1..L-1): ${s.bestLayer}, lattice score ${f2(s.layers[s.bestLayer].latticeScore)}${s.baselineLatticeScores ? ` vs ${f2(s.baselineLatticeScores[s.bestLayer])} for the random-init model` : ''}`);
   lines.push('lattice = leave-one-out R^2 of (x, y) from the (x_axis, y_axis) plane; own-axes = the same with axes from all IDs (near 1 even for random vectors)');
+  if (s.calibration) lines.push(...calibrationReport(s.calibration));
   return lines.join('\n');
+}
+
+const rateCi = (r: CalibrationPoint['steering']) => (r.n > 0 ? `${pct(r.rate)} [${pct(r.low)}, ${pct(r.high)}]` : '  -  ');
+
+function calibrationReport(c: SteeringCalibration): string[] {
+  const lines = [`steering factor calibration (${c.relation}, ${c.items} held-out items, seed ${c.seed}): factor, best layer, steering vs noise flip rate [95% CI]`];
+  for (const p of c.sweep) lines.push(`${String(p.factor).padStart(6)}  ${p.layers.join('-').padStart(5)}  ${rateCi(p.steering)} vs ${rateCi(p.noise)}  (n ${p.steering.n})${p.factor === c.factor ? '  <- chosen' : ''}`);
+  if (c.pruned.length) lines.push(`layers ${c.pruned.join(', ')} flipped under ${pct(c.minSeparation)} at the largest factor: not tried at smaller ones`);
+  lines.push(c.factor === null ? `no calibrated factor: ${c.note}; steering defaults to the paper's factor 5` : `default steering factor of this bank: ${c.factor} (${c.note})`);
+  return lines;
+}
+
+/** The factor a steering result used, where it came from, and why when it is the fallback. */
+function factorLine(r: SteerResult): string[] {
+  if (r.factor === undefined) return [];
+  const source = r.factorSource === 'bank' ? "the ID bank's calibrated factor" : r.factorSource === 'request' ? 'as requested' : "the paper's default";
+  return [`factor ${r.factor} (${source})${r.factorNote ? `: ${r.factorNote}` : ''}`];
 }
 
 function probeReport(r: ProbeResult): string {
@@ -32,11 +50,12 @@ function steerReport(r: SteerResult): string {
   if (r.single) {
     const s = r.single;
     return [
+      ...factorLine(r),
       `before: ${s.answerBefore}   after steering: ${s.answerAfter}${s.flipped ? ' (flipped)' : ''}   noise control: ${s.answerNoise}${s.flippedNoise ? ' (flipped)' : ''}`,
       ...Object.keys(s.logprobsBefore).map((w) => `logP(${w}): ${s.logprobsBefore[w].toFixed(2)} -> ${s.logprobsAfter[w].toFixed(2)} (noise ${s.logprobsNoise[w].toFixed(2)})`),
     ].join('\n');
   }
-  const lines = ['layers   steering flip rate [95% CI]   noise flip rate [95% CI]   dlogP(answer) steer / noise'];
+  const lines = [...factorLine(r), 'layers   steering flip rate [95% CI]   noise flip rate [95% CI]   dlogP(answer) steer / noise'];
   for (const b of r.perLayer ?? []) {
     lines.push(`${b.layers.join('-').padEnd(8)} ${pct(b.steering.rate)} [${pct(b.steering.low)}, ${pct(b.steering.high)}]          ${pct(b.noise.rate)} [${pct(b.noise.low)}, ${pct(b.noise.high)}]         ${f2(b.meanDeltaLogprobSteering)} / ${f2(b.meanDeltaLogprobNoise)}   (n ${b.steering.n})`);
   }
