@@ -5,6 +5,7 @@ import { paramsSchemaOf } from '../../../protocol/requestSchemas';
 import { rpcMethodOf } from '../../../protocol/methods';
 import { fieldName, validateParams } from '../../../protocol/requestValidation';
 import { type AnalysisCommand, STEP_OF_COMMAND } from './experimentFiles';
+import { parseBoxes } from './boxesOption';
 import { parseIndexList } from './forwardOptions';
 import { numberList, numberValue } from './numberOption';
 import { UsageError } from './usageError';
@@ -34,6 +35,7 @@ export const ANALYSIS_OPTIONS = {
   baseline: { type: 'string' },
   'calibration-items': { type: 'string' },
   bank: { type: 'string' },
+  boxes: { type: 'string' },
   image: { type: 'string' },
   video: { type: 'string' },
   question: { type: 'string' },
@@ -97,7 +99,10 @@ function paramsOf(command: AnalysisCommand, values: AnalysisValues, model: strin
     case 'probe': {
       const m = media(values);
       if (!m || !str(values.question)) throw new UsageError('probe needs --image or --video, and --question.');
-      const p: ProbeParams = { bank: str(values.bank) && path.resolve(str(values.bank)!), media: m, question: str(values.question)!, objects: list(values.objects) };
+      const boxes = parseBoxes(str(values.boxes));
+      // boxed objects are read: without --objects, the objects are those given a box
+      const objects = list(values.objects) ?? (boxes && Object.keys(boxes));
+      const p: ProbeParams = { bank: str(values.bank) && path.resolve(str(values.bank)!), media: m, question: str(values.question)!, objects, boxes };
       return p;
     }
     case 'steer': {

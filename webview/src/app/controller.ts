@@ -1,5 +1,6 @@
 import type {
   ForwardParams,
+  NormalisedBox,
   SweepPatchesParams,
   SweepPatchesResult,
   ProbeParams,
@@ -8,14 +9,16 @@ import type {
   SteerOutcome,
   SteerParams,
 } from '../../../protocol/requests';
-import type { InitBody, WebviewMethod, WebviewMethods } from '../../../protocol/webview';
+import type { InitBody } from '../../../protocol/webview';
 import { type HostBridge, type HostEvent, RequestFailed, type VsCodeApi } from '../hostBridge';
 import { clampBand, parseLayerBand } from '../logic/layers';
 import { type QuestionFields, askedQuestion, closedObjectWords, templatesOf } from '../logic/questions';
 import { type AnswerSummary, type ExperimentAction, recordAction, uiActionsOf } from '../state/experimentLog';
 import {
+  type MediaMode,
   type ShownError,
   type PanelState,
+  boxesFor,
   initialPanelState,
   isSavedState,
   maxLayerOf,
@@ -24,22 +27,10 @@ import {
   selectedObject,
 } from '../state/panelState';
 import type { ExportFile } from '../views/chartExport';
+import { type PanelRenderer, type Requester, type Transient, shownError } from './controllerTypes';
 
-/** What the view shows besides the saved state: in-flight work and passing notes. */
-export interface Transient {
-  busy: string | null;
-  notice: string | null;
-  bandError: string | null;
-}
-
-/** Where server results come from: the host (normally), or a re-run experiment file. */
-export interface Requester {
-  request<M extends WebviewMethod>(method: M, params: WebviewMethods[M]['params']): Promise<WebviewMethods[M]['result']>;
-}
-
-export interface PanelRenderer {
-  render(state: PanelState | null, transient: Transient): void;
-}
+export type { PanelRenderer, Requester, Transient };
+export { shownError };
 
 /**
  * The panel's actions: each asks the server through the host, updates the state (kept with
@@ -171,6 +162,30 @@ export class Controller {
     if (this.state) this.commit({ ...this.state, latticeView: view });
   }
 
+  setMediaMode(mode: MediaMode): void {
+    if (this.state && this.state.mediaMode !== mode) this.commit({ ...this.state, mediaMode: mode });
+  }
+
+  /** The object the next box drawn on the picture is for. */
+  setBoxObject(object: string): void {
+    if (this.state && this.state.boxObject !== object) this.commit({ ...this.state, boxObject: object });
+  }
+
+  /** A box drawn for an object (normalised to the picture); the next Run sends it with the probe. */
+  setBox(object: string, box: NormalisedBox): void {
+    const s = this.state;
+    if (!s) return;
+    this.commit({ ...s, boxObject: object, boxes: { ...s.boxes, [object]: box } });
+    this.note(`Box of ${object} drawn: Run to read its deviation per layer.`);
+  }
+
+  clearBox(object: string): void {
+    const s = this.state;
+    if (!s || !s.boxes[object]) return;
+    const { [object]: _dropped, ...boxes } = s.boxes;
+    this.commit({ ...s, boxes });
+  }
+
   // ---- actions that ask the server ------------------------------------------------------------
 
   /**
@@ -188,7 +203,9 @@ export class Controller {
     const { question, objects, answers, relation } = asking.asked;
     const media = mediaRef(s.init.media);
     const forward: ForwardParams = { media, question, ...(answers.length ? { answers } : {}) };
-    const probe: ProbeParams | null = s.init.bank?.bank && objects.length ? { bank: s.init.bank.bank, media, question, objects } : null;
+    // drawn boxes of the objects read travel with the probe: it gives their deviation per layer
+    const boxes = boxesFor(s, objects);
+    const probe: ProbeParams | null = s.init.bank?.bank && objects.length ? { bank: s.init.bank.bank, media, question, objects, ...(boxes ? { boxes } : {}) } : null;
     return this.guarded('Run', () => this.runWith(forward, probe, relation));
   }
 
@@ -199,7 +216,7 @@ export class Controller {
     ]);
     const answer: AnswerSummary = { answer: f.answer, logprobs: f.logprobs };
     const s = this.requireState();
-    const next: PanelState = { ...s, question: forward.question, baseline: { forward, probe, answer, probeResult: p, relation }, steps: [] };
+    const next: PanelState = { ...s, question: forward.question, baseline: { forward, probe, answer, probeResult: p, relation, tokens: f.tokens }, steps: [] };
     this.commit(this.record(next, { kind: 'run', forward, ...(probe ? { probe } : {}), result: answer }));
     return answer;
   }
@@ -248,7 +265,11 @@ export class Controller {
     let probeResult: ProbeResult | null = null;
     const s0 = this.requireState();
     if (interventions && s0.init.bank?.bank && params.media && params.question) {
-      probeResult = await this.requester.request('spatialIds/probe', { bank: s0.init.bank.bank, media: params.media, question: params.question, interventions });
+      // the run's objects (freely named ones are not found by default) and boxes, read under the steering
+      const run = s0.baseline?.probe;
+      const same = run?.question === params.question;
+      const named = same && run?.objects ? { objects: run.objects, ...(run.boxes ? { boxes: run.boxes } : {}) } : {};
+      probeResult = await this.requester.request('spatialIds/probe', { bank: s0.init.bank.bank, media: params.media, question: params.question, ...named, interventions });
     }
     const s = this.requireState();
     const next: PanelState = { ...s, selectedObject: params.object ?? s.selectedObject, steps: [...s.steps, { params, outcome, probeResult }] };
@@ -399,9 +420,4 @@ export class Controller {
   private render(): void {
     this.renderer?.render(this.state, { ...this.transient });
   }
-}
-
-export function shownError(action: string, error: unknown): ShownError {
-  if (error instanceof RequestFailed) return { action, message: error.message, code: error.code || null, retryable: error.retryable };
-  return { action, message: error instanceof Error ? error.message : String(error), code: null, retryable: false };
 }

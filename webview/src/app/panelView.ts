@@ -4,7 +4,7 @@ import { symmetricExtent } from '../logic/colorScale';
 import { cellLabel } from '../logic/grid';
 import { formatLayerBand } from '../logic/layers';
 import { argmaxAt, probeRowLayers, similarityAt } from '../logic/probeLayers';
-import { type PanelState, currentProbe, currentStep, maxLayerOf, objectChoices, selectedObject } from '../state/panelState';
+import { type PanelState, boxObjects, canDrawBoxes, currentProbe, currentStep, maxLayerOf, objectChoices, selectedObject } from '../state/panelState';
 import { AnswerView } from '../views/answerView';
 import { type CardContext, ChartCard } from '../views/chartCard';
 import { h, setChildren, show } from '../views/dom';
@@ -15,6 +15,7 @@ import { HeatmapFigure, type OverlayOptions, divergingFromTheme, gridExportSvg, 
 import { LayerSlider } from '../views/layerSlider';
 import { MediaView } from '../views/mediaView';
 import { layerView, renderLattice } from '../views/pcaLattice';
+import { ProbeNotesView } from '../views/probeNotes';
 import { QuestionBox } from '../views/questionBox';
 import { renderSimilarityMatrices } from '../views/similarityMatrix';
 import { SteeringView } from '../views/steeringView';
@@ -22,19 +23,7 @@ import { renderSweep } from '../views/sweepChart';
 import { renderTemporalStrip, temporalPanels } from '../views/temporalStrip';
 import { type Theme, readTheme } from '../views/theme';
 import type { Controller, PanelRenderer, Transient } from './controller';
-
-/** Redraws a chart only when one of its inputs changed (by identity). */
-class Memo {
-  private last: unknown[] | null = null;
-  changed(inputs: unknown[]): boolean {
-    const same = this.last !== null && this.last.length === inputs.length && this.last.every((v, i) => v === inputs[i]);
-    if (!same) this.last = inputs;
-    return !same;
-  }
-  reset(): void {
-    this.last = null;
-  }
-}
+import { Memo, argmaxOf, cellName } from './panelHelpers';
 
 /** The panel's layout: the picture and the question on the left, the charts on the right (one column when narrow). */
 export class PanelView implements PanelRenderer {
@@ -47,6 +36,7 @@ export class PanelView implements PanelRenderer {
   private readonly header: Header;
   private readonly errors: ErrorBanner;
   private readonly media: MediaView;
+  private readonly probeNotes: ProbeNotesView;
   private readonly slider: LayerSlider;
   private readonly question: QuestionBox;
   private readonly answer: AnswerView;
@@ -73,7 +63,7 @@ export class PanelView implements PanelRenderer {
   private matrixCharts: SVGSVGElement[] = [];
   private latticeCharts: SVGSVGElement[] = [];
   private sweepCharts: SVGSVGElement[] = [];
-  private readonly memo = { overlay: new Memo(), heatmaps: new Memo(), matrix: new Memo(), lattice: new Memo(), sweep: new Memo(), temporal: new Memo() };
+  private readonly memo = { overlay: new Memo(), notes: new Memo(), heatmaps: new Memo(), matrix: new Memo(), lattice: new Memo(), sweep: new Memo(), temporal: new Memo() };
   private heatmapFigures = new Map<string, HeatmapFigure>();
 
   constructor(private readonly controller: Controller) {
@@ -89,7 +79,12 @@ export class PanelView implements PanelRenderer {
       onCellClick: (cell) => void controller.steerTo(cell),
       onFrame: (frame) => controller.setFrame(frame),
       onImageError: (uri) => controller.imageFailed(uri),
+      onMode: (mode) => controller.setMediaMode(mode),
+      onBoxObject: (object) => controller.setBoxObject(object),
+      onBox: (object, box) => controller.setBox(object, box),
+      onClearBox: (object) => controller.clearBox(object),
     });
+    this.probeNotes = new ProbeNotesView((layer) => controller.setLayer(layer));
     this.slider = new LayerSlider((layer) => controller.setLayer(layer));
     this.question = new QuestionBox({
       onQuestion: (fields) => controller.setQuestion(fields),
@@ -169,7 +164,7 @@ export class PanelView implements PanelRenderer {
     this.layout = h(
       'main',
       { class: 'layout' },
-      h('div', { class: 'column inspect-column' }, this.media.element, this.slider.element, this.question.element, answerSection, steerSection),
+      h('div', { class: 'column inspect-column' }, this.media.element, this.probeNotes.element, this.slider.element, this.question.element, answerSection, steerSection),
       this.charts,
     );
     this.element = h('div', { class: 'panel' }, this.header.element, this.errors.element, this.loading, this.layout);
@@ -214,6 +209,17 @@ export class PanelView implements PanelRenderer {
     this.question.update(state, busy, init.model !== null);
     this.slider.update(state.layer, maxLayer, state.band);
     this.media.update(init.media, state.frame, this.mediaHint(state, object));
+    this.media.setLayers({
+      mode: state.mediaMode,
+      family: init.model?.family ?? null,
+      region: probe?.domain?.picture?.region ?? null,
+      tokens: state.baseline?.tokens ?? null,
+      objects: boxObjects(state),
+      boxObject: state.boxObject,
+      boxes: state.boxes,
+      canBox: canDrawBoxes(state),
+    });
+    if (this.memo.notes.changed([probe, state.layer, bank])) this.probeNotes.update({ probe, bank, numLayers: this.numLayers(), layer: state.layer });
     if (this.memo.overlay.changed([probe, state.layer, bank, this.themeVersion, state.steps, object])) this.media.setOverlay(this.mainOverlay(state, probe, object));
     this.answer.update(state.baseline?.answer ?? null, step?.outcome ?? null, busy);
     this.steering.update(objectChoices(state), object, state.band, transient.bandError, state.factor, state.steps.length > 0 && !busy, this.steerStatus(state, transient));
@@ -299,9 +305,11 @@ export class PanelView implements PanelRenderer {
 
   private mediaHint(state: PanelState, object: string | null): string {
     const bank = state.init.bank;
+    if (state.mediaMode === 'tokens') return "The model's tokens over the picture: hover a patch or a token below.";
     if (!bank) return 'Derive IDs to see where the model places each object.';
     if (!state.baseline) return 'Run the question to read where the model places each object.';
     if (bank.kind === 'temporal') return 'Click a frame in the temporal strip to move an object in time.';
+    if (state.mediaMode === 'boxes') return 'Drag on the picture to draw the box of the object picked above; Run sends it with the probe.';
     return `Click a cell to move ${object ?? 'the object'} there at layers ${formatLayerBand(state.band)}; hover for values.`;
   }
 
@@ -328,6 +336,7 @@ export class PanelView implements PanelRenderer {
     for (const obj of probe.objects) {
       const figure = this.heatmapFigures.get(obj.object) ?? new HeatmapFigure((cell) => void this.controller.steerTo(cell, obj.object), (u) => this.controller.imageFailed(u), 'small-figure');
       figure.setImage(uri, obj.object);
+      figure.setRegion(probe.domain?.picture?.region ?? null, state.init.model?.family ?? null);
       figure.setOverlay(this.overlayFor(state, probe, obj.object, true));
       figure.setHint(`${obj.object}: argmax ${cellName(state, argmaxOf(state, obj.object, probe))}`);
       figure.element.setAttribute('data-object', obj.object);
@@ -395,16 +404,4 @@ export class PanelView implements PanelRenderer {
     const panels = temporalPanels(probe, rows, state.layer);
     return panels.map((p) => gridExportSvg([p], bank.cells, this.theme, `${p.title}: similarity to each frame's temporal ID, layer ${state.layer}`));
   }
-}
-
-function argmaxOf(state: PanelState, object: string, probe: ProbeResult): number {
-  const obj = probe.objects.find((o) => o.object === object);
-  if (!obj) return -1;
-  const rows = probeRowLayers(obj.similarity.length, state.init.model?.numLayers ?? null, state.init.bank);
-  return argmaxAt(obj, rows, state.layer);
-}
-
-function cellName(state: PanelState, cell: number): string {
-  const c = state.init.bank?.cells[cell];
-  return c ? cellLabel(c, state.init.bank?.kind ?? 'spatial') : '–';
 }

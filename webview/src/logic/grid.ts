@@ -141,3 +141,13 @@ export function boxFromCorners(ax: number, ay: number, bx: number, by: number): 
   const [y0, y1] = [clamp(Math.min(ay, by)), clamp(Math.max(ay, by))];
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
+
+/** Whether a region is the whole picture. */
+export function isWholePicture(r: Rect): boolean {
+  return sameRect(r, WHOLE);
+}
+
+export function sameRect(a: Rect, b: Rect): boolean {
+  const eps = 1e-9;
+  return Math.abs(a.x - b.x) < eps && Math.abs(a.y - b.y) < eps && Math.abs(a.width - b.width) < eps && Math.abs(a.height - b.height) < eps;
+}

@@ -1,16 +1,18 @@
 import type {
   ForwardParams,
   MediaRef,
+  NormalisedBox,
   QuestionRelation,
   SweepPatchesResult,
   ProbeParams,
   ProbeResult,
   SteerOutcome,
   SteerParams,
+  TokenInfo,
 } from '../../../protocol/requests';
 import type { InitBody, InspectedMedia, ServerStateChange } from '../../../protocol/webview';
 import { clampBand } from '../logic/layers';
-import { closedObjectWords, defaultObjectPair, questionFrom, templatesOf } from '../logic/questions';
+import { askedQuestion, closedObjectWords, defaultObjectPair, questionFrom, templatesOf } from '../logic/questions';
 import { type AnswerSummary, type Experiment, createExperiment } from './experimentLog';
 
 /** Everything the panel shows, as plain JSON: kept with setState so a hidden panel restores. */
@@ -22,7 +24,13 @@ export interface Baseline {
   probeResult: ProbeResult | null;
   /** The relation the question asked (its template's), which held-out batch sweeps ask too; null or absent: none. */
   relation?: QuestionRelation | null;
+  /** The forward result's prompt tokens, with each media token's place: the token grid over the picture. */
+  tokens?: TokenInfo[];
 }
+
+/** What is drawn over the picture: the selected object's heatmap, the model's token grid, or boxes being drawn. */
+export type MediaMode = 'heatmap' | 'tokens' | 'boxes';
+const MEDIA_MODES: readonly MediaMode[] = ['heatmap', 'tokens', 'boxes'];
 
 export interface SteerStep {
   params: SteerParams;
@@ -65,6 +73,11 @@ export interface PanelState {
   frame: number;
   sweepBatch: number;
   latticeView: 'pca' | 'plane';
+  mediaMode: MediaMode;
+  /** Ground-truth boxes drawn on the picture, by object name, normalised (0..1 of its width and height). */
+  boxes: Record<string, NormalisedBox>;
+  /** The object the next drawn box is for (one of the question's). */
+  boxObject: string | null;
   baseline: Baseline | null;
   steps: SteerStep[];
   sweep: SweepPatchesResult | null;
@@ -107,6 +120,9 @@ export function initialPanelState(init: InitBody, now: Date): PanelState {
     frame: 0,
     sweepBatch: 0,
     latticeView: 'pca',
+    mediaMode: 'heatmap',
+    boxes: {},
+    boxObject: null,
     baseline: null,
     steps: [],
     sweep: null,
@@ -137,6 +153,10 @@ export function restorePanelState(saved: unknown, init: InitBody): PanelState | 
     // saved before the question box kept answer words, or for a model with fewer templates
     answerText: typeof saved.answerText === 'string' ? saved.answerText : '',
     templateIndex: saved.templateIndex < templatesOf(init).length ? saved.templateIndex : -1,
+    // saved before the picture had modes and boxes
+    mediaMode: MEDIA_MODES.includes(saved.mediaMode) ? saved.mediaMode : 'heatmap',
+    boxes: typeof saved.boxes === 'object' && saved.boxes !== null ? saved.boxes : {},
+    boxObject: typeof saved.boxObject === 'string' ? saved.boxObject : null,
     layer: clampLayer(saved.layer, maxLayer),
     band: clampBand(saved.band, maxLayer),
     // Probes read with another bank would be mislabelled: keep answers, drop the steering history.
@@ -185,4 +205,23 @@ export function objectChoices(state: PanelState): string[] {
 export function selectedObject(state: PanelState): string | null {
   const choices = objectChoices(state);
   return state.selectedObject && choices.includes(state.selectedObject) ? state.selectedObject : choices[0] ?? null;
+}
+
+/** Boxes can be drawn on a picture (not a clip), and give a deviation for a spatial bank only. */
+export function canDrawBoxes(state: PanelState): boolean {
+  return state.init.media.kind === 'image' && state.init.bank?.kind !== 'temporal';
+}
+
+/** The drawn boxes of the objects a probe reads (the server refuses boxes of other objects); null: none to send. */
+export function boxesFor(state: PanelState, objects: readonly string[]): Record<string, NormalisedBox> | null {
+  if (!canDrawBoxes(state)) return null;
+  const entries = Object.entries(state.boxes).filter(([o]) => objects.includes(o));
+  return entries.length ? Object.fromEntries(entries) : null;
+}
+
+/** The objects a box can be drawn for: those the question asks about (the probe reads those), else the names typed so far. */
+export function boxObjects(state: PanelState): string[] {
+  const asking = askedQuestion(state, templatesOf(state.init), closedObjectWords(state.init));
+  if (asking.ok) return asking.asked.objects;
+  return [...new Set([state.objectA, state.objectB].map((o) => o.trim()).filter(Boolean))];
 }

@@ -1,6 +1,6 @@
 import { type Diverging, divergingColor, overlayOpacity, parseColor } from '../logic/colorScale';
-import { type Cell, cellLabel, gridSize } from '../logic/grid';
-import { h, setChildren, svg } from './dom';
+import { type Cell, type Rect, cellLabel, gridSize, isWholePicture, sameRect, visibleRegionOf } from '../logic/grid';
+import { h, setChildren, show, svg } from './dom';
 import type { Theme } from './theme';
 
 /** A probe heatmap over the picture's grid: one translucent cell per ID, the argmax outlined. */
@@ -19,6 +19,8 @@ export interface OverlayOptions {
   extent: number;
   scale: Diverging;
   interactive: boolean;
+  /** The part of the picture the grid spans (normalised; the model's view of it, e.g. LLaVA's centre crop); absent: all of it. */
+  region?: Rect;
 }
 
 export function divergingFromTheme(theme: Theme): Diverging {
@@ -37,13 +39,16 @@ export function valueText(object: string, cell: Cell, kind: 'spatial' | 'tempora
 
 export function overlaySvg(o: OverlayOptions): SVGSVGElement {
   const { columns, rows } = gridSize(o.cells);
-  const root = svg('svg', {
-    class: `heat-overlay${o.interactive ? ' interactive' : ''}`,
-    viewBox: `0 0 ${columns} ${rows}`,
-    preserveAspectRatio: 'none',
-    role: 'img',
-    'aria-label': `Where the model places ${o.object}`,
-  });
+  const cls = `heat-overlay${o.interactive ? ' interactive' : ''}`;
+  const label = { role: 'img', 'aria-label': `Where the model places ${o.object}` };
+  const grid = { viewBox: `0 0 ${columns} ${rows}`, preserveAspectRatio: 'none' };
+  // over part of the picture: an outer SVG in picture fractions holds the grid's own SVG placed on that part
+  const partial = o.region && !isWholePicture(o.region) ? o.region : null;
+  const outer = partial ? svg('svg', { class: cls, viewBox: '0 0 1 1', preserveAspectRatio: 'none', ...label }) : null;
+  const root = partial
+    ? svg('svg', { class: 'heat-region', x: partial.x, y: partial.y, width: partial.width, height: partial.height, overflow: 'visible', ...grid })
+    : svg('svg', { class: cls, ...grid, ...label });
+  outer?.appendChild(root);
   o.cells.forEach((c, i) => {
     const value = o.values?.[i];
     const hasValue = value !== undefined && Number.isFinite(value);
@@ -74,10 +79,15 @@ export function overlaySvg(o: OverlayOptions): SVGSVGElement {
   if (o.reference !== undefined && o.reference !== o.argmax) outline(o.reference, 'heat-reference');
   outline(o.target, 'heat-target');
   outline(o.argmax, 'heat-argmax');
-  return root;
+  return outer ?? root;
 }
 
-/** The picture with its overlay and a line that reads out the hovered cell. */
+/**
+ * The picture with its overlay and a line that reads out the hovered cell. Further layers (the
+ * token grid, drawn boxes) can be added over the picture: they stay above the heatmap. The grid
+ * spans the part of the picture the model sees: as the server said (the probe's domain), else as
+ * the family's processor keeps it, from the picture's own size once it has loaded.
+ */
 export class HeatmapFigure {
   readonly element: HTMLElement;
   private readonly frame: HTMLDivElement;
@@ -86,6 +96,13 @@ export class HeatmapFigure {
   private overlay: SVGSVGElement | null = null;
   private options: OverlayOptions | null = null;
   private hint = '';
+  private readonly layers: Element[] = [];
+  private overlayShown = true;
+  private known: Rect | null = null;
+  private family: string | null = null;
+  private shownRegion: Rect = { x: 0, y: 0, width: 1, height: 1 };
+  /** Called when the part of the picture the model sees changed (the picture loaded, or the server said). */
+  onRegion: ((region: Rect) => void) | null = null;
 
   constructor(
     private readonly onCellClick: ((cell: number) => void) | null,
@@ -96,9 +113,20 @@ export class HeatmapFigure {
     this.img.addEventListener('error', () => {
       if (this.img.getAttribute('src')) onImageError(this.img.getAttribute('src') ?? '');
     });
+    this.img.addEventListener('load', () => this.placeRegion());
     this.frame = h('div', { class: 'media-frame' }, this.img);
     this.readout = h('div', { class: 'readout', attrs: { 'aria-live': 'polite' } });
     this.element = h('figure', { class: `heatmap-figure ${extraClass}`.trim() }, this.frame, this.readout);
+  }
+
+  /** The part of the picture the model sees, normalised. */
+  get region(): Rect {
+    return this.shownRegion;
+  }
+
+  /** The picture's size in pixels once loaded (0 x 0 before). */
+  get naturalSize(): { width: number; height: number } {
+    return { width: this.img.naturalWidth, height: this.img.naturalHeight };
   }
 
   setImage(uri: string, alt: string): void {
@@ -111,12 +139,31 @@ export class HeatmapFigure {
     this.readout.textContent = text;
   }
 
+  /** A layer over the picture (an SVG in picture fractions), kept above the heatmap. */
+  addLayer(node: Element): void {
+    this.layers.push(node);
+    this.frame.appendChild(node);
+  }
+
+  /** Hides the heatmap (while another layer, such as the token grid, is read) without forgetting it. */
+  showOverlay(shown: boolean): void {
+    this.overlayShown = shown;
+    if (this.overlay) show(this.overlay, shown);
+  }
+
+  /** The region the server gave (ProbeResult.domain), or null to take the family's from the picture's size. */
+  setRegion(known: Rect | null, family: string | null): void {
+    this.known = known;
+    this.family = family;
+    this.placeRegion();
+  }
+
   setOverlay(options: OverlayOptions | null): void {
     this.options = options;
     this.overlay?.remove();
     this.overlay = null;
     if (!options || options.cells.length === 0) return;
-    const node = overlaySvg(options);
+    const node = overlaySvg({ ...options, region: this.shownRegion });
     node.addEventListener('mousemove', (e) => this.hover(e.target));
     node.addEventListener('mouseleave', () => (this.readout.textContent = this.hint));
     if (this.onCellClick && options.interactive) {
@@ -125,8 +172,18 @@ export class HeatmapFigure {
         if (cell !== null) this.onCellClick?.(cell);
       });
     }
+    show(node, this.overlayShown);
     this.overlay = node;
-    this.frame.appendChild(node);
+    this.frame.insertBefore(node, this.layers[0] ?? null);
+  }
+
+  private placeRegion(): void {
+    const { width, height } = this.naturalSize;
+    const region = this.known ?? visibleRegionOf(this.family, width, height);
+    if (sameRect(region, this.shownRegion)) return;
+    this.shownRegion = region;
+    if (this.options) this.setOverlay(this.options);
+    this.onRegion?.(region);
   }
 
   private hover(target: EventTarget | null): void {

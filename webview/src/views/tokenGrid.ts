@@ -146,6 +146,16 @@ export class TokenGridView {
     this.readout.textContent = media ? `${media} media tokens: ${views.map((v) => v.label).join(' + ')}. Hover a patch or a token.` : 'No media tokens in this prompt.';
   }
 
+  /** No tokens to show (before a run): an empty grid and list, and why. */
+  clear(message: string): void {
+    this.tokens = [];
+    this.layer.setViews([]);
+    this.list.setTokens([]);
+    show(this.switcher, false);
+    setChildren(this.switcher);
+    this.readout.textContent = message;
+  }
+
   private switchTo(key: string): void {
     this.layer.showView(key);
     for (const b of this.switcher.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.getAttribute('data-token-view') === key));

@@ -1,0 +1,85 @@
+import type { IdBankSummary, ProbeResult } from '../../../protocol/requests';
+import { domainNote } from '../logic/domainNote';
+import { probeRowLayers } from '../logic/probeLayers';
+import { h, setChildren, show } from './dom';
+
+/**
+ * Beside the picture, what the probe says about its own reading: the plain note when
+ * scene-derived IDs were read on a photo, and, for each object given a box, its deviation per
+ * layer (|read ID − the ID at the box centre|, METHOD.md section 2) with the shown layer marked.
+ */
+
+export interface ProbeNotesInput {
+  probe: ProbeResult | null;
+  bank: IdBankSummary | null;
+  numLayers: number | null;
+  layer: number;
+}
+
+export class ProbeNotesView {
+  readonly element: HTMLElement;
+  private readonly note: HTMLElement;
+  private readonly deviation: HTMLElement;
+
+  constructor(private readonly onLayer: (layer: number) => void) {
+    this.note = h('p', { class: 'domain-note', attrs: { role: 'note', 'data-view': 'domain-note' } });
+    this.deviation = h('div', { class: 'deviation-view', attrs: { 'data-view': 'deviation' } });
+    this.element = h('section', { class: 'probe-notes' }, this.note, this.deviation);
+  }
+
+  update({ probe, bank, numLayers, layer }: ProbeNotesInput): void {
+    const text = domainNote(probe?.domain);
+    this.note.textContent = text ?? '';
+    show(this.note, text !== null);
+    const boxed = probe?.objects.filter((o) => o.deviation && o.deviation.length > 0) ?? [];
+    show(this.deviation, boxed.length > 0);
+    show(this.element, text !== null || boxed.length > 0);
+    if (!probe || boxed.length === 0) {
+      setChildren(this.deviation);
+      return;
+    }
+    const layers = probeRowLayers(boxed[0].deviation!.length, numLayers, bank);
+    const best = boxed.map((o) => o.deviation!.reduce((b, v, i, all) => (v < all[b] ? i : b), 0));
+    const rows = layers.map((l, row) =>
+      h(
+        'tr',
+        {
+          class: l === layer ? 'current' : '',
+          attrs: { 'data-layer': l, 'aria-current': l === layer ? 'true' : undefined, tabindex: 0, title: `Show layer ${l}` },
+          on: {
+            click: () => this.onLayer(l),
+            keydown: (e: Event) => {
+              if (e instanceof KeyboardEvent && (e.key === 'Enter' || e.key === ' ')) {
+                e.preventDefault();
+                this.onLayer(l);
+              }
+            },
+          },
+        },
+        h('th', { attrs: { scope: 'row' }, text: String(l) }),
+        ...boxed.map((o, k) => h('td', { class: best[k] === row ? 'best' : '', attrs: { 'data-object': o.object }, text: format(o.deviation![row]) })),
+      ),
+    );
+    const at = layers.indexOf(layer);
+    const summary = boxed.map((o) => `${o.object} ${at >= 0 ? format(o.deviation![at]) : '–'}`).join(', ');
+    setChildren(
+      this.deviation,
+      h('h3', { class: 'deviation-title', text: 'Deviation from the drawn boxes' }),
+      h('p', { class: 'muted deviation-summary', attrs: { 'aria-live': 'polite' }, text: `Layer ${layer}: ${summary}. Lower: the read ID is nearer the ID at the box centre; the lowest per object is marked.` }),
+      h(
+        'div',
+        { class: 'deviation-scroll' },
+        h(
+          'table',
+          { class: 'deviation-table' },
+          h('thead', {}, h('tr', {}, h('th', { attrs: { scope: 'col' }, text: 'layer' }), ...boxed.map((o) => h('th', { attrs: { scope: 'col' }, text: o.object })))),
+          h('tbody', {}, ...rows),
+        ),
+      ),
+    );
+  }
+}
+
+function format(v: number | undefined): string {
+  return v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(3);
+}
