@@ -8,6 +8,7 @@ import { wholeNumber } from '../cli/numberOption';
 import { benchInput } from './benchInput';
 import { CAPTURE_TARGET, ModelResult, modelTable, summarise } from './benchReport';
 import { timeOrt } from './ortTimings';
+import { PrefixReuseTimings, timePrefixReuse } from './prefixReuseTimings';
 import { PeakRss, RSS_TARGET, measurePeakRss } from './peakRss';
 import { REAL_DIM_MODELS, RealDimModel, ensureRealDimModel } from './realDimModels';
 import { BenchModel, MODEL_SCRIPTS, TorchTimings, ensureBenchModel, timeTorch, torchUnavailable } from './torchReference';
@@ -56,7 +57,7 @@ async function main(argv: string[]): Promise<void> {
     args: argv,
     options: {
       runs: { type: 'string' }, warmup: { type: 'string' }, threads: { type: 'string' }, seed: { type: 'string' },
-      'no-100m': { type: 'boolean' }, 'cache-dir': { type: 'string' }, models: { type: 'string' }, 'no-rss': { type: 'boolean' },
+      'no-100m': { type: 'boolean' }, 'cache-dir': { type: 'string' }, models: { type: 'string' }, 'no-rss': { type: 'boolean' }, 'no-reuse': { type: 'boolean' },
     },
   });
   const opts = {
@@ -130,7 +131,12 @@ async function main(argv: string[]): Promise<void> {
       log(`${t.name}: peak RSS, plain ORT sessions and the instrumented runner, each in a child process...`);
       rss = await measurePeakRss(t.dir, { variant: t.variant, threads: opts.threads, seed, cacheDir: graphs }).catch((e: Error) => `failed: ${e.message}`);
     }
-    results.push(summarise(t.name, t.dir, t.params ?? (torch ? { total: torch.params } : null), ort, torch, skipped, rss, t.variant ?? 'fp32'));
+    let reuse: PrefixReuseTimings | string = 'not measured (--no-reuse)';
+    if (!values['no-reuse']) {
+      log(`${t.name}: one steering run with prefix reuse vs recomputed, ${opts.warmup} warm-up + ${opts.runs} pairs...`);
+      reuse = await timePrefixReuse(t.dir, input, { ...opts, cacheDir: graphs, variant: t.variant }).catch((e: Error) => `failed: ${e.message}`);
+    }
+    results.push(summarise(t.name, t.dir, t.params ?? (torch ? { total: torch.params } : null), ort, torch, skipped, rss, t.variant ?? 'fp32', reuse));
   }
 
   const out: string[] = [

@@ -20,14 +20,15 @@ function torch(lastLogit: number): TorchTimings {
   return { torch: '1.13', threads: 1, params: 10, variants: { plain: t, capture_all: t, steer: t }, last_logits: { plain: [lastLogit, 1, 2], capture_all: [lastLogit, 1, 2], steer: [lastLogit, 1, 2] } };
 }
 
+const NO_REUSE = 'not measured (--no-reuse)';
 const rss = { plainBytes: 100 * 2 ** 20, runnerBytes: 125 * 2 ** 20, ratio: 1.25 };
 
 test('ORT/PyTorch speed ratios only where both computed the same logits', () => {
-  const same = summarise('m', '/m', null, ort(), torch(PYTORCH_AGREEMENT / 2), null, rss, 'fp32');
+  const same = summarise('m', '/m', null, ort(), torch(PYTORCH_AGREEMENT / 2), null, rss, 'fp32', NO_REUSE);
   assert.equal(same.ortOverPytorch?.plain.total, 0.5);
   assert.match(modelTable(same), /ORT\/PyTorch/);
 
-  const apart = summarise('m', '/m', null, ort(), torch(1.5), null, rss, 'fp32');
+  const apart = summarise('m', '/m', null, ort(), torch(1.5), null, rss, 'fp32', NO_REUSE);
   assert.equal(apart.ortOverPytorch, null);
   assert.equal(apart.logitsMaxAbsDiff?.plain, 1.5);
   const table = modelTable(apart);
@@ -36,15 +37,22 @@ test('ORT/PyTorch speed ratios only where both computed the same logits', () => 
 });
 
 test('peak RSS line: both figures, the ratio and the 1.3x verdict; or why it is missing', () => {
-  const met = modelTable(summarise('m', '/m', null, ort(), null, 'n/a', rss, 'q4'));
+  const met = modelTable(summarise('m', '/m', null, ort(), null, 'n/a', rss, 'q4', NO_REUSE));
   assert.match(met, /plain ORT sessions 100 MiB, instrumented runner with capture all 125 MiB: 1\.25x \(target <= 1\.3x: met\)/);
   assert.match(met, /q4 graphs, 2 layers, hidden 4, prompt 3 tokens/);
-  const over = modelTable(summarise('m', '/m', null, ort(), null, 'n/a', { ...rss, ratio: 1.4 }, 'fp32'));
+  const over = modelTable(summarise('m', '/m', null, ort(), null, 'n/a', { ...rss, ratio: 1.4 }, 'fp32', NO_REUSE));
   assert.match(over, /1\.40x \(target <= 1\.3x: not met\)/);
-  assert.match(modelTable(summarise('m', '/m', null, ort(), null, 'n/a', 'not measured (--no-rss)', 'fp32')), /peak RSS: not measured \(--no-rss\)/);
+  assert.match(modelTable(summarise('m', '/m', null, ort(), null, 'n/a', 'not measured (--no-rss)', 'fp32', NO_REUSE)), /peak RSS: not measured \(--no-rss\)/);
 });
 
 test('capture-all overhead is judged against 3%', () => {
-  const table = modelTable(summarise('m', '/m', null, ort(), null, 'n/a', rss, 'fp32'));
+  const table = modelTable(summarise('m', '/m', null, ort(), null, 'n/a', rss, 'fp32', NO_REUSE));
   assert.match(table, /capture-all overhead <= 3%: total \+2\.0% \(met\)/);
+});
+
+test('prefix reuse line: both medians, the speed-up against the 10x target and the logits check', () => {
+  const reuse = { promptTokens: 309, prefixTokens: 290, reuseMs: [100, 120], fullMs: [1500, 1700], maxLogitDiff: 0 };
+  const table = modelTable(summarise('m', '/m', null, ort(), null, 'n/a', rss, 'q4', reuse));
+  assert.match(table, /position 290 of 309\): with prefix reuse 110(\.0)? ms, recomputed 1600(\.0)? ms: 14\.5x \(target >= 10x with hundreds of media tokens: met\)/);
+  assert.match(modelTable(summarise('m', '/m', null, ort(), null, 'n/a', rss, 'q4', NO_REUSE)), /prefix reuse: not measured/);
 });

@@ -1,6 +1,7 @@
 import type { OnnxVariant } from '../model/modelFolder';
 import type { OrtTimings, OrtVariant } from './ortTimings';
 import { PeakRss, RSS_TARGET } from './peakRss';
+import type { PrefixReuseTimings } from './prefixReuseTimings';
 import type { BenchModel, TorchTimings, TorchVariant } from './torchReference';
 
 /**
@@ -66,6 +67,29 @@ export interface ModelResult {
   ortOverPytorch: Record<TorchVariant, { total: number; prefill: number; cpu: number }> | null;
   /** max |ORT - PyTorch| over the last position's logits: both sides computed the same forward. */
   logitsMaxAbsDiff: Record<TorchVariant, number> | null;
+  /** One steering run with prefix reuse vs recomputed in full, or why it is missing. */
+  prefixReuse: { promptTokens: number; prefixTokens: number; reuseMs: Figure; fullMs: Figure; speedup: number; maxLogitDiff: number } | string;
+}
+
+/** The issue's target for one steering run on a model with hundreds of media tokens before the question. */
+export const REUSE_TARGET = 10;
+
+export function reuseSummary(r: PrefixReuseTimings | string): ModelResult['prefixReuse'] {
+  if (typeof r === 'string') return r;
+  const reuseMs = figure(r.reuseMs);
+  const fullMs = figure(r.fullMs);
+  return { promptTokens: r.promptTokens, prefixTokens: r.prefixTokens, reuseMs, fullMs, speedup: fullMs.median / reuseMs.median, maxLogitDiff: r.maxLogitDiff };
+}
+
+function reuseLine(m: ModelResult): string {
+  const r = m.prefixReuse;
+  if (typeof r === 'string') return `prefix reuse: ${r}`;
+  const met = r.speedup >= REUSE_TARGET ? 'met' : 'not met';
+  return (
+    `one steering run (forward, add at the first object word, position ${r.prefixTokens} of ${r.promptTokens}): ` +
+    `with prefix reuse ${ms(r.reuseMs)}, recomputed ${ms(r.fullMs)}: ${r.speedup.toFixed(1)}x (target >= ${REUSE_TARGET}x with hundreds of media tokens: ${met}); ` +
+    `max |logits reuse - full| ${r.maxLogitDiff.toExponential(1)}`
+  );
 }
 
 const MATCH: Record<TorchVariant, OrtVariant> = { plain: 'plain', capture_all: 'captureAll', steer: 'steer' };
@@ -93,7 +117,7 @@ const rel = (a: Figure | null, b: Figure | null) => (a && b ? a.median / b.media
 // samples[v][i] were taken in round i for every variant, so index i pairs them
 const paired = (a: number[], b: number[]) => (a.length && a.length === b.length ? figure(a.map((x, i) => x / b[i])).median - 1 : null);
 
-export function summarise(name: string, dir: string, params: ModelResult['params'], o: OrtTimings, t: TorchTimings | null, skipped: string | null, rss: PeakRss | string, variant: OnnxVariant): ModelResult {
+export function summarise(name: string, dir: string, params: ModelResult['params'], o: OrtTimings, t: TorchTimings | null, skipped: string | null, rss: PeakRss | string, variant: OnnxVariant, reuse: PrefixReuseTimings | string): ModelResult {
   const ort = Object.fromEntries(Object.entries(o.samples).map(([v, s]) => [v, timing(s.totalMs, s.prefillMs, s.cpuMs)])) as ModelResult['ort'];
   const p = o.samples.plain;
   const overhead = Object.fromEntries(
@@ -131,6 +155,7 @@ export function summarise(name: string, dir: string, params: ModelResult['params
     peakRss: typeof rss === 'string' ? null : rss, peakRssNote: typeof rss === 'string' ? rss : null,
     steer: { layer: o.steer.layer, position: o.steer.position },
     ort, overhead, pytorch, pytorchSkipped: skipped, ortOverPytorch, logitsMaxAbsDiff,
+    prefixReuse: reuseSummary(reuse),
   };
 }
 
@@ -177,6 +202,7 @@ export function modelTable(m: ModelResult): string {
     columns(ortRows),
     `target: capture-all overhead <= ${CAPTURE_TARGET * 100}%: total ${verdict(c.total)}, prefill ${verdict(c.prefill)}; paired: total ${verdict(c.pairedTotal)}, prefill ${verdict(c.pairedPrefill)}, CPU ${verdict(c.pairedCpu)}`,
     rssLine(m),
+    reuseLine(m),
   ];
   if (!m.pytorch || !m.logitsMaxAbsDiff) {
     lines.push(`PyTorch: skipped (${m.pytorchSkipped ?? 'unknown reason'})`);

@@ -191,7 +191,12 @@ export class ModelRunner {
     if (typeof question !== 'string' || !question.trim()) throw badQuestion('The question is empty: ask e.g. "Is the red circle to the left or right of the blue square?".');
     const encoded = await this.encode(media, signal);
     throwIfCancelled(signal);
-    return this.model.promptEmbeds(question, encoded);
+    // media encoded once (an analysis's picture) and asked the same question again: the prompt is the same too
+    const known = this.prefixReuse && 'encoded' in media ? this.cleanPrefixes.preparedFor(encoded, question) : undefined;
+    if (known) return known;
+    const prepared = await this.model.promptEmbeds(question, encoded);
+    if ('encoded' in media) this.cleanPrefixes.keepPrepared(encoded, question, prepared);
+    return prepared;
   }
 
   /** Fresh deltas for a prompt of `seq` tokens, typed per site (float16 sites in fp16 exports). */
@@ -309,7 +314,18 @@ export class ModelRunner {
       }
     }
     const tokens: TokenInfo[] = prompt.tokens.map((t, position) => ({ position, id: t.id, text: t.text, kind: t.kind, ...(t.media ? { media: t.media } : {}) }));
-    return { prompt, tokens, answer, logprobs, logits: final.logits.data as Float32Array, hidden, ...(frames ? { frames } : {}) };
+    return {
+      prompt,
+      tokens,
+      answer,
+      logprobs,
+      // read on demand: after a reused prefix the prompt's logits are joined only if asked for (hundreds of MB for a large vocabulary)
+      get logits() {
+        return final.logits.data as Float32Array;
+      },
+      hidden,
+      ...(frames ? { frames } : {}),
+    };
   }
 
   /** The position of an object word in the prompt of `question` (quoted in the error when the word is not there). */

@@ -1,5 +1,6 @@
 import * as ort from '../model/onnxRuntime';
 import { DecoderStep, KvCache, float32Of, lastPosition } from '../model/ortSessions';
+import type { PreparedPrompt } from '../model/visionLanguageModel';
 
 /**
  * Reuse of a prompt's clean prefix. Steering, noise and patching runs on one picture and
@@ -23,6 +24,17 @@ interface CleanPrefix {
 
 export class CleanPrefixStore {
   private last: CleanPrefix | undefined;
+  private lastPrepared: { media: object; question: string; prepared: PreparedPrompt } | undefined;
+
+  /** The prompt last prepared for this question about these media (ids, embeddings, positions). */
+  preparedFor(media: object, question: string): PreparedPrompt | undefined {
+    const p = this.lastPrepared;
+    return p && p.media === media && p.question === question ? p.prepared : undefined;
+  }
+
+  keepPrepared(media: object, question: string, prepared: PreparedPrompt): void {
+    this.lastPrepared = { media, question, prepared };
+  }
 
   /** The stored clean run over at least `length` positions of this prompt, if any. */
   covering(media: object, question: string, length: number): CleanPrefix | undefined {
@@ -36,6 +48,7 @@ export class CleanPrefixStore {
 
   clear(): void {
     this.last = undefined;
+    this.lastPrepared = undefined;
   }
 }
 
@@ -64,18 +77,35 @@ function joinRows(head: ort.Tensor, rows: number, tail: ort.Tensor): ort.Tensor 
   return new ort.Tensor('float32', out, [1, rows + tail.dims[1], width]);
 }
 
+/** `get()` computed on first use and kept: a joined tensor can be hundreds of MB (logits over a 150k vocabulary). */
+function lazily<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
 /**
  * The step of a whole prompt from the clean prefix's first `at` positions and a run over the
- * rest: logits and every [1, seq, width] output (the captures) joined along the sequence, the
- * cache of the run over the rest (it holds the prefix as its past).
+ * rest: logits and every [1, seq, width] output (the captures) joined along the sequence, each
+ * only when read (a steering run reads the last logits alone), and the cache of the run over
+ * the rest (it holds the prefix as its past).
  */
 export function joinSteps(prefix: PromptStep, at: number, rest: DecoderStep): PromptStep {
   const outputs: Record<string, ort.Tensor> = {};
   for (const [name, t] of Object.entries(rest.outputs)) {
     const head = prefix.outputs[name];
     const sequenceShaped = t.dims.length === 3 && t.dims[0] === 1 && head?.dims.length === 3;
-    if (sequenceShaped && !name.startsWith('present.')) outputs[name] = joinRows(head, at, t);
+    if (!sequenceShaped || name.startsWith('present.') || name === 'logits') continue;
+    const joined = lazily(() => joinRows(head, at, t));
+    Object.defineProperty(outputs, name, { get: joined, enumerable: true });
   }
-  const logits = joinRows(prefix.logits, at, rest.logits);
-  return { logits, cache: rest.cache, outputs: { ...outputs, logits }, lastLogits: lastPosition(logits) };
+  const logits = lazily(() => joinRows(prefix.logits, at, rest.logits));
+  Object.defineProperty(outputs, 'logits', { get: logits, enumerable: true });
+  return {
+    get logits() {
+      return logits();
+    },
+    cache: rest.cache,
+    outputs,
+    lastLogits: lastPosition(rest.logits),
+  };
 }
