@@ -41,6 +41,7 @@ QWEN_TEXT = {"hidden_size": 1536, "intermediate_size": 8960, "num_attention_head
              "rope_scaling": {"type": "mrope", "mrope_section": [16, 24, 24]}}
 QWEN_VISION = {"depth": 32, "embed_dim": 1280, "num_heads": 16, "mlp_ratio": 4, "hidden_size": 1536}
 QWEN_MIN_PIXELS = 448 * 448
+QWEN_MAX_PIXELS = 12845056
 MODELS = {"smolvlm-256m": "fp32", "qwen2vl-2b-q4": "q4"}
 
 
@@ -162,8 +163,9 @@ def build_qwen2vl(out, seed):
     cfg = twin.make_config(ids, n_tokens)
     cfg.update(QWEN_TEXT)
     cfg["vision_config"] = {**cfg["vision_config"], **QWEN_VISION}
-    twin.PREPROCESSOR = {**twin.PREPROCESSOR, "min_pixels": QWEN_MIN_PIXELS,
-                         "size": {**twin.PREPROCESSOR["size"], "min_pixels": QWEN_MIN_PIXELS}}
+    # the real 2B's pixel budget (the twin's is small to keep tests cheap)
+    twin.PREPROCESSOR = {**twin.PREPROCESSOR, "min_pixels": QWEN_MIN_PIXELS, "max_pixels": QWEN_MAX_PIXELS,
+                         "size": {"min_pixels": QWEN_MIN_PIXELS, "max_pixels": QWEN_MAX_PIXELS}}
     twin.write_tokenizer_files(tok_json, ids)
     twin.write_configs(cfg, ids)
 

@@ -61,11 +61,15 @@ CORPUS = " ".join([
 # vision depth 32, embed 1280, 16 heads. Here every width is tiny; section ratios are kept.
 VISION = {"depth": 2, "embed_dim": 32, "mlp_ratio": 4, "num_heads": 2, "in_chans": 3, "hidden_size": 64,
           "patch_size": 14, "spatial_merge_size": 2, "spatial_patch_size": 14, "temporal_patch_size": 2}
+# max_pixels: the real 2B's is 12845056 (3584^2); the twin's is 224^2, so the analyses' scenes at
+# the family's own resolution (the largest multiple of 28 near 896 px within the budget) stay cheap
+# in tests. The photo of the reference (150x100) is within both, so its grid is the same.
+TWIN_MAX_PIXELS = 50176
 PREPROCESSOR = {"do_convert_rgb": True, "do_normalize": True, "do_rescale": True, "do_resize": True,
                 "image_mean": [0.48145466, 0.4578275, 0.40821073], "image_processor_type": "Qwen2VLImageProcessor",
-                "image_std": [0.26862954, 0.26130258, 0.27577711], "max_pixels": 12845056, "merge_size": 2,
+                "image_std": [0.26862954, 0.26130258, 0.27577711], "max_pixels": TWIN_MAX_PIXELS, "merge_size": 2,
                 "min_pixels": 3136, "patch_size": 14, "processor_class": "Qwen2VLProcessor", "resample": 3,
-                "rescale_factor": 0.00392156862745098, "size": {"max_pixels": 12845056, "min_pixels": 3136},
+                "rescale_factor": 0.00392156862745098, "size": {"max_pixels": TWIN_MAX_PIXELS, "min_pixels": 3136},
                 "temporal_patch_size": 2}
 
 
