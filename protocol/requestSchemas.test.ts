@@ -63,7 +63,7 @@ test('a number beyond float32 is refused, though finite as a double', () => {
 test('unknown keys are refused with the known ones named, and without the noise of the fields they displaced', () => {
   assert.equal(
     message('spatialIds/sweepPatches', { batchSize: 3 }),
-    'spatialIds/sweepPatches: params has an unknown key "batchSize": the known keys are model, media, question, batch, relation, seed (check the spelling).',
+    'spatialIds/sweepPatches: params has an unknown key "batchSize": the known keys are model, media, question, objects, answers, batch, relation, seed (check the spelling).',
   );
   assert.match(message('spatialIds/forward', { media: { image: '/a.png', page: 2 }, question }), /media has an unknown key "page": the known keys are image \(check the spelling\)/);
   assert.match(message('spatialIds/deriveTids', { grid: 4 }), /unknown key "grid"/);

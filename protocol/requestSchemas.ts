@@ -165,7 +165,8 @@ export const forwardParamsSchema = strictObject(
     model: modelDir.optional(),
     media: mediaRefSchema,
     question: questionSchema,
-    answers: list(word, 'answer words', 1, LIMITS.words).optional(),
+    // [] asks for no answer words: the generated answer alone (and its first word's log-probability)
+    answers: list(word, 'answer words', 0, LIMITS.words).optional(),
     capture: captureSchema.optional(),
     interventions: interventions.optional(),
     maxNewTokens: wholeNumber(LIMITS.maxNewTokens.min, LIMITS.maxNewTokens.max).optional(),
@@ -211,10 +212,14 @@ export const probeParamsSchema = strictObject(
 /** Marks the issues of `oneMode`, which say little while the params have other faults (a misspelt `batchSize` is why `batch` is missing). */
 export const MODE_ISSUE = { mode: true } as const;
 
-/** Batch mode runs held-out scenes; single mode one input: fields of the other mode would be ignored, so they are refused. */
-function oneMode(value: Record<string, unknown>, ctx: z.RefinementCtx, single: readonly string[], batchOnly: readonly string[]): void {
+/**
+ * Batch mode runs held-out scenes; single mode one input: fields of the other mode would be
+ * ignored, so they are refused. `single` fields are needed for one input, `singleOptional` ones
+ * may come with it.
+ */
+function oneMode(value: Record<string, unknown>, ctx: z.RefinementCtx, single: readonly string[], batchOnly: readonly string[], singleOptional: readonly string[] = []): void {
   if (value.batch !== undefined) {
-    for (const key of single.filter((k) => value[k] !== undefined)) {
+    for (const key of [...single, ...singleOptional].filter((k) => value[k] !== undefined)) {
       ctx.addIssue({ code: 'custom', path: [key], input: value[key], params: MODE_ISSUE, message: 'left out with batch (batch runs held-out scenes, not this input): give batch, or the single input without batch' });
     }
     return;
@@ -236,6 +241,8 @@ export const steerParamsSchema = strictObject(
     object: word.optional(),
     targetCell: wholeNumber(LIMITS.targetCell.min, LIMITS.targetCell.max).optional(),
     opposite: bool.optional(),
+    objects: list(word, 'object names', 1, LIMITS.words).optional(),
+    answers: list(word, 'answer words', 2, LIMITS.words).optional(),
     layers: list(layerSchema, 'layer indices', 0, LIMITS.bands.layers).optional(),
     factor: factor.optional(),
     seed: seed.optional(),
@@ -244,12 +251,21 @@ export const steerParamsSchema = strictObject(
     bands: list(list(layerSchema, 'layer indices', 1, LIMITS.bands.layers), 'layer bands', 1, LIMITS.bands.count).optional(),
   },
   'the steer params',
-).superRefine((p, ctx) => oneMode(p, ctx, ['media', 'question', 'object', 'targetCell'], ['relation', 'bands']));
+).superRefine((p, ctx) => oneMode(p, ctx, ['media', 'question', 'object', 'targetCell'], ['relation', 'bands'], ['objects', 'answers']));
 
 export const sweepPatchesParamsSchema = strictObject(
-  { model: modelDir.optional(), media: mediaRefSchema.optional(), question: questionSchema.optional(), batch: batch.optional(), relation: relation.optional(), seed: seed.optional() },
+  {
+    model: modelDir.optional(),
+    media: mediaRefSchema.optional(),
+    question: questionSchema.optional(),
+    objects: list(word, 'object names', 2, 2).optional(),
+    answers: list(word, 'answer words', 2, 2).optional(),
+    batch: batch.optional(),
+    relation: relation.optional(),
+    seed: seed.optional(),
+  },
   'the sweepPatches params',
-).superRefine((p, ctx) => oneMode(p, ctx, ['media', 'question'], ['relation']));
+).superRefine((p, ctx) => oneMode(p, ctx, ['media', 'question'], ['relation'], ['objects', 'answers']));
 
 export const videoFramesParamsSchema = strictObject({ model: modelDir.optional(), video: filePath('a video file path') }, 'the videoFrames params');
 

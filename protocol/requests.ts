@@ -361,6 +361,10 @@ export interface SteerParams extends WorkDoneProgressParams {
   targetCell?: number;
   /** Also move the other object the opposite way. */
   opposite?: boolean;
+  /** The question's objects, named freely ("dog", "traffic light"): the other one is moved by `opposite`; default: the "<colour> <shape>" names in the question. */
+  objects?: string[];
+  /** The answer words whose preference steering flips; default: the two words around "or" in the question. */
+  answers?: string[];
   /** Layers to steer at (single input), or the one band to sweep (batch); default: the middle layer / every band. */
   layers?: number[];
   /** Default: the ID bank's calibrated factor; the paper's 5 for a bank without one. */
@@ -412,6 +416,10 @@ export interface SweepPatchesParams extends WorkDoneProgressParams {
   model?: string;
   media?: MediaRef;
   question?: string;
+  /** The question's two objects, named freely; default: the "<colour> <shape>" names in the question. */
+  objects?: string[];
+  /** The two answer words the sweep measures the belief between; default: the two words around "or". */
+  answers?: string[];
   /** Batch mode: this many held-out scenes (with a third, unnamed object for the attribute-swap control). The mirror: horizontal flip for left/right, vertical for above/below, time reversal for clips. */
   batch?: number;
   /** Batch mode: which relation the held-out items ask about. */

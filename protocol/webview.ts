@@ -55,7 +55,8 @@ export interface InitBody {
   model: ModelInfo | null;
   /** The ID bank for this model, when derived (its file and views). */
   bank: IdBankSummary | null;
-  settings: { steeringFactor: number; defaultLayers: number[] };
+  /** steeringFactor null: the ID bank's calibrated factor. */
+  settings: { steeringFactor: number | null; defaultLayers: number[] };
   /** A saved experiment to replay, when the panel was opened from one: a ReplayedExperiment (experimentSteps.ts), checked by the panel. */
   experiment?: unknown;
 }

@@ -22,7 +22,7 @@ export function initProblem(body: unknown): string | null {
   const vocabulary = isObject(body.model) ? vocabularyProblem(body.model.vocabulary) : null;
   if (vocabulary) return `model.vocabulary: ${vocabulary}`;
   const s = body.settings;
-  if (!isObject(s) || typeof s.steeringFactor !== 'number' || !Array.isArray(s.defaultLayers) || !s.defaultLayers.every(Number.isInteger)) {
+  if (!isObject(s) || (typeof s.steeringFactor !== 'number' && s.steeringFactor !== null) || !Array.isArray(s.defaultLayers) || !s.defaultLayers.every(Number.isInteger)) {
     return 'settings need steeringFactor and defaultLayers';
   }
   return null;

@@ -133,6 +133,9 @@ describe('inspector panel', () => {
         targetCell: 7,
         layers: [2, 3, 4],
         factor: 5,
+        // the run's objects and answer words travel with the steering, not parsed from the question
+        objects: ['red circle', 'blue square'],
+        answers: ['left', 'right'],
       });
       assert.equal(await page.textContent('[data-answer=before]'), 'left');
       assert.equal(await page.textContent('[data-answer=after]'), 'right');

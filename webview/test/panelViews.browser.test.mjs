@@ -57,7 +57,12 @@ describe('inspector panel views', () => {
       await page.click('vscode-button[data-action=patch]');
       await page.waitForSelector('[data-card=sweep] svg.sil-plot');
       const [sweep] = await requests(page, 'spatialIds/sweepPatches');
-      assert.deepEqual(sweep.body.params, { media: { image: '/workspace/images/scene-left-right.png' }, question: 'Is the red circle to the left or right of the blue square?' });
+      assert.deepEqual(sweep.body.params, {
+        media: { image: '/workspace/images/scene-left-right.png' },
+        question: 'Is the red circle to the left or right of the blue square?',
+        objects: ['red circle', 'blue square'],
+        answers: ['left', 'right'],
+      });
       assert.equal(await page.locator('[data-card=sweep] svg.sil-plot g[aria-label="area"]').count(), 0, 'one image: no bands');
       await setField(page, '.batch-field', '32');
       await page.click('vscode-button[data-action=patch]');

@@ -50,7 +50,7 @@ export async function steerObjectCommand(ctx: CommandContext, arg?: unknown): Pr
   const mode = arg instanceof vscode.Uri ? 'single' : await pickMode('Steer an object');
   if (!mode) return undefined;
   const { defaultLayers, steeringFactor } = readSettings();
-  let params: SteerParams = { bank: bank.bank, layers: defaultLayers, factor: steeringFactor };
+  let params: SteerParams = { bank: bank.bank, layers: defaultLayers, ...(steeringFactor !== null ? { factor: steeringFactor } : {}) };
   if (mode === 'batch') {
     params = { ...params, batch: BATCH_SCENES, opposite: true };
   } else {

@@ -7,7 +7,8 @@ export interface SpatialIdsSettings {
   /** Model folders offered by Select Model..., absolute. */
   modelPaths: string[];
   defaultLayers: number[];
-  steeringFactor: number;
+  /** null: the ID bank's calibrated factor (the server's default). */
+  steeringFactor: number | null;
   /** onnxruntime intra-op threads; 0 = let onnxruntime decide. */
   threads: number;
   executionProviders: string[];
@@ -54,7 +55,7 @@ export function readSettings(): SpatialIdsSettings {
   return {
     modelPaths: strings(restricted<string[]>(config, 'modelPaths')).map(absoluteModelPath),
     defaultLayers: numbers(config.get('defaultLayers'), [2, 3]),
-    steeringFactor: typeof factor === 'number' && Number.isFinite(factor) ? factor : 5,
+    steeringFactor: typeof factor === 'number' && Number.isFinite(factor) && factor > 0 ? factor : null,
     threads: typeof threads === 'number' && Number.isInteger(threads) && threads >= 0 ? threads : 0,
     executionProviders: strings(restricted<string[]>(config, 'executionProviders')),
     dtype: (MODEL_DTYPES as readonly unknown[]).includes(dtype) ? (dtype as ModelDtype) : 'fp32',

@@ -15,7 +15,7 @@ test("request params are checked by the method's schema, the reason naming the f
     ['spatialIds/forward', { question: 'q' }, /^spatialIds\/forward: media must be \{"image": file\} or \{"video": file\} \(got nothing\)$/],
     ['spatialIds/steer', { batch: 1e9 }, /batch must be a whole number from 1 to 2000 \(got 1000000000\)/],
     ['spatialIds/steer', { batch: 3, opposite: 'false' }, /opposite must be true or false/],
-    ['spatialIds/sweepPatches', { batchSize: 3 }, /unknown key "batchSize": the known keys are model, media, question, batch, relation, seed/],
+    ['spatialIds/sweepPatches', { batchSize: 3 }, /unknown key "batchSize": the known keys are model, media, question, objects, answers, batch, relation, seed/],
     ['spatialIds/probe', { ...forward, question: `<image> ${'x'.repeat(3000)}` }, /question must be .*at most 2000 characters/],
   ];
   for (const [method, params, words] of cases) {

@@ -141,14 +141,14 @@ export async function steer(runner: ModelRunner, params: SteerParams, ctx: Analy
   const chosen = await factorFor(runner, bank, params, ctx);
   const layers = params.layers?.length ? params.layers : [Math.max(1, Math.round(runner.numLayers / 2))];
   // where the model believes the object is now: the probe's best cell at the band's first layer
-  const other = objectsInQuestion(params.question).find((o) => o !== params.object);
+  const other = (params.objects ?? objectsInQuestion(params.question)).find((o) => o !== params.object);
   const read = await probeObjects(runner, bank, { media: params.media, question: params.question, objects: other ? [params.object, other] : [params.object] });
   const sourceCell = read.objects[0].argmax[layers[0]];
   const otherCell = read.objects[1]?.argmax[layers[0]];
   const single = await steerOnce(runner, bank, {
     media: params.media,
     question: params.question,
-    answers: answerWordsOf(params.question),
+    answers: params.answers ?? answerWordsOf(params.question),
     subject: params.object,
     sourceCell,
     targetCell: params.targetCell,
@@ -168,5 +168,5 @@ export async function sweepPatches(runner: ModelRunner, params: SweepPatchesPara
     return sweepPatchesOver(runner, sweepInputs(items), { count: params.batch, withControl: true }, ctx);
   }
   if (!params.media || !params.question) throw badAnalysisRequest('A patching sweep needs media and a question (or batch for held-out scenes).');
-  return sweepPatchesOver(runner, [await sweepItemFromFile(runner, params.media, params.question, ctx)], { count: 1, withControl: false }, ctx);
+  return sweepPatchesOver(runner, [await sweepItemFromFile(runner, params.media, params.question, ctx, { objects: params.objects, answers: params.answers })], { count: 1, withControl: false }, ctx);
 }

@@ -69,7 +69,6 @@ async function measure(runner: ModelRunner, bank: IdBank, pass: { factors: reado
     const media = { encoded: await runner.encode(it.frames ? { frames: it.frames } : { pixels: it.pixels! }) };
     const words = [it.subject, it.other];
     const before = await runner.forward({ media, question: it.question, answers: it.answers, capture: { layers: [...pass.layers], positions: { words } }, maxNewTokens: 1 });
-    if (!it.answers.includes(before.answer)) continue; // no binary answer to flip
     let r = 0;
     for (const layer of pass.layers) {
       for (const factor of pass.factors) {

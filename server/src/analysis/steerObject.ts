@@ -98,18 +98,27 @@ export async function steerOnce(runner: ModelRunner, bank: IdBank, req: SteerReq
   const steering = interventionsFor(bank, plan, norms, req.layers, req.factor, null);
   const steered = await run(steering);
   const noise = await run(interventionsFor(bank, plan, norms, req.layers, req.factor, req.seed));
-  const changed = (a: string) => a !== base.answer && req.answers.includes(a);
+  // With two or more answer words the model's answer is the one it prefers (the higher log-probability),
+  // whatever text it generates: an untrained or chatty model still has a belief to flip.
+  const prefers = req.answers.length >= 2 ? preferredAnswer(base.logprobs, req.answers) : undefined;
+  const changed = (out: { answer: string; logprobs: Record<string, number> }) =>
+    prefers !== undefined ? preferredAnswer(out.logprobs, req.answers) !== prefers : out.answer !== base.answer && req.answers.includes(out.answer);
   return {
     answerBefore: base.answer,
     answerAfter: steered.answer,
     answerNoise: noise.answer,
-    flipped: changed(steered.answer),
-    flippedNoise: changed(noise.answer),
+    flipped: changed(steered),
+    flippedNoise: changed(noise),
     logprobsBefore: base.logprobs,
     logprobsAfter: steered.logprobs,
     logprobsNoise: noise.logprobs,
     ...(req.reportInterventions ? { interventions: steering.map((iv) => ({ ...iv, vector: Array.from(iv.kind === 'add' ? iv.vector : []) }) as AddIntervention) } : {}),
   };
+}
+
+/** The answer word of highest log-probability (the first on a tie). */
+export function preferredAnswer(logprobs: Record<string, number>, answers: readonly string[]): string {
+  return answers.reduce((best, w) => ((logprobs[w] ?? -Infinity) > (logprobs[best] ?? -Infinity) ? w : best));
 }
 
 export interface BatchItem {
@@ -146,7 +155,7 @@ export async function steerBatch(runner: ModelRunner, bank: IdBank, items: Async
     checkCancelled(ctx);
     const media = { encoded: await runner.encode(it.media) };
     const before = await runner.forward({ media, question: it.question, answers: it.answers, capture: { layers: all, positions: { words: [it.subject, it.other] } }, maxNewTokens: 1 });
-    if (!it.answers.includes(before.answer)) continue; // no binary answer to flip
+    const preferred = preferredAnswer(before.logprobs, it.answers);
     for (let b = 0; b < bands.length; b++) {
       tick(i * bands.length + b);
       const o = await steerOnce(
@@ -159,8 +168,8 @@ export async function steerBatch(runner: ModelRunner, bank: IdBank, items: Async
       t.n++;
       t.flips += o.flipped ? 1 : 0;
       t.noiseFlips += o.flippedNoise ? 1 : 0;
-      t.dSteer += o.logprobsAfter[o.answerBefore] - o.logprobsBefore[o.answerBefore];
-      t.dNoise += o.logprobsNoise[o.answerBefore] - o.logprobsBefore[o.answerBefore];
+      t.dSteer += o.logprobsAfter[preferred] - o.logprobsBefore[preferred];
+      t.dNoise += o.logprobsNoise[preferred] - o.logprobsBefore[preferred];
     }
   }
   return bands.map((layers, b) => {

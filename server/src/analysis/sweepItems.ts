@@ -76,11 +76,11 @@ export async function mirrorInPlace(img: RgbImage, axis: 'horizontal' | 'vertica
  * pass decodes it (a video: the model's frame count at the encoder's size) and encoded at once,
  * so only the encoder's features are kept, never the decoded pixels.
  */
-export async function sweepItemFromFile(runner: ModelRunner, media: MediaRef, question: string, ctx: AnalysisContext = {}): Promise<SweepItem> {
-  const answers = answerWordsOf(question);
-  const objects = objectsInQuestion(question);
-  if (answers.length !== 2) throw badAnalysisRequest(`The question has no two answer words ("... left or right ..."): a sweep measures how patching moves between them.`);
-  if (objects.length !== 2) throw badAnalysisRequest(`The question must name two objects as "<colour> <shape>" (found ${objects.length}).`);
+export async function sweepItemFromFile(runner: ModelRunner, media: MediaRef, question: string, ctx: AnalysisContext = {}, named: { objects?: string[]; answers?: string[] } = {}): Promise<SweepItem> {
+  const answers = named.answers ?? answerWordsOf(question);
+  const objects = named.objects ?? objectsInQuestion(question);
+  if (answers.length !== 2) throw badAnalysisRequest(`The question has no two answer words ("... left or right ..."): give them as answers, since a sweep measures how patching moves between them.`);
+  if (objects.length !== 2) throw badAnalysisRequest(`The sweep needs the question's two objects (found ${objects.length} "<colour> <shape>" names): name them as objects, e.g. ["dog", "traffic light"].`);
   const pair: [string, string] = [answers[0], answers[1]];
   const base = { question, answers: pair, objects: [objects[0], objects[1]] as [string, string] };
   const decoded = await runner.decodeMedia(media);

@@ -298,7 +298,8 @@ export class ModelRunner {
     }, prepared.positions);
     const answer = ids.length ? this.model.decode(ids).trim() : '';
 
-    const words = input.answers?.length ? input.answers : answerWordsOf(input.question);
+    // answers [] asks for none: only the generated answer's first word is scored
+    const words = input.answers ?? answerWordsOf(input.question);
     const lp = logSoftmax(final.lastLogits);
     const logprobs: Record<string, number> = {};
     for (const w of words.length ? words : answer ? [answer.split(/\s+/)[0]] : []) logprobs[w] = lp[this.answerTokenId(w)];

@@ -37,6 +37,13 @@ export { shownError };
  * setState), records itself in the experiment and redraws. Requests never overlap: a second
  * action while one runs is refused with a note.
  */
+/** The objects and answer words a run named (the probe's objects, the forward's answers), to pass on to steering and sweeps. */
+function namedOf(baseline: PanelState['baseline']): { objects?: string[]; answers?: string[] } {
+  const objects = baseline?.probe?.objects;
+  const answers = baseline?.forward.answers;
+  return { ...(objects?.length ? { objects } : {}), ...(answers && answers.length >= 2 ? { answers } : {}) };
+}
+
 export class Controller {
   state: PanelState | null = null;
   /** An error before init (no state to hold it yet). */
@@ -146,7 +153,7 @@ export class Controller {
     else this.render();
   }
 
-  setFactor(factor: number): void {
+  setFactor(factor: number | null): void {
     if (this.state) this.commit({ ...this.state, factor });
   }
 
@@ -202,7 +209,8 @@ export class Controller {
     }
     const { question, objects, answers, relation } = asking.asked;
     const media = mediaRef(s.init.media);
-    const forward: ForwardParams = { media, question, ...(answers.length ? { answers } : {}) };
+    // answers [] (a question of the user's own without answer words): the generated answer alone
+    const forward: ForwardParams = { media, question, answers };
     // drawn boxes of the objects read travel with the probe: it gives their deviation per layer
     const boxes = boxesFor(s, objects);
     const probe: ProbeParams | null = s.init.bank?.bank && objects.length ? { bank: s.init.bank.bank, media, question, objects, ...(boxes ? { boxes } : {}) } : null;
@@ -250,7 +258,9 @@ export class Controller {
       object: target,
       targetCell: cell,
       layers: clampBand(s.band, maxLayerOf(s.init)),
-      factor: s.factor,
+      ...(s.factor !== null ? { factor: s.factor } : {}),
+      // the run's own objects and answer words (named freely on an open-vocabulary model), not parsed from its text
+      ...namedOf(s.baseline),
     };
     if (object && object !== s.selectedObject) this.commit({ ...s, selectedObject: object });
     return this.guarded('Steer', () => this.steerWith(params));
@@ -272,7 +282,9 @@ export class Controller {
       probeResult = await this.requester.request('spatialIds/probe', { bank: s0.init.bank.bank, media: params.media, question: params.question, ...named, interventions });
     }
     const s = this.requireState();
-    const next: PanelState = { ...s, selectedObject: params.object ?? s.selectedObject, steps: [...s.steps, { params, outcome, probeResult }] };
+    // the step shows the factor the server used (the bank's calibrated one when none was sent); the record keeps what was sent
+    const used = params.factor === undefined && result.factor !== undefined ? { ...params, factor: result.factor } : params;
+    const next: PanelState = { ...s, selectedObject: params.object ?? s.selectedObject, steps: [...s.steps, { params: used, outcome, probeResult }] };
     this.transient.notice = interventions ? null : 'The server did not return the applied interventions, so the heatmaps show the run before steering.';
     this.commit(this.record(next, { kind: 'steer', params, outcome }));
     return outcome;
@@ -305,7 +317,9 @@ export class Controller {
       this.note('A batch sweep asks held-out scenes the relation of a template: run a left/right, above/below or before/after question first.');
       return Promise.resolve(null);
     }
-    const params: SweepPatchesParams = s.sweepBatch > 0 ? { batch: s.sweepBatch, ...(relation ? { relation } : {}) } : { media: mediaRef(s.init.media), question };
+    const named = namedOf(s.baseline);
+    const pairs = named.objects?.length === 2 && named.answers?.length === 2 ? named : {};
+    const params: SweepPatchesParams = s.sweepBatch > 0 ? { batch: s.sweepBatch, ...(relation ? { relation } : {}) } : { media: mediaRef(s.init.media), question, ...pairs };
     return this.guarded('Patch sweep', () => this.sweepPatchesWith(params));
   }
 

@@ -37,7 +37,7 @@ export interface Experiment {
   media: { kind: 'image' | 'video'; path: string };
   model: { dir: string; decoderHash: string } | null;
   bank: string | null;
-  settings: { steeringFactor: number; defaultLayers: number[] };
+  settings: { steeringFactor: number | null; defaultLayers: number[] };
   actions: ExperimentAction[];
 }
 

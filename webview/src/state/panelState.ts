@@ -69,7 +69,8 @@ export interface PanelState {
   layer: number;
   selectedObject: string | null;
   band: number[];
-  factor: number;
+  /** null: the ID bank's calibrated factor. */
+  factor: number | null;
   frame: number;
   sweepBatch: number;
   latticeView: 'pca' | 'plane';

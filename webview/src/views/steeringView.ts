@@ -6,7 +6,8 @@ import { h, setChildren } from './dom';
 export interface SteeringHandlers {
   onObject(object: string): void;
   onBand(text: string): void;
-  onFactor(factor: number): void;
+  /** null: the ID bank's calibrated factor. */
+  onFactor(factor: number | null): void;
   onUndo(): void;
 }
 
@@ -24,9 +25,10 @@ export class SteeringView {
   constructor(private readonly handlers: SteeringHandlers) {
     this.objects = h('vscode-radio-group', { class: 'object-choice', attrs: { 'aria-label': 'Object to steer' } });
     this.band = h('vscode-textfield', { class: 'band-field', attrs: { 'aria-label': 'Steering layers', placeholder: '2-4', 'data-control': 'band' } }) as TextField;
-    this.factor = h('vscode-textfield', { class: 'factor-field', attrs: { type: 'number', step: 0.5, min: 0, 'aria-label': 'Steering factor', 'data-control': 'factor' } }) as TextField;
+    this.factor = h('vscode-textfield', { class: 'factor-field', attrs: { type: 'number', step: 0.5, min: 0, placeholder: "bank's", title: "Empty: the factor the ID bank was calibrated at", 'aria-label': 'Steering factor (empty: the ID bank\'s calibrated factor)', 'data-control': 'factor' } }) as TextField;
     this.band.addEventListener('change', () => this.handlers.onBand(this.band.value));
     this.factor.addEventListener('change', () => {
+      if (this.factor.value.trim() === '') return this.handlers.onFactor(null);
       const f = Number(this.factor.value);
       if (Number.isFinite(f) && f > 0) this.handlers.onFactor(f);
     });
@@ -49,7 +51,7 @@ export class SteeringView {
     );
   }
 
-  update(objects: readonly string[], selected: string | null, band: readonly number[], bandError: string | null, factor: number, canUndo: boolean, status: string): void {
+  update(objects: readonly string[], selected: string | null, band: readonly number[], bandError: string | null, factor: number | null, canUndo: boolean, status: string): void {
     if (objects.join('\n') !== this.objectList.join('\n')) {
       this.objectList = [...objects];
       setChildren(
@@ -65,7 +67,7 @@ export class SteeringView {
     if (!bandError && document.activeElement !== this.band) this.band.value = formatLayerBand(band);
     this.band.invalid = bandError !== null;
     this.band.title = bandError ?? 'Layers to steer at, e.g. 2-4 or 2,5';
-    if (document.activeElement !== this.factor) this.factor.value = String(factor);
+    if (document.activeElement !== this.factor) this.factor.value = factor === null ? '' : String(factor);
     this.undo.toggleAttribute('disabled', !canUndo);
     this.status.textContent = bandError ?? status;
   }
