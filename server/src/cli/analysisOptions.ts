@@ -29,6 +29,7 @@ export const ANALYSIS_OPTIONS = {
   overwrite: { type: 'boolean' },
   out: { type: 'string' },
   objects: { type: 'string' },
+  answers: { type: 'string' },
   grid: { type: 'string' },
   sizes: { type: 'string' },
   frames: { type: 'string' },
@@ -113,6 +114,9 @@ function paramsOf(command: AnalysisCommand, values: AnalysisValues, model: strin
         object: str(values.object),
         targetCell: numberValue('target-cell', str(values['target-cell'])),
         opposite: values.opposite === true,
+        // a single input's objects and answer words, named freely ("dog", "traffic light"); the schema refuses them with --batch
+        objects: list(values.objects),
+        answers: list(values.answers),
         layers: values.layers === undefined ? [] : parseIndexList('layers', str(values.layers)!),
         bands: bands(str(values.bands)),
         factor: numberValue('factor', str(values.factor)),
@@ -126,6 +130,8 @@ function paramsOf(command: AnalysisCommand, values: AnalysisValues, model: strin
       const p: SweepPatchesParams = {
         media: media(values),
         question: str(values.question),
+        objects: list(values.objects),
+        answers: list(values.answers),
         batch: numberValue('batch', str(values.batch)),
         relation: str(values.relation) as SweepPatchesParams['relation'],
         seed,
