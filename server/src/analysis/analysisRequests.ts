@@ -15,7 +15,7 @@ import { AnalysisContext, badAnalysisRequest, checkCancelled } from './analysisC
 import { checkOutputFile } from '../files/outputFile';
 import { deriveSpatialIds, planSpatialIds } from './deriveSpatialIds';
 import { checkClipFrames, deriveTemporalIds, planTemporalIds } from './deriveTemporalIds';
-import { RelationItem, heldOutItems } from './heldOutItems';
+import { RelationItem, gridOf, heldOutItems } from './heldOutItems';
 import { sceneCanvasOf } from '../scenes/sceneGeometry';
 import { IdBank, checkBankFits, loadIdBank, saveIdBank } from './idBank';
 import { summariseBank } from './idViews';
@@ -127,7 +127,7 @@ export async function steer(runner: ModelRunner, params: SteerParams, ctx: Analy
     const chosen = await factorFor(runner, bank, params, ctx);
     const factor = chosen.factor;
     const bands = params.bands ?? (params.layers?.length ? [params.layers] : defaultBands(runner.numLayers));
-    const perLayer = await steerBatch(runner, bank, batchInputs(heldOutItems(relation, params.batch, seed, { canvas: sceneCanvasOf(runner.model) })), params.batch, bands, { factor, seed }, ctx);
+    const perLayer = await steerBatch(runner, bank, batchInputs(heldOutItems(relation, params.batch, seed, { canvas: sceneCanvasOf(runner.model), grid: gridOf(bank) })), params.batch, bands, { factor, seed }, ctx);
     // best = the largest effect beyond the matched-norm control: noise that flips as often as
     // steering says the band only breaks the token, not that the ID moves the belief
     const effect = (r: (typeof perLayer)[number]) => r.steering.rate - r.noise.rate;
@@ -164,7 +164,7 @@ export async function steer(runner: ModelRunner, params: SteerParams, ctx: Analy
 export async function sweepPatches(runner: ModelRunner, params: SweepPatchesParams, ctx: AnalysisContext = {}): Promise<SweepPatchesResult> {
   if (params.batch) {
     const relation = params.relation ?? 'leftRight';
-    const items = heldOutItems(relation, params.batch, params.seed ?? DEFAULT_BATCH_SEED, { distractor: true });
+    const items = heldOutItems(relation, params.batch, params.seed ?? DEFAULT_BATCH_SEED, { distractor: true, canvas: sceneCanvasOf(runner.model) });
     return sweepPatchesOver(runner, sweepInputs(items), { count: params.batch, withControl: true }, ctx);
   }
   if (!params.media || !params.question) throw badAnalysisRequest('A patching sweep needs media and a question (or batch for held-out scenes).');

@@ -1,7 +1,7 @@
 import type { CalibrationPoint, SteeringCalibration } from '../../../protocol/requests';
 import type { ModelRunner } from '../run/modelRunner';
 import { AnalysisContext, checkCancelled, progressReporter } from './analysisContext';
-import { heldOutItems } from './heldOutItems';
+import { gridOf, heldOutItems } from './heldOutItems';
 import { IdBank } from './idBank';
 import { sceneCanvasOf } from '../scenes/sceneGeometry';
 import { wilsonInterval } from './math/confidence';
@@ -63,7 +63,7 @@ async function measure(runner: ModelRunner, bank: IdBank, pass: { factors: reado
   const tick = progressReporter(ctx, opts.label, opts.items * runs);
   let i = -1;
   // the model's own canvas, as steer --batch draws its items: calibrated on the pictures it is used on
-  for await (const it of heldOutItems(relation, opts.items, opts.seed, { canvas: sceneCanvasOf(runner.model) })) {
+  for await (const it of heldOutItems(relation, opts.items, opts.seed, { canvas: sceneCanvasOf(runner.model), grid: gridOf(bank) })) {
     i++;
     checkCancelled(ctx);
     const media = { encoded: await runner.encode(it.frames ? { frames: it.frames } : { pixels: it.pixels! }) };

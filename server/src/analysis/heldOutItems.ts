@@ -84,11 +84,12 @@ function clipItem(rng: SeededRandom, numObjects: number, geometry: SceneGeometry
  * one at a time as the consumer asks for them (item i depends only on seed and i), so memory and
  * work grow with the items used, not with `count`. With a distractor, a third object that the
  * question does not name (the patching control recolours it). `canvas`: the model's
- * (scenes/sceneGeometry.ts sceneCanvasOf), so its processor reads the scenes unresized.
+ * (scenes/sceneGeometry.ts sceneCanvasOf), so its processor reads the scenes unresized. `grid`:
+ * the ID bank's, so the items' cells are the bank's cells (steering targets them).
  */
-export async function* heldOutItems(relation: Relation, count: number, seed: number, opts: { distractor?: boolean; canvas?: SceneCanvas } = {}): AsyncGenerator<RelationItem> {
+export async function* heldOutItems(relation: Relation, count: number, seed: number, opts: { distractor?: boolean; canvas?: SceneCanvas; grid?: number } = {}): AsyncGenerator<RelationItem> {
   const numObjects = opts.distractor ? 3 : 2;
-  const geometry = sceneGeometry(opts.canvas ?? BUNDLED_CANVAS);
+  const geometry = sceneGeometry(opts.canvas ?? BUNDLED_CANVAS, opts.grid);
   for (let i = 0; i < count; i++) {
     const rng = SeededRandom.derive(seed, ANALYSIS_STREAM + i);
     if (relation === 'beforeAfter') {
@@ -99,4 +100,9 @@ export async function* heldOutItems(relation: Relation, count: number, seed: num
       yield { ...item, pixels: await renderScene(item.scene) };
     }
   }
+}
+
+/** The grid held-out scenes are drawn on for a bank: its own (a spatial bank's cells are grid cells); temporal banks keep the default. */
+export function gridOf(bank: { meta: { kind: string; grid: number } }): number | undefined {
+  return bank.meta.kind === 'spatial' ? bank.meta.grid : undefined;
 }
