@@ -22,7 +22,8 @@ const runtimeFiles = [
   'node_modules/onnxruntime-common/dist/cjs/**/*.js',
   'node_modules/onnxruntime-common/dist/cjs/package.json',
   'node_modules/sharp/package.json',
-  'node_modules/sharp/lib/*.js',
+  // sharp 0.35 runs from dist/*.cjs (0.34 ran from lib/*.js)
+  'node_modules/sharp/dist/*.cjs',
   `node_modules/@img/sharp-${platform}-${arch}/**`,
   `node_modules/@img/sharp-libvips-${platform}-${arch}/**`,
   'node_modules/@img/colour/**/*.{js,cjs,json}',
