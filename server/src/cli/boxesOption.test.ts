@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ProbeResult } from '../../../protocol/requests';
 import { BUNDLED_MODEL, type SceneImage, makeTempDir, writeSceneImage } from '../../test/support/sceneFixture';
 import { PHOTO } from '../../test/support/twinFixtures';
+import { runCli } from '../../test/support/cliRuns';
 import { paramsFor } from './analysisOptions';
 import { UsageError } from './usageError';
 
@@ -45,20 +45,9 @@ test('malformed --boxes are usage errors; boxes outside the picture or in pixels
 });
 
 // The built CLI as a user runs it, on the bundled model (a bank of the scene's two objects is derived first).
-const MAIN = path.join(__dirname, 'main.js');
 const skip = fs.existsSync(path.join(BUNDLED_MODEL, 'onnx/decoder_model_merged.onnx')) ? false : 'no bundled model';
 
-function cli(cwd: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, ORT_DISABLE_TELEMETRY: '1', XDG_CACHE_HOME: path.join(cwd, 'cache'), SPATIAL_ID_LENS_DEBUG: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (cwd: string, ...args: string[]) => runCli(path.join(cwd, 'cache'), args);
 
 describe('probe --boxes through the CLI', { skip }, () => {
   const tmp = makeTempDir('probe-boxes');

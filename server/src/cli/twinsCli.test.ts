@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { ForwardResult, ModelInfo } from '../../../protocol/requests';
 import { BUNDLED_MODEL, REPO_ROOT, makeTempDir } from '../../test/support/sceneFixture';
 import { PHOTO, TWINS, skipUnlessPresent } from '../../test/support/twinFixtures';
+import { runCli } from '../../test/support/cliRuns';
 
 /**
  * `spatial-id-lens info` and `forward` on every real-family twin and on the bundled model, as a
@@ -15,23 +15,11 @@ import { PHOTO, TWINS, skipUnlessPresent } from '../../test/support/twinFixtures
  * as family tiny-spatial-vlm with 16 image tokens now that real families load beside it.
  */
 
-const MAIN = path.join(__dirname, 'main.js');
 const QUESTION = 'Is the red circle to the left or right of the blue square?';
 const tmp = makeTempDir('twins-cli');
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, ORT_DISABLE_TELEMETRY: '1', XDG_CACHE_HOME: path.join(tmp, 'cache'), SPATIAL_ID_LENS_DEBUG: '' };
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: REPO_ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (...args: string[]) => runCli(path.join(tmp, 'cache'), args);
 
 const lastLine = (s: string) => JSON.parse(s.trim().split('\n').pop()!) as unknown;
 

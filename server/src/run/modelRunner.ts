@@ -101,6 +101,7 @@ export class ModelRunner {
    */
   prefixReuse = true;
   private readonly cleanPrefixes = new CleanPrefixStore();
+  private dtypes: OnnxVariant[] | undefined;
 
   private constructor(
     readonly model: VisionLanguageModel,
@@ -131,7 +132,7 @@ export class ModelRunner {
       dir: f.dir,
       modelType: f.config.model_type,
       family: f.family,
-      dtypes: availableVariants(f.dir),
+      dtypes: (this.dtypes ??= availableVariants(f.dir)), // read once: info() answers every request's checks
       variant: f.variant,
       numLayers: this.numLayers,
       hiddenSize: this.hiddenSize,

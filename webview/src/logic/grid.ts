@@ -1,3 +1,5 @@
+import type { MediaPlace } from '../../../protocol/requests';
+
 /** Grid geometry for ID banks: cells are (x, y) = (column, row) in row-major order. */
 
 export interface Cell {
@@ -52,17 +54,8 @@ export interface Rect {
   height: number;
 }
 
-/** Where a media token sits, as the server says (protocol MediaPlace): only what the overlay reads. */
-export interface TokenPlace {
-  frame?: number;
-  tile?: number;
-  tileRow?: number;
-  tileCol?: number;
-  row: number;
-  col: number;
-  gridRows: number;
-  gridCols: number;
-}
+/** Where a media token sits, as the server says: the protocol's MediaPlace without the media index the overlay does not read. */
+export type TokenPlace = Omit<MediaPlace, 'index'>;
 
 export interface PlacedToken {
   position: number;

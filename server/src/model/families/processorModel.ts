@@ -68,6 +68,7 @@ function makeFaithful(processor: Processor, folder: ModelFolder): void {
 
 export class ProcessorModel implements VisionLanguageModel {
   readonly unknownTokenId: number | undefined;
+  private anchorIds: number[] | undefined;
 
   private constructor(
     readonly folder: ModelFolder,
@@ -148,7 +149,7 @@ export class ProcessorModel implements VisionLanguageModel {
    */
   encodeText(text: string): number[] {
     const encode = (s: string) => this.prompts.tokenizer.encode(s, { add_special_tokens: false }).ids;
-    const anchor = encode(ANCHOR);
+    const anchor = (this.anchorIds ??= encode(ANCHOR));
     const both = encode(ANCHOR + text);
     return anchor.every((id, i) => both[i] === id) ? both.slice(anchor.length) : encode(text);
   }
