@@ -167,6 +167,21 @@ export interface ModelInfo {
    * vocabulary is closed (the bundled model); the panel and the palette offer exactly these.
    */
   vocabulary: ModelVocabulary;
+  /** What the model was trained to see, in plain words (absent from servers before it was reported). */
+  scope?: ModelScope;
+}
+
+/**
+ * The loaded model's scope as the panel states it: from the folder's config.json
+ * (`spatial_id_lens.scope`) when it declares one, else what its family implies.
+ */
+export interface ModelScope {
+  /** One or two plain sentences: what it was trained on, what it answers, e.g. "Trained on 96-px synthetic scenes ...". */
+  summary: string;
+  /** What it will answer wrongly (out-of-scope pictures and questions); may be empty. */
+  limits: string[];
+  /** Where the statement comes from: the folder's config.json, or the family alone. */
+  source: 'config' | 'family';
 }
 
 /** The relation a binary question asks about; held-out batches (steer, sweepPatches) ask the same. */

@@ -4,6 +4,7 @@ import { loadModelParamsSchema, videoFramesParamsSchema } from '../../../protoco
 import { checkParams } from '../../../protocol/requestValidation';
 import { ANALYSIS_HANDLERS } from './analysisHandlers';
 import { checkForwardParams, runForward } from './forwardCall';
+import { withScope } from '../model/families/modelScope';
 import { HandlerTable, defineHandler } from './handlerTable';
 import { videoFramePreviews } from '../run/videoFramePreviews';
 
@@ -24,13 +25,16 @@ export const HANDLERS: HandlerTable = {
       ctx.progress(`Reading ${params.dir ?? 'the default model'}`, 0);
       const runner = await ctx.host.load(params.dir, { threads: params.threads, dtype: params.dtype, executionProviders: params.executionProviders, token: ctx.token });
       ctx.progress(`Loaded ${runner.info().dir}`, 1);
-      return runner.info();
+      return withScope(runner.info());
     },
   }),
 
   modelInfo: defineHandler<void, ModelInfo | null>({
     method: 'modelInfo',
-    handle: (_params, ctx) => ctx.host.info(),
+    handle: (_params, ctx) => {
+      const info = ctx.host.info();
+      return info && withScope(info);
+    },
   }),
 
   forward: defineHandler<ForwardParams, ForwardResult>({

@@ -4,6 +4,7 @@ import { symmetricExtent } from '../logic/colorScale';
 import { cellLabel } from '../logic/grid';
 import { formatLayerBand } from '../logic/layers';
 import { argmaxAt, probeRowLayers, similarityAt } from '../logic/probeLayers';
+import { shownArgmax } from '../logic/peakedness';
 import { type PanelState, boxObjects, canDrawBoxes, currentProbe, currentStep, maxLayerOf, objectChoices, selectedObject } from '../state/panelState';
 import { AnswerView } from '../views/answerView';
 import { type CardContext, ChartCard } from '../views/chartCard';
@@ -15,7 +16,8 @@ import { HeatmapFigure, type OverlayOptions, divergingFromTheme, gridExportSvg, 
 import { LayerSlider } from '../views/layerSlider';
 import { MediaView } from '../views/mediaView';
 import { layerView, renderLattice } from '../views/pcaLattice';
-import { ProbeNotesView } from '../views/probeNotes';
+import { ModelInputView } from '../views/modelInput';
+import { ProbeNotesView, heatmapHint } from '../views/probeNotes';
 import { QuestionBox } from '../views/questionBox';
 import { renderSimilarityMatrices } from '../views/similarityMatrix';
 import { SteeringView } from '../views/steeringView';
@@ -37,6 +39,7 @@ export class PanelView implements PanelRenderer {
   private readonly errors: ErrorBanner;
   private readonly media: MediaView;
   private readonly probeNotes: ProbeNotesView;
+  private readonly modelInput = new ModelInputView();
   private readonly slider: LayerSlider;
   private readonly question: QuestionBox;
   private readonly answer: AnswerView;
@@ -164,7 +167,7 @@ export class PanelView implements PanelRenderer {
     this.layout = h(
       'main',
       { class: 'layout' },
-      h('div', { class: 'column inspect-column' }, this.media.element, this.probeNotes.element, this.slider.element, this.question.element, answerSection, steerSection),
+      h('div', { class: 'column inspect-column' }, this.media.element, this.modelInput.element, this.probeNotes.element, this.slider.element, this.question.element, answerSection, steerSection),
       this.charts,
     );
     this.element = h('div', { class: 'panel' }, this.header.element, this.errors.element, this.loading, this.layout);
@@ -209,6 +212,7 @@ export class PanelView implements PanelRenderer {
     this.question.update(state, busy, init.model !== null);
     this.slider.update(state.layer, maxLayer, state.band);
     this.media.update(init.media, state.frame, this.mediaHint(state, object));
+    this.modelInput.update(init, state.frame, probe?.domain?.picture?.region ?? null);
     this.media.setLayers({
       mode: state.mediaMode,
       family: init.model?.family ?? null,
@@ -289,7 +293,8 @@ export class PanelView implements PanelRenderer {
       kind: bank?.kind ?? 'spatial',
       object,
       values: similarityAt(obj, rows, state.layer),
-      argmax: argmaxAt(obj, rows, state.layer),
+      // a flat reading gets no argmax box: it would point at noise (logic/peakedness.ts)
+      argmax: shownArgmax(similarityAt(obj, rows, state.layer), argmaxAt(obj, rows, state.layer), probe.cells),
       reference: step && baseline ? argmaxAt(baseline, rows, state.layer) : undefined,
       target: step && step.params.object === object ? step.params.targetCell : undefined,
       extent: symmetricExtent(probe.objects.flatMap((o) => o.similarity.flat())),
@@ -338,7 +343,7 @@ export class PanelView implements PanelRenderer {
       figure.setImage(uri, obj.object);
       figure.setRegion(probe.domain?.picture?.region ?? null, state.init.model?.family ?? null);
       figure.setOverlay(this.overlayFor(state, probe, obj.object, true));
-      figure.setHint(`${obj.object}: argmax ${cellName(state, argmaxOf(state, obj.object, probe))}`);
+      figure.setHint(heatmapHint(obj.object, similarityAt(obj, probeRowLayers(obj.similarity.length, this.numLayers(), state.init.bank), state.layer), probe.cells, cellName(state, argmaxOf(state, obj.object, probe))));
       figure.element.setAttribute('data-object', obj.object);
       next.set(obj.object, figure);
       figures.push(figure.element);

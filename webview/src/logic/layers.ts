@@ -1,4 +1,6 @@
-/** Layer bands written as "2-4,6". */
+import type { IdBankSummary } from '../../../protocol/requests';
+
+/** Layer bands written as "2-4,6", and the layers a bank's panel starts at. */
 
 export type LayerBandParse = { ok: true; layers: number[] } | { ok: false; error: string };
 
@@ -38,4 +40,27 @@ export function formatLayerBand(layers: readonly number[]): string {
 export function clampBand(layers: readonly number[], maxLayer: number): number[] {
   const kept = [...new Set(layers.filter((l) => Number.isInteger(l) && l >= 0 && l <= maxLayer))].sort((a, b) => a - b);
   return kept.length > 0 ? kept : [Math.floor(maxLayer / 2)];
+}
+
+/**
+ * A bank's best layer, per kind: where its steering was calibrated (the band that flips the answer
+ * most over its noise control: layer 2 for the bundled model's spatial bank, 4 for its temporal
+ * one) when the bank has a calibration, else its highest lattice score (bestLayer). For the
+ * temporal bank the two differ: its order score peaks at layer 2, where the answer does not read
+ * the frames yet (the model card's steering table), so the calibration decides.
+ */
+export interface BankBest {
+  layer: number;
+  source: 'steering' | 'lattice';
+}
+
+export function bankBestLayer(bank: IdBankSummary): BankBest {
+  const band = bankDefaultBand(bank);
+  return band ? { layer: band[0], source: 'steering' } : { layer: bank.bestLayer, source: 'lattice' };
+}
+
+/** The band a bank's steering factor was calibrated at (its own kind's), or null: the settings' default band applies. */
+export function bankDefaultBand(bank: IdBankSummary | null): number[] | null {
+  const layers = bank?.calibration?.chosen?.layers;
+  return layers && layers.length > 0 ? [...layers].sort((a, b) => a - b) : null;
 }

@@ -11,7 +11,7 @@ import type {
   TokenInfo,
 } from '../../../protocol/requests';
 import type { InitBody, InspectedMedia, ServerStateChange } from '../../../protocol/webview';
-import { clampBand } from '../logic/layers';
+import { bankBestLayer, bankDefaultBand, clampBand } from '../logic/layers';
 import { askedQuestion, closedObjectWords, defaultObjectPair, questionFrom, templatesOf } from '../logic/questions';
 import { type AnswerSummary, type Experiment, createExperiment } from './experimentLog';
 
@@ -105,7 +105,8 @@ export function initialPanelState(init: InitBody, now: Date): PanelState {
   const [objectA, objectB] = words ? defaultObjectPair(words) : ['', ''];
   const template = templatesOf(init)[0];
   const maxLayer = maxLayerOf(init);
-  const band = clampBand(init.settings.defaultLayers, maxLayer);
+  // per kind: the bank's own calibrated band and best layer (a clip's temporal bank: layer 4 on the bundled model)
+  const band = clampBand(bankDefaultBand(init.bank) ?? init.settings.defaultLayers, maxLayer);
   return {
     version: STATE_VERSION,
     init,
@@ -114,7 +115,7 @@ export function initialPanelState(init: InitBody, now: Date): PanelState {
     objectA,
     objectB,
     answerText: '',
-    layer: init.bank ? clampLayer(init.bank.bestLayer, maxLayer) : band[0],
+    layer: init.bank ? clampLayer(bankBestLayer(init.bank).layer, maxLayer) : band[0],
     selectedObject: null,
     band,
     factor: init.settings.steeringFactor,

@@ -1,6 +1,7 @@
 import type { IdBankSummary, ModelInfo } from '../../../protocol/requests';
 import type { InspectedMedia, ServerStateChange } from '../../../protocol/webview';
 import { h, show } from './dom';
+import { ModelScopeView, bankText } from './modelScope';
 
 /** What is inspected, with which model and ID bank, the server's state, and the panel-wide actions. */
 
@@ -20,6 +21,7 @@ export class Header {
   private readonly bank: HTMLElement;
   private readonly server: HTMLElement;
   private readonly derive: HTMLElement;
+  private readonly scope = new ModelScopeView();
 
   constructor(handlers: HeaderHandlers) {
     this.title = h('h1', { class: 'media-title' });
@@ -33,6 +35,7 @@ export class Header {
       { class: 'panel-header' },
       h('div', { class: 'header-main' }, this.title, h('div', { class: 'header-meta' }, this.model, this.bank)),
       h('div', { class: 'header-actions' }, this.server, this.derive, save),
+      this.scope.element,
     );
   }
 
@@ -42,9 +45,10 @@ export class Header {
     // the folder's name first: two models of one family are told apart by it
     this.model.textContent = model ? `${fileName(model.dir)} · ${model.family ?? model.modelType}${model.variant ? ` · ${model.variant}` : ''} · ${model.numLayers} layers` : 'No model loaded';
     this.model.title = model?.dir ?? '';
-    this.bank.textContent = bank
-      ? `${bank.kind === 'temporal' ? 'Temporal' : 'Spatial'} IDs · ${bank.cells.length} cells · best layer ${bank.bestLayer}`
-      : 'No ID bank yet';
+    const named = bank ? bankText(bank) : null;
+    this.bank.textContent = named?.text ?? 'No ID bank yet';
+    this.bank.title = named?.title ?? '';
+    this.scope.update(model);
     show(this.derive, bank === null);
     const state = server?.state ?? 'running';
     this.server.textContent = server ? `server ${state}` : 'server';

@@ -1,10 +1,12 @@
 import type { IdBankSummary, ProbeResult } from '../../../protocol/requests';
 import { domainNote } from '../logic/domainNote';
-import { probeRowLayers } from '../logic/probeLayers';
+import { type PeakCell, peakText, peakedness } from '../logic/peakedness';
+import { probeRowLayers, similarityAt } from '../logic/probeLayers';
 import { h, setChildren, show } from './dom';
 
 /**
- * Beside the picture, what the probe says about its own reading: the plain note when
+ * Beside the picture, what the probe says about its own reading: how peaked each object is at the
+ * shown layer (a flat reading says "objects not found" instead of an argmax), the plain note when
  * scene-derived IDs were read on a photo, and, for each object given a box, its deviation per
  * layer (|read ID − the ID at the box centre|, METHOD.md section 2) with the shown layer marked.
  */
@@ -20,11 +22,13 @@ export class ProbeNotesView {
   readonly element: HTMLElement;
   private readonly note: HTMLElement;
   private readonly deviation: HTMLElement;
+  private readonly peaks: HTMLElement;
 
   constructor(private readonly onLayer: (layer: number) => void) {
     this.note = h('p', { class: 'domain-note', attrs: { role: 'note', 'data-view': 'domain-note' } });
     this.deviation = h('div', { class: 'deviation-view', attrs: { 'data-view': 'deviation' } });
-    this.element = h('section', { class: 'probe-notes' }, this.note, this.deviation);
+    this.peaks = h('ul', { class: 'peak-notes', attrs: { 'data-view': 'peakedness', 'aria-live': 'polite' } });
+    this.element = h('section', { class: 'probe-notes' }, this.note, this.peaks, this.deviation);
   }
 
   update({ probe, bank, numLayers, layer }: ProbeNotesInput): void {
@@ -33,7 +37,8 @@ export class ProbeNotesView {
     show(this.note, text !== null);
     const boxed = probe?.objects.filter((o) => o.deviation && o.deviation.length > 0) ?? [];
     show(this.deviation, boxed.length > 0);
-    show(this.element, text !== null || boxed.length > 0);
+    const peaks = this.updatePeaks(probe, bank, numLayers, layer);
+    show(this.element, text !== null || boxed.length > 0 || peaks);
     if (!probe || boxed.length === 0) {
       setChildren(this.deviation);
       return;
@@ -78,6 +83,24 @@ export class ProbeNotesView {
       ),
     );
   }
+
+  /** How peaked each object's reading is at the shown layer; a flat one says so where the argmax box would be. */
+  private updatePeaks(probe: ProbeResult | null, bank: IdBankSummary | null, numLayers: number | null, layer: number): boolean {
+    const rows = probe && probe.objects.length > 0 ? probeRowLayers(probe.objects[0].similarity.length, numLayers, bank) : [];
+    const items = (probe?.objects ?? []).map((o) => {
+      const p = peakedness(similarityAt(o, rows, layer), probe!.cells);
+      return h('li', { class: p && !p.peaked ? 'flat-reading' : 'peaked-reading', attrs: { 'data-object': o.object, 'data-peaked': String(!!p?.peaked) }, text: `${o.object}: ${peakText(p)}` });
+    });
+    setChildren(this.peaks, ...items);
+    show(this.peaks, items.length > 0);
+    return items.length > 0;
+  }
+}
+
+/** The line under a heatmap: its argmax cell and how peaked it is, or the flat state instead of a cell. */
+export function heatmapHint(object: string, values: readonly number[] | null, cells: readonly PeakCell[], argmaxName: string): string {
+  const p = peakedness(values, cells);
+  return p && p.peaked ? `${object}: argmax ${argmaxName} · ${peakText(p)}` : `${object}: ${peakText(p)}`;
 }
 
 function format(v: number | undefined): string {
