@@ -455,6 +455,8 @@ export interface SweepPatchesResult {
   /** The attribute-swap control (patching from a recoloured twin), when the inputs allow one. */
   control: { image: CurveWithInterval; text: CurveWithInterval; objects: CurveWithInterval } | null;
   n: number;
+  /** The inputs left out of n, and why (1-based among the inputs); absent in results saved before it was reported. */
+  skipped?: { item: number; question: string; reason: string }[];
 }
 
 // ---- requests -----------------------------------------------------------------------------------

@@ -75,7 +75,9 @@ export type HostToWebview =
   | { type: 'bank'; body: IdBankSummary }
   | { type: 'response'; requestId: number; body: unknown }
   | { type: 'error'; requestId: number; body: PanelError }
-  | { type: 'serverState'; body: ServerStateChange };
+  | { type: 'serverState'; body: ServerStateChange }
+  /** How far a long request of the panel has got (the server's $/progress, relayed): shown as "n of N" beside Cancel. */
+  | { type: 'progress'; requestId: number; body: { message?: string; percentage?: number } };
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -84,4 +86,6 @@ export type WebviewToHost =
   | { type: 'saveExperiment'; body: { experiment: unknown } }
   | { type: 'exportFile'; body: { suggestedName: string; mime: string; data: string; encoding: 'utf8' | 'base64' } }
   | { type: 'deriveIds' }
+  /** Cancel: the host cancels this panel's requests in flight (the panel runs one action at a time); they answer RequestCancelled. */
+  | { type: 'cancel' }
   | { type: 'retry' };

@@ -89,6 +89,12 @@ export function parseHostMessage(data: unknown): ParsedHostMessage {
       if (!isObject(b) || !states.includes(b.state as string)) return bad('unknown server state');
       return { ok: true, message: data as unknown as HostToWebview };
     }
+    case 'progress': {
+      const b = data.body;
+      if (!Number.isInteger(data.requestId) || !isObject(b)) return bad('needs a requestId and a body');
+      if ((b.message !== undefined && typeof b.message !== 'string') || (b.percentage !== undefined && typeof b.percentage !== 'number')) return bad('message must be text and percentage a number');
+      return { ok: true, message: data as unknown as HostToWebview };
+    }
     default:
       return { ok: false, error: `unknown message type "${data.type}"` };
   }

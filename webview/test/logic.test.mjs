@@ -52,9 +52,30 @@ describe('grid geometry', () => {
     assert.equal(m.grid.neighbourPairs(Array.from({ length: 8 }, (_, x) => ({ x, y: 0 }))).length, 7);
   });
 
-  it('labels cells by kind', () => {
-    assert.equal(m.grid.cellLabel({ x: 2, y: 1 }, 'spatial'), '(2,1)');
-    assert.equal(m.grid.cellLabel({ x: 5, y: 0 }, 'temporal'), 'frame 5');
+  it('names cells one way, 1-based: row then column, and frames k of N', () => {
+    assert.equal(m.grid.cellLabel({ x: 2, y: 1 }, 'spatial'), 'row 2, column 3');
+    assert.equal(m.grid.cellLabel({ x: 0, y: 0 }, 'spatial'), 'row 1, column 1');
+    assert.equal(m.grid.cellLabel({ x: 5, y: 0 }, 'temporal'), 'frame 6');
+    assert.equal(m.grid.cellLabel({ x: 0, y: 0 }, 'temporal', 8), 'frame 1 of 8');
+    assert.equal(m.grid.frameLabel(7, 8), 'frame 8 of 8');
+    assert.equal(m.grid.cellTick({ x: 0, y: 1 }, 'spatial'), 'r2 c1');
+    assert.equal(m.grid.cellTick({ x: 7, y: 0 }, 'temporal'), '8');
+  });
+
+  it('moves between cells with the arrow keys, staying put at the edges', () => {
+    const cells = cells4x4();
+    assert.equal(m.grid.neighbourCell(cells, 5, 'ArrowRight'), 6);
+    assert.equal(m.grid.neighbourCell(cells, 5, 'ArrowDown'), 9);
+    assert.equal(m.grid.neighbourCell(cells, 5, 'ArrowUp'), 1);
+    assert.equal(m.grid.neighbourCell(cells, 5, 'ArrowLeft'), 4);
+    assert.equal(m.grid.neighbourCell(cells, 3, 'ArrowRight'), 3, 'no wrap at the right edge');
+    assert.equal(m.grid.neighbourCell(cells, 0, 'ArrowUp'), 0);
+    assert.equal(m.grid.neighbourCell(cells, 6, 'Home'), 4);
+    assert.equal(m.grid.neighbourCell(cells, 6, 'End'), 7);
+    assert.equal(m.grid.neighbourCell(cells, 6, 'a'), 6, 'other keys do nothing');
+    const frames = Array.from({ length: 8 }, (_, x) => ({ x, y: 0 }));
+    assert.equal(m.grid.neighbourCell(frames, 2, 'ArrowDown'), 2);
+    assert.equal(m.grid.neighbourCell(frames, 2, 'ArrowRight'), 3);
   });
 });
 
@@ -90,6 +111,7 @@ describe('CSV', () => {
     ]);
     assert.equal(text, 'object,label,similarity,note,extra\nred circle,"(0,1)",0.25,"say ""hi""",\nblue square,"(3,2)",,,true\n');
     assert.equal(m.csv.toCsv([], ['a', 'b']), 'a,b\n');
+    assert.equal(m.csv.toCsv([{ cell: 4, x: 0, row: 2 }], undefined, m.chartData.CSV_HEADERS), 'cell_0based,x_0based,row\n4,0,2\n', '0-based machine fields are named as such');
     assert.equal(m.csv.csvField(' padded'), '" padded"');
   });
 });
@@ -203,11 +225,12 @@ describe('chart data', () => {
     assert.equal(all.length, 2 * 7 * 16);
     const one = m.chartData.probeRows(probe, 6, bank, 4);
     assert.equal(one.length, 32);
-    assert.deepEqual(Object.keys(one[0]), ['object', 'layer', 'cell', 'x', 'y', 'label', 'similarity', 'argmax']);
+    assert.deepEqual(Object.keys(one[0]), ['object', 'layer', 'cell', 'x', 'y', 'row', 'column', 'label', 'similarity', 'argmax']);
+    assert.deepEqual([one[4].x, one[4].y, one[4].row, one[4].column, one[4].label], [0, 1, 2, 1, 'row 2, column 1'], '0-based x/y beside the 1-based row and column');
     assert.equal(one.filter((r) => r.argmax).length, 2);
     const lattice = m.chartData.latticeRows(bank, bank.layers[4]);
     assert.equal(lattice.length, 16);
-    assert.deepEqual(Object.keys(lattice[0]), ['layer', 'cell', 'x', 'y', 'label', 'pc1', 'pc2', 'pc3', 'planeX', 'planeY']);
+    assert.deepEqual(Object.keys(lattice[0]), ['layer', 'cell', 'x', 'y', 'row', 'column', 'label', 'pc1', 'pc2', 'pc3', 'planeX', 'planeY']);
     assert.deepEqual(m.chartData.latticeScoreRows(bank)[0], { layer: 0, latticeScore: 0.053, ownAxesScore: 0.905, baseline: 0.08 });
     const sweep = m.chartData.sweepRows(m.canned.sweepPatches({ batch: 10 }));
     assert.equal(sweep.length, 2 * 3 * 7, 'mirror and the attribute-swap control');

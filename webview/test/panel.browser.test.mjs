@@ -96,7 +96,7 @@ describe('inspector panel', () => {
     await withPanel({}, async (page) => {
       await run(page);
       const at4 = await mainHeatmap(page);
-      assert.equal(at4.argmax, 4, 'red circle read at (0,1) at layer 4');
+      assert.equal(at4.argmax, 4, 'red circle read at row 2, column 1 at layer 4');
       await setLayer(page, 0);
       await page.waitForFunction(() => document.querySelector('.layer-number').textContent === '0 / 6');
       const at0 = await mainHeatmap(page);
@@ -109,7 +109,7 @@ describe('inspector panel', () => {
       await page.click('vscode-radio[data-object="red circle"]');
       // Hover reads out a cell's value.
       await page.hover('.main-figure rect.heat-cell[data-cell="5"]');
-      assert.match(await page.textContent('.main-figure .readout'), /red circle at \(1,1\): similarity -?\d\.\d{3}/);
+      assert.match(await page.textContent('.main-figure .readout'), /red circle at row 2, column 2: similarity -?\d\.\d{3}/);
       // The similarity matrix outlines the shown layer; a click on a row moves the slider.
       const matrix = page.locator('[data-card=matrix] svg.sil-plot').first();
       const box = await matrix.boundingBox();
@@ -150,7 +150,7 @@ describe('inspector panel', () => {
       assert.deepEqual(probes[1].body.params.interventions.map((i) => i.layer), [2, 3, 4]);
       assert.equal((await mainHeatmap(page)).argmax, 7);
       assert.equal(await page.getAttribute('.main-figure .heat-reference', 'data-cell'), '4', 'the read before steering stays outlined');
-      assert.match(await page.textContent('.steer-status'), /Moved red circle to \(3,1\) at layers 2-4 \(factor 5\): left → right \(flipped\)/);
+      assert.match(await page.textContent('.steer-status'), /Moved red circle to row 2, column 4 at layers 2-4 \(factor 5\): left → right \(flipped\)/);
 
       // Steering the other object from its own heatmap in the Heatmaps card, at another band.
       await setField(page, '.band-field', '5-6');

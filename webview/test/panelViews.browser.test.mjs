@@ -18,9 +18,9 @@ describe('inspector panel views', () => {
       assert.equal(csv.suggestedName, 'heatmaps-layer-4.csv');
       assert.equal(csv.mime, 'text/csv');
       const lines = csv.data.trim().split('\n');
-      assert.equal(lines[0], 'object,layer,cell,x,y,label,similarity,argmax');
+      assert.equal(lines[0], 'object,layer,cell_0based,x_0based,y_0based,row,column,label,similarity,argmax');
       assert.equal(lines.length, 1 + 2 * 16);
-      assert.match(lines[5], /^red circle,4,4,0,1,"\(0,1\)",[\d.]+,true$/);
+      assert.match(lines[5], /^red circle,4,4,0,1,2,1,"row 2, column 1",[\d.]+,true$/);
 
       const json = await exportFrom(page, 'matrix', 'json');
       const probe = JSON.parse(json.data);
@@ -45,7 +45,7 @@ describe('inspector panel views', () => {
       assert.equal(sweepCsv.data.split('\n')[0], 'source,layer,group,mean,low,high,n');
 
       const lattice = await exportFrom(page, 'lattice', 'csv');
-      assert.equal(lattice.data.split('\n')[0], 'layer,cell,x,y,label,pc1,pc2,pc3,planeX,planeY');
+      assert.equal(lattice.data.split('\n')[0], 'layer,cell_0based,x_0based,y_0based,row,column,label,pc1,pc2,pc3,planeX,planeY');
       const latticePng = await exportFrom(page, 'lattice', 'png');
       await saveArtifact('export-lattice.png', Buffer.from(latticePng.data, 'base64'));
     });
@@ -118,10 +118,10 @@ describe('inspector panel views', () => {
     await withPanel({ media: 'video', bank: 'temporal' }, async (page) => {
       assert.equal(await page.locator('.media-view .frame-thumb').count(), 8);
       // each thumbnail says which frame of the clip the model read there (the server's index and time)
-      assert.equal(await page.getAttribute('.media-view .frame-thumb[data-frame="3"]', 'title'), 'Frame 4: clip frame 6 at 0.60 s');
+      assert.equal(await page.getAttribute('.media-view .frame-thumb[data-frame="3"]', 'title'), 'Frame 4 of 8: clip frame 6 at 0.60 s');
       await page.click('.media-view .frame-thumb[data-frame="3"]');
       assert.equal(await page.getAttribute('.main-figure img', 'src'), 'frame-3.svg');
-      assert.equal(await page.textContent('.frame-value'), '4 / 8');
+      assert.equal(await page.textContent('.frame-value'), 'frame 4 of 8');
       assert.equal(await page.evaluate(() => document.querySelector('.question-field').value), 'Does the red circle appear before or after the blue square?');
       await page.click('vscode-button[data-action=run]');
       await page.waitForSelector('[data-answer=current]');

@@ -22,6 +22,7 @@ export function checkWebviewMessage(raw: unknown): Checked {
     case 'ready':
     case 'deriveIds':
     case 'retry':
+    case 'cancel':
       return { ok: true, message: { type: raw.type } };
     case 'request': {
       if (!isRequestId(raw.requestId)) return { ok: false, reason: 'request without a whole, non-negative requestId' };

@@ -93,6 +93,10 @@ export class PanelController implements vscode.Disposable {
         return;
       case 'retry':
         return this.sendInit();
+      case 'cancel':
+        // the panel's Cancel: its requests answer RequestCancelled, which it shows as "Cancelled", not as an error
+        for (const c of this.inFlight) c.cancel();
+        return;
     }
   }
 
@@ -139,7 +143,7 @@ export class PanelController implements vscode.Disposable {
     const step: ExperimentStep = { method: webviewMethodName(method), params: scoped };
     this.steps.push(step);
     try {
-      const result = await this.models.request(REQUEST_TYPES[webviewMethodName(method)] as RequestType<never, unknown, void>, scoped as never, cancel.token);
+      const result = await this.models.request(REQUEST_TYPES[webviewMethodName(method)] as RequestType<never, unknown, void>, scoped as never, cancel.token, (p) => void this.post({ type: 'progress', requestId, body: p }));
       step.result = result;
       await this.post({ type: 'response', requestId, body: result });
     } catch (e) {

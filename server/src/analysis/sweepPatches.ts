@@ -99,6 +99,8 @@ export interface SweepSummary {
   control: Record<TokenGroup, CurveWithInterval> | null;
   /** Items whose mirror moved the answer enough to normalise by (the others give NaN and are left out per layer). */
   n: number;
+  /** The items left out of n (1-based) and why, so that "n = 199" of 200 says which one; only when some were (results saved before it replay unchanged). */
+  skipped?: { item: number; question: string; reason: string }[];
 }
 
 /**
@@ -112,12 +114,16 @@ export async function sweepPatchesOver(runner: ModelRunner, items: AsyncIterable
   let done = 0;
   const mirror: ItemShifts[] = [];
   const control: ItemShifts[] = [];
+  const skipped: NonNullable<SweepSummary['skipped']> = [];
   for await (const it of items) {
     checkCancelled(ctx);
     const r = await sweepItem(runner, it, () => tick(done++));
     mirror.push(r.mirror);
     if (r.control) control.push(r.control);
+    if (!r.mirror.image.some(Number.isFinite)) {
+      skipped.push({ item: mirror.length, question: it.question, reason: `not normalisable: its mirror moved the answer's log-probability by less than ${MIN_MIRROR_EFFECT_NATS} nats` });
+    }
   }
-  const n = mirror.filter((s) => s.image.some(Number.isFinite)).length;
-  return { layers: Array.from({ length: L + 1 }, (_, l) => l), groups: curves(mirror, L + 1), control: control.length ? curves(control, L + 1) : null, n };
+  const n = mirror.length - skipped.length;
+  return { layers: Array.from({ length: L + 1 }, (_, l) => l), groups: curves(mirror, L + 1), control: control.length ? curves(control, L + 1) : null, n, ...(skipped.length ? { skipped } : {}) };
 }

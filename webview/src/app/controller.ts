@@ -27,6 +27,7 @@ import {
   selectedObject,
 } from '../state/panelState';
 import type { ExportFile } from '../views/chartExport';
+import { cancelledNote, wasCancelled } from '../views/progressView';
 import { type PanelRenderer, type Requester, type Transient, shownError } from './controllerTypes';
 
 export type { PanelRenderer, Requester, Transient };
@@ -96,6 +97,10 @@ export class Controller {
       case 'error':
         this.lastFailed = null;
         this.setError({ action: 'Inspect', message: event.body.message, code: event.body.code || null, retryable: event.body.retryable });
+        return;
+      case 'progress':
+        if (this.transient.busy) this.transient.progress = event.body;
+        this.render();
         return;
       case 'serverState':
         if (event.body.state === 'restarting' || event.body.state === 'stopped') {
@@ -338,6 +343,14 @@ export class Controller {
     this.note(`Experiment with ${this.state.experiment.actions.length} actions sent to be saved.`);
   }
 
+  /** Cancel (beside the progress): the host cancels the running request; guarded() reports it as cancelled. */
+  cancel(): void {
+    if (!this.transient.busy || this.transient.cancelling) return;
+    this.transient.cancelling = true;
+    this.bridge.post({ type: 'cancel' });
+    this.render();
+  }
+
   deriveIds(): void {
     this.bridge.post({ type: 'deriveIds' });
     this.note('Deriving the ID bank in the background (see the progress notification).');
@@ -385,7 +398,7 @@ export class Controller {
       this.note(`Wait for ${this.transient.busy} to finish.`);
       return null;
     }
-    this.transient = { ...this.transient, busy: action, notice: null };
+    this.transient = { ...this.transient, busy: action, notice: null, progress: null, cancelling: false, cancelled: null };
     if (this.state?.error) this.state = { ...this.state, error: null };
     this.render();
     try {
@@ -393,11 +406,17 @@ export class Controller {
       this.lastFailed = null;
       return result;
     } catch (error) {
+      if (wasCancelled(error)) {
+        // cancelled by the user: a calm note, no error banner, nothing to retry
+        this.lastFailed = null;
+        this.transient.cancelled = cancelledNote(action);
+        return null;
+      }
       this.lastFailed = () => this.guarded(action, work);
       this.setError(shownError(action, error));
       return null;
     } finally {
-      this.transient.busy = null;
+      this.transient = { ...this.transient, busy: null, progress: null, cancelling: false };
       this.render();
     }
   }

@@ -1,6 +1,7 @@
 import type { WebviewMethod, WebviewMethods } from '../../../protocol/webview';
 import { RequestFailed } from '../hostBridge';
 import type { PanelState, ShownError } from '../state/panelState';
+import type { WorkProgress } from '../views/progressView';
 
 /** The controller's seams: what the view is told besides the state, where results come from, and failures as shown. */
 
@@ -9,6 +10,10 @@ export interface Transient {
   busy: string | null;
   notice: string | null;
   bandError: string | null;
+  /** The running request's progress as the server reports it, Cancel pressed, and the action last cancelled (views/progressView.ts). */
+  progress?: WorkProgress | null;
+  cancelling?: boolean;
+  cancelled?: string | null;
 }
 
 /** Where server results come from: the host (normally), or a re-run experiment file. */

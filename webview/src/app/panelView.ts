@@ -18,10 +18,12 @@ import { MediaView } from '../views/mediaView';
 import { layerView, renderLattice } from '../views/pcaLattice';
 import { ModelInputView } from '../views/modelInput';
 import { ProbeNotesView, heatmapHint } from '../views/probeNotes';
+import { ProgressView } from '../views/progressView';
 import { QuestionBox } from '../views/questionBox';
 import { renderSimilarityMatrices } from '../views/similarityMatrix';
 import { SteeringView } from '../views/steeringView';
-import { renderSweep } from '../views/sweepChart';
+import { LIMITS } from '../../../protocol/requestLimits';
+import { batchHint, renderSweep, sweepCountText } from '../views/sweepChart';
 import { renderTemporalStrip, temporalPanels } from '../views/temporalStrip';
 import { type Theme, readTheme } from '../views/theme';
 import type { Controller, PanelRenderer, Transient } from './controller';
@@ -37,6 +39,7 @@ export class PanelView implements PanelRenderer {
 
   private readonly header: Header;
   private readonly errors: ErrorBanner;
+  private readonly progress: ProgressView;
   private readonly media: MediaView;
   private readonly probeNotes: ProbeNotesView;
   private readonly modelInput = new ModelInputView();
@@ -62,6 +65,7 @@ export class PanelView implements PanelRenderer {
   private readonly latticeSelect: HTMLElement & { value: string };
   private readonly batchField: HTMLElement & { value: string };
   private readonly sweepButton: HTMLElement;
+  private readonly batchHint = h('span', { class: 'muted batch-hint', attrs: { 'aria-live': 'polite' } });
 
   private matrixCharts: SVGSVGElement[] = [];
   private latticeCharts: SVGSVGElement[] = [];
@@ -78,6 +82,7 @@ export class PanelView implements PanelRenderer {
     };
     this.header = new Header({ onDeriveIds: () => controller.deriveIds(), onSave: () => controller.save() });
     this.errors = new ErrorBanner(() => controller.retry(), () => controller.clearError());
+    this.progress = new ProgressView(() => controller.cancel());
     this.media = new MediaView({
       onCellClick: (cell) => void controller.steerTo(cell),
       onFrame: (frame) => controller.setFrame(frame),
@@ -137,6 +142,7 @@ export class PanelView implements PanelRenderer {
 
     this.batchField = h('vscode-textfield', { class: 'batch-field', attrs: { type: 'number', min: 0, step: 1, value: '0', 'aria-label': 'Batch size', title: '0: this picture; N: N held-out scenes asking the same relation, with confidence bands and the attribute-swap control' } }) as HTMLElement & { value: string };
     this.batchField.addEventListener('change', () => controller.setSweepBatch(Number(this.batchField.value)));
+    this.batchField.addEventListener('input', () => (this.batchHint.textContent = batchHint(this.batchField.value, LIMITS.batch.max)));
     this.sweepButton = h('vscode-button', { text: 'Patch from mirror', attrs: { 'data-action': 'patch' }, on: { click: () => void controller.sweepPatches() } });
     this.sweepCard = new ChartCard('sweep', 'Mirror patching sweep', {
       name: () => 'patching-sweep',
@@ -144,7 +150,7 @@ export class PanelView implements PanelRenderer {
       data: () => (this.state?.sweep ? { rows: sweepRows(this.state.sweep), json: this.state.sweep } : null),
     }, context);
     this.sweepCard.body.append(
-      h('div', { class: 'field-row' }, this.sweepButton, h('vscode-label', { text: 'Batch' }), this.batchField, h('span', { class: 'muted', text: '0: this picture' })),
+      h('div', { class: 'field-row' }, this.sweepButton, h('vscode-label', { text: 'Batch' }), this.batchField, this.batchHint),
       this.sweepBody,
     );
 
@@ -170,7 +176,7 @@ export class PanelView implements PanelRenderer {
       h('div', { class: 'column inspect-column' }, this.media.element, this.modelInput.element, this.probeNotes.element, this.slider.element, this.question.element, answerSection, steerSection),
       this.charts,
     );
-    this.element = h('div', { class: 'panel' }, this.header.element, this.errors.element, this.loading, this.layout);
+    this.element = h('div', { class: 'panel' }, this.header.element, this.errors.element, this.progress.element, this.loading, this.layout);
   }
 
   /** The theme changed: read its colours again and redraw every chart. */
@@ -209,6 +215,7 @@ export class PanelView implements PanelRenderer {
 
     this.header.update(init.media, init.model, bank, state.serverState);
     this.errors.update(state.error ?? pending, busy);
+    this.progress.update(transient);
     this.question.update(state, busy, init.model !== null);
     this.slider.update(state.layer, maxLayer, state.band);
     this.media.update(init.media, state.frame, this.mediaHint(state, object));
@@ -230,6 +237,7 @@ export class PanelView implements PanelRenderer {
     this.experiment.update(state.experiment, state.replay);
     this.sweepButton.toggleAttribute('disabled', busy || init.model === null);
     if (document.activeElement !== this.batchField) this.batchField.value = String(state.sweepBatch);
+    this.batchHint.textContent = batchHint(this.batchField.value, LIMITS.batch.max);
     this.renderCharts(state, probe);
   }
 
@@ -277,7 +285,7 @@ export class PanelView implements PanelRenderer {
     const meta = (card: ChartCard, text: string) => card.setDescription(text);
     meta(this.heatmapCard, `layer ${state.layer}${state.steps.length > 0 ? ' · steered' : ''}`);
     meta(this.latticeCard, bank ? `layer ${state.layer}` : '');
-    meta(this.sweepCard, state.sweep ? `n = ${state.sweep.n}` : '');
+    meta(this.sweepCard, state.sweep ? sweepCountText(state.sweep) : '');
     for (const card of [this.heatmapCard, this.matrixCard, this.latticeCard, this.sweepCard, this.temporalCard]) card.refresh();
   }
 

@@ -5,11 +5,22 @@ import type {
   ProbeResult,
 } from '../../../protocol/requests';
 import type { CsvValue } from './csv';
-import { cellLabel } from './grid';
+import { type Cell, cellLabel } from './grid';
 import { probeRowLayers } from './probeLayers';
 
 /** Flat rows behind each chart: what the CSV/JSON exports carry. */
 export type Row = Record<string, CsvValue>;
+
+/**
+ * The CSV header of the machine fields the rows keep 0-based (cell index, x = column, y = row):
+ * named as such, beside the 1-based row/column (or frame) the panel shows.
+ */
+export const CSV_HEADERS: Readonly<Record<string, string>> = { cell: 'cell_0based', x: 'x_0based', y: 'y_0based' };
+
+/** The panel's 1-based coordinates of a cell: row and column, or the frame. */
+function placeOf(c: Cell, kind: 'spatial' | 'temporal'): Row {
+  return kind === 'temporal' ? { frame: c.x + 1 } : { row: c.y + 1, column: c.x + 1 };
+}
 
 /** One row per (object, layer, cell) of a probe: the heatmaps and the similarity matrices. */
 export function probeRows(probe: ProbeResult, numLayers: number | null, bank: IdBankSummary | null, onlyLayer?: number): Row[] {
@@ -28,6 +39,7 @@ export function probeRows(probe: ProbeResult, numLayers: number | null, bank: Id
           cell,
           x: c.x,
           y: c.y,
+          ...placeOf(c, kind),
           label: cellLabel(c, kind),
           similarity,
           argmax: obj.argmax[r] === cell,
@@ -41,7 +53,7 @@ export function probeRows(probe: ProbeResult, numLayers: number | null, bank: Id
 /** The ID lattice of one layer: PCA components and the axis-plane projection per cell. */
 export function latticeRows(bank: IdBankSummary, view: LayerIdView): Row[] {
   return bank.cells.map((c, i) => {
-    const row: Row = { layer: view.layer, cell: i, x: c.x, y: c.y, label: cellLabel(c, bank.kind) };
+    const row: Row = { layer: view.layer, cell: i, x: c.x, y: c.y, ...placeOf(c, bank.kind), label: cellLabel(c, bank.kind) };
     (view.pca.projections[i] ?? []).forEach((v, k) => (row[`pc${k + 1}`] = v));
     const plane = view.plane[i] ?? [];
     row.planeX = plane[0];

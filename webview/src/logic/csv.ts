@@ -9,10 +9,13 @@ export function csvField(value: CsvValue): string {
   return /[",\n\r]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Columns default to the keys of the first row, in order, then any new keys of later rows. */
-export function toCsv(rows: readonly Record<string, CsvValue>[], columns?: readonly string[]): string {
+/**
+ * Columns default to the keys of the first row, in order, then any new keys of later rows.
+ * `headers` renames columns in the header line only (a row key to its shown name).
+ */
+export function toCsv(rows: readonly Record<string, CsvValue>[], columns?: readonly string[], headers: Readonly<Record<string, string>> = {}): string {
   const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const lines = [cols.map(csvField).join(',')];
+  const lines = [cols.map((c) => csvField(headers[c] ?? c)).join(',')];
   for (const row of rows) lines.push(cols.map((c) => csvField(row[c])).join(','));
   return lines.join('\n') + '\n';
 }

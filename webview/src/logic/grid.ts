@@ -39,9 +39,45 @@ export function neighbourPairs(cells: readonly Cell[]): [number, number][] {
   return pairs;
 }
 
-/** "(x,y)" for spatial cells, "frame i" for temporal ones. */
-export function cellLabel(cell: Cell, kind: 'spatial' | 'temporal'): string {
-  return kind === 'temporal' ? `frame ${cell.x}` : `(${cell.x},${cell.y})`;
+/**
+ * The panel's one convention for naming a cell: 1-based "row r, column c" (cells are stored
+ * 0-based (x, y) = (column, row): those stay in machine fields, labelled as such), and 1-based
+ * "frame k" for temporal cells. With `of`, the frame count is named too ("frame 3 of 8").
+ */
+export function cellLabel(cell: Cell, kind: 'spatial' | 'temporal', of?: number): string {
+  if (kind === 'temporal') return frameLabel(cell.x, of);
+  return `row ${cell.y + 1}, column ${cell.x + 1}`;
+}
+
+/** "frame 3" or "frame 3 of 8" from a 0-based frame index. */
+export function frameLabel(index: number, of?: number): string {
+  return of === undefined ? `frame ${index + 1}` : `frame ${index + 1} of ${of}`;
+}
+
+/** A short tick for crowded chart axes, same convention: "r2 c1" (row, column, 1-based) or the 1-based frame number. */
+export function cellTick(cell: Cell, kind: 'spatial' | 'temporal'): string {
+  return kind === 'temporal' ? String(cell.x + 1) : `r${cell.y + 1} c${cell.x + 1}`;
+}
+
+/**
+ * The cell reached from `index` by an arrow key (row-major cells of a columns x rows grid);
+ * stays put at an edge. Home/End go to the first/last cell of the row.
+ */
+export function neighbourCell(cells: readonly Cell[], index: number, key: string): number {
+  const from = cells[index];
+  if (!from) return cells.length > 0 ? 0 : -1;
+  const { columns, rows } = gridSize(cells);
+  const step: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+  let x = from.x;
+  let y = from.y;
+  if (key === 'Home') x = 0;
+  else if (key === 'End') x = columns - 1;
+  else if (step[key]) {
+    x = Math.min(columns - 1, Math.max(0, x + step[key][0]));
+    y = Math.min(rows - 1, Math.max(0, y + step[key][1]));
+  } else return index;
+  const found = cells.findIndex((c) => c.x === x && c.y === y);
+  return found >= 0 ? found : index;
 }
 
 // ---- the model's token grid over the picture ------------------------------------------------

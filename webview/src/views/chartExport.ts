@@ -1,6 +1,6 @@
 import type { WebviewToHost } from '../../../protocol/webview';
 import { toCsv } from '../logic/csv';
-import type { Row } from '../logic/chartData';
+import { CSV_HEADERS, type Row } from '../logic/chartData';
 import { SVG_NS } from './dom';
 import type { Theme } from './theme';
 
@@ -130,7 +130,7 @@ export async function exportChart(
   switch (format) {
     case 'csv':
       if (!data) throw new Error('This chart has no data yet.');
-      return { suggestedName: safeFileName(name, 'csv'), mime: 'text/csv', data: toCsv(data.rows), encoding: 'utf8' };
+      return { suggestedName: safeFileName(name, 'csv'), mime: 'text/csv', data: toCsv(data.rows, undefined, CSV_HEADERS), encoding: 'utf8' };
     case 'json':
       if (!data) throw new Error('This chart has no data yet.');
       return { suggestedName: safeFileName(name, 'json'), mime: 'application/json', data: JSON.stringify(data.json, null, 2) + '\n', encoding: 'utf8' };

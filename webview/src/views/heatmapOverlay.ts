@@ -1,6 +1,7 @@
 import { type Diverging, divergingColor, overlayOpacity, parseColor } from '../logic/colorScale';
 import { type Cell, type Rect, cellLabel, gridSize, isWholePicture, sameRect, visibleRegionOf } from '../logic/grid';
 import { h, setChildren, show, svg } from './dom';
+import { enableGridKeys } from './gridKeyboard';
 import type { Theme } from './theme';
 
 /** A probe heatmap over the picture's grid: one translucent cell per ID, the argmax outlined. */
@@ -37,10 +38,20 @@ export function valueText(object: string, cell: Cell, kind: 'spatial' | 'tempora
   return `${object} at ${cellLabel(cell, kind)}: ${v}`;
 }
 
+/** What a screen reader says of a focusable cell: where it is (1-based), its value, and what Enter does. */
+function cellAriaLabel(o: OverlayOptions, c: Cell, i: number, value: number | undefined): string {
+  const v = value === undefined || !Number.isFinite(value) ? 'no value' : `similarity ${value.toFixed(2)}`;
+  const mark = i === o.argmax ? ', argmax' : i === o.target ? ', steered here' : '';
+  return `${cellLabel(c, o.kind)}: ${v}${mark}. Enter moves ${o.object} here`;
+}
+
 export function overlaySvg(o: OverlayOptions): SVGSVGElement {
   const { columns, rows } = gridSize(o.cells);
   const cls = `heat-overlay${o.interactive ? ' interactive' : ''}`;
-  const label = { role: 'img', 'aria-label': `Where the model places ${o.object}` };
+  // interactive: a group of focusable cells (arrow keys move, Enter or Space steers); else one picture
+  const label = o.interactive
+    ? { role: 'group', 'aria-label': `Where the model places ${o.object}: arrow keys pick a cell, Enter or Space moves ${o.object} there` }
+    : { role: 'img', 'aria-label': `Where the model places ${o.object}` };
   const grid = { viewBox: `0 0 ${columns} ${rows}`, preserveAspectRatio: 'none' };
   // over part of the picture: an outer SVG in picture fractions holds the grid's own SVG placed on that part
   const partial = o.region && !isWholePicture(o.region) ? o.region : null;
@@ -66,6 +77,7 @@ export function overlaySvg(o: OverlayOptions): SVGSVGElement {
           'vector-effect': 'non-scaling-stroke',
           'data-cell': i,
           'data-value': hasValue ? value.toFixed(4) : undefined,
+          ...(o.interactive ? { role: 'button', 'aria-label': cellAriaLabel(o, c, i, value) } : {}),
         },
         svg('title', {}, valueText(o.object, c, o.kind, value)),
       ),
@@ -98,6 +110,8 @@ export class HeatmapFigure {
   private hint = '';
   private readonly layers: Element[] = [];
   private overlayShown = true;
+  /** The cell that last had keyboard focus, kept across redraws so that focus stays where the user left it. */
+  private focusedCell: number | null = null;
   private known: Rect | null = null;
   private family: string | null = null;
   private shownRegion: Rect = { x: 0, y: 0, width: 1, height: 1 };
@@ -159,22 +173,36 @@ export class HeatmapFigure {
   }
 
   setOverlay(options: OverlayOptions | null): void {
+    // a redraw (after a steer, a layer change) must not drop keyboard focus off the grid
+    const hadFocus = this.overlay?.contains(document.activeElement) ?? false;
     this.options = options;
     this.overlay?.remove();
     this.overlay = null;
     if (!options || options.cells.length === 0) return;
-    const node = overlaySvg({ ...options, region: this.shownRegion });
+    const node = overlaySvg({ ...options, interactive: options.interactive && this.onCellClick !== null, region: this.shownRegion });
     node.addEventListener('mousemove', (e) => this.hover(e.target));
     node.addEventListener('mouseleave', () => (this.readout.textContent = this.hint));
+    let place: ((cell: number, focus: boolean) => void) | null = null;
     if (this.onCellClick && options.interactive) {
       node.addEventListener('click', (e) => {
         const cell = cellIndexOf(e.target);
         if (cell !== null) this.onCellClick?.(cell);
       });
+      const initial = this.focusedCell !== null && this.focusedCell < options.cells.length ? this.focusedCell : Math.max(0, options.argmax);
+      place = enableGridKeys(node, {
+        cells: options.cells,
+        initial,
+        activate: (cell) => this.onCellClick?.(cell),
+        focused: (cell) => {
+          this.focusedCell = cell;
+          this.hover(node.querySelector(`.heat-cell[data-cell="${cell}"]`));
+        },
+      });
     }
     show(node, this.overlayShown);
     this.overlay = node;
     this.frame.insertBefore(node, this.layers[0] ?? null);
+    if (hadFocus && place && this.focusedCell !== null) place(this.focusedCell, true);
   }
 
   private placeRegion(): void {

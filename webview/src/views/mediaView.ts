@@ -1,6 +1,6 @@
 import type { FramePreview, NormalisedBox, TokenInfo } from '../../../protocol/requests';
 import type { InspectedMedia } from '../../../protocol/webview';
-import type { Rect } from '../logic/grid';
+import { type Rect, frameLabel } from '../logic/grid';
 import type { MediaMode } from '../state/panelState';
 import { BoxLayer } from './boxDrawing';
 import { h, setChildren, show } from './dom';
@@ -130,7 +130,7 @@ export class MediaView {
   update(media: InspectedMedia, frame: number, hint: string): void {
     const frames = media.kind === 'video' ? media.frames ?? [] : [];
     const uri = frames.length > 0 ? frames[Math.min(frame, frames.length - 1)].image : media.displayUri;
-    this.figure.setImage(uri, media.kind === 'video' ? `Frame ${frame + 1} of ${media.path}` : media.path);
+    this.figure.setImage(uri, media.kind === 'video' ? `${capitalised(frameLabel(frame, frames.length))} of ${media.path}` : media.path);
     this.figure.setHint(hint);
     if (frame !== this.frame) {
       this.frame = frame;
@@ -140,13 +140,14 @@ export class MediaView {
     if (frames.length > 0) {
       this.scrubber.max = String(frames.length - 1);
       if (this.scrubber.value !== String(frame)) this.scrubber.value = String(frame);
-      this.frameLabel.textContent = `${frame + 1} / ${frames.length}`;
+      this.frameLabel.textContent = frameLabel(frame, frames.length);
+      this.scrubber.setAttribute('aria-valuetext', frameLabel(frame, frames.length));
       if (frames !== this.stripFrames) {
         this.stripFrames = frames;
         setChildren(
           this.strip,
           ...frames.map((f, i) =>
-            h('button', { class: 'frame-thumb', attrs: { title: frameTitle(f, i), 'data-frame': i }, on: { click: () => this.handlers.onFrame(i) } }, h('img', { attrs: { src: f.image, alt: `frame ${i + 1}` } })),
+            h('button', { class: 'frame-thumb', attrs: { title: frameTitle(f, i, frames.length), 'data-frame': i }, on: { click: () => this.handlers.onFrame(i) } }, h('img', { attrs: { src: f.image, alt: frameLabel(i, frames.length) } })),
           ),
         );
       }
@@ -202,7 +203,9 @@ function onPick(group: HTMLElement, pick: (value: string) => void): void {
   group.addEventListener('keydown', read);
 }
 
-/** "Frame 4: clip frame 6 at 0.60 s": the model's frame number and which frame of the clip it is. */
-export function frameTitle(f: FramePreview, i: number): string {
-  return `Frame ${i + 1}: clip frame ${f.index}${f.seconds === null ? '' : ` at ${f.seconds.toFixed(2)} s`}`;
+/** "Frame 4 of 8: clip frame 6 at 0.60 s": the model's frame (1-based, like every frame the panel names) and which frame of the clip it is (the clip's own 0-based index, as ffmpeg counts). */
+export function frameTitle(f: FramePreview, i: number, of?: number): string {
+  return `${capitalised(frameLabel(i, of))}: clip frame ${f.index}${f.seconds === null ? '' : ` at ${f.seconds.toFixed(2)} s`}`;
 }
+
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

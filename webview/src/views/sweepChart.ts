@@ -60,6 +60,33 @@ export function renderSweep(container: HTMLElement, input: SweepInput): SVGSVGEl
     input.width,
     theme,
   );
-  setChildren(container, h('figure', { class: 'chart' }, legend, chart));
+  const left = skippedText(result);
+  setChildren(container, h('figure', { class: 'chart' }, legend, chart), ...(left ? [h('p', { class: 'note sweep-skipped', text: left })] : []));
   return [legend, chart];
+}
+
+/** "n = 199 of 200" when inputs were left out, else "n = 200" (results saved before `skipped` say only n). */
+export function sweepCountText(result: SweepPatchesResult): string {
+  const left = result.skipped?.length ?? 0;
+  return left > 0 ? `n = ${result.n} of ${result.n + left}` : `n = ${result.n}`;
+}
+
+/** Which inputs the sweep left out and why, naming at most a few (the CSV/JSON export carries them all). */
+export function skippedText(result: SweepPatchesResult, named = 5): string {
+  const skipped = result.skipped ?? [];
+  if (skipped.length === 0) return '';
+  const list = skipped.slice(0, named).map((s) => `#${s.item} ("${s.question}")`).join(', ');
+  const more = skipped.length > named ? ` and ${skipped.length - named} more` : '';
+  const reasons = [...new Set(skipped.map((s) => s.reason))].join('; ');
+  return `${skipped.length} of ${result.n + skipped.length} left out of the curves: ${list}${more}. Why: ${reasons}.`;
+}
+
+/** The Batch field's hint for what is typed there: 0 is this picture, N held-out scenes; anything else says what to type. */
+export function batchHint(typed: string, max: number): string {
+  const text = typed.trim();
+  const n = Number(text);
+  if (text === '' || n === 0) return '0: this picture';
+  if (!Number.isInteger(n) || n < 0) return `Type 0 for this picture or a whole number of held-out scenes (1 to ${max})`;
+  if (n > max) return `At most ${max} held-out scenes`;
+  return `${n} held-out scene${n === 1 ? '' : 's'} asking the same relation, with confidence bands and the attribute-swap control`;
 }

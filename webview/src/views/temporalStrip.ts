@@ -1,7 +1,9 @@
 import type { IdBankSummary, ProbeResult } from '../../../protocol/requests';
 import { symmetricExtent } from '../logic/colorScale';
+import { frameLabel } from '../logic/grid';
 import { argmaxAt, probeRowLayers, similarityAt } from '../logic/probeLayers';
 import { h, setChildren } from './dom';
+import { enableGridKeys } from './gridKeyboard';
 import { type GridPanel, divergingFromTheme, overlaySvg, valueText } from './heatmapOverlay';
 import type { Theme } from './theme';
 
@@ -40,8 +42,8 @@ export function renderTemporalStrip(container: HTMLElement, input: TemporalInput
       { class: 'temporal-cells frame-thumbs' },
       ...bank.cells.map((c, i) =>
         input.frameUris[i]
-          ? h('button', { class: 'frame-thumb', attrs: { title: `Show frame ${c.x}`, 'data-frame': i }, on: { click: () => input.onFrameShow(i) } }, h('img', { attrs: { src: input.frameUris[i], alt: `frame ${c.x}` } }))
-          : h('span', { class: 'frame-thumb empty', text: `f${c.x}` }),
+          ? h('button', { class: 'frame-thumb', attrs: { title: `Show ${frameLabel(c.x, bank.cells.length)}`, 'data-frame': i }, on: { click: () => input.onFrameShow(i) } }, h('img', { attrs: { src: input.frameUris[i], alt: frameLabel(c.x, bank.cells.length) } }))
+          : h('span', { class: 'frame-thumb empty', text: String(c.x + 1), attrs: { title: frameLabel(c.x, bank.cells.length) } }),
       ),
     ),
   );
@@ -64,11 +66,14 @@ export function renderTemporalStrip(container: HTMLElement, input: TemporalInput
       const cell = e.target instanceof Element ? e.target.getAttribute('data-cell') : null;
       if (cell !== null) input.onFrameClick(p.title, Number(cell));
     });
-    const readout = h('span', { class: 'readout' });
+    const readout = h('span', { class: 'readout', attrs: { 'aria-live': 'polite' } });
+    const read = (cell: number) => (readout.textContent = valueText(p.title, bank.cells[cell], 'temporal', p.values[cell]));
     strip.addEventListener('mousemove', (e) => {
       const cell = e.target instanceof Element ? e.target.getAttribute('data-cell') : null;
-      if (cell !== null) readout.textContent = valueText(p.title, bank.cells[Number(cell)], 'temporal', p.values[Number(cell)]);
+      if (cell !== null) read(Number(cell));
     });
+    // the frames of each object's strip are one tab stop: arrows move, Enter or Space moves the object to the frame
+    enableGridKeys(strip, { cells: bank.cells, initial: Math.max(0, p.argmax), activate: (cell) => input.onFrameClick(p.title, cell), focused: read });
     return h('div', { class: 'temporal-row' }, h('span', { class: 'temporal-label', text: p.title }), h('div', { class: 'temporal-cells' }, strip), readout);
   });
   setChildren(container, thumbs, ...rows);

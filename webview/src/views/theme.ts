@@ -1,3 +1,6 @@
+// the panel's focus, progress and high-contrast rules (bundled into webview.css with panel.css)
+import './contrast.css';
+
 /** Theme colours read from the VS Code theme variables at render time (charts are redrawn when the theme changes). */
 
 export type ThemeKind = 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
