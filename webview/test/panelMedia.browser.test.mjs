@@ -61,7 +61,7 @@ describe('over the picture in the panel', () => {
       assert.ok(!(await page.locator('.main-figure .heat-overlay:not(.token-grid):not(.box-layer)').isVisible()), 'the heatmap is hidden while tokens are read');
       await page.hover('.main-figure .token-patch[data-position="6"]');
       assert.deepEqual(await lit(page, '.token-chip'), [6], 'the patch lights its token');
-      assert.match(await page.textContent('.token-readout'), /#6 image token: patch row 2, col 2 of 4x4/);
+      assert.match(await page.textContent('.token-readout'), /#6 image token: patch row 2, column 2 of 4x4/);
       await page.hover('.token-chip[data-position="11"]');
       assert.deepEqual(await lit(page, '.main-figure .token-patch'), [11], 'the token shows its patch');
       await saveArtifact('panel-tokens-square-dark.png', await page.screenshot());
@@ -91,7 +91,7 @@ describe('over the picture in the panel', () => {
       near(ps[19].x + ps[19].w, 1, 'the grid spans the picture');
       await page.hover('.main-figure .token-patch[data-position="14"]');
       assert.deepEqual(await lit(page, '.token-chip'), [14]);
-      assert.match(await page.textContent('.token-readout'), /patch row 3, col 4 of 4x5/);
+      assert.match(await page.textContent('.token-readout'), /patch row 3, column 4 of 4x5/);
       await saveArtifact('panel-tokens-4x5-light.png', await page.screenshot());
     });
     await withPanel({ model: 'open', layout: 'tiles' }, async (page) => {

@@ -57,7 +57,7 @@ describe('token grid over the picture', () => {
       near(ps[5].y, 0.25, 'second row');
       await p.hover('.token-grid .token-patch[data-position="12"]');
       assert.deepEqual(await lit(p, '.token-chip'), [12], 'the patch lights its token in the list');
-      assert.match(await p.textContent('.token-readout'), /#12 image token: patch row 2, col 2 of 4x4/);
+      assert.match(await p.textContent('.token-readout'), /#12 image token: patch row 2, column 2 of 4x4/);
       await p.hover('.token-chip[data-position="20"]');
       assert.deepEqual(await lit(p, '.token-grid .token-patch'), [20], 'the token shows its patch');
       await p.hover('.token-chip[data-position="2"]');
@@ -82,7 +82,7 @@ describe('token grid over the picture', () => {
       assert.equal(await p.locator('.token-views').getAttribute('hidden'), '', 'one view: no switch');
       await p.hover('.token-grid .token-patch[data-position="13"]');
       assert.deepEqual(await lit(p, '.token-chip'), [13]);
-      assert.match(await p.textContent('.token-readout'), /patch row 2, col 2 of 4x5/);
+      assert.match(await p.textContent('.token-readout'), /patch row 2, column 2 of 4x5/);
       await saveArtifact('token-grid-4x5.png', await p.screenshot());
       assert.deepEqual(errors, []);
     } finally {
@@ -104,7 +104,7 @@ describe('token grid over the picture', () => {
       near(t.y, 0.5, 'tile 3 token y');
       near(t.w, 0.25, 'quarter of the picture per token of a 2x2 tile');
       await p.hover('.token-grid .token-patch[data-position="20"]');
-      assert.match(await p.textContent('.token-readout'), /tile 4 \(row 2, col 2\), patch row 1, col 2 of 2x2/);
+      assert.match(await p.textContent('.token-readout'), /tile 4 \(row 2, column 2\), patch row 1, column 2 of 2x2/);
       await p.hover('.token-chip[data-position="25"]');
       assert.equal(await p.getAttribute('.token-grid', 'data-active'), 'global', 'hovering a global-image token shows the global grid');
       assert.deepEqual(await lit(p, '.token-grid .token-patch'), [25]);

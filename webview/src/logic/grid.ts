@@ -101,7 +101,7 @@ export interface PlacedToken {
 /** One media token's patch on the picture. */
 export interface TokenPatch extends Rect {
   position: number;
-  /** "tile 2 (row 1, col 0), patch row 3, col 5" and the like. */
+  /** "tile 2 (row 1, column 1), patch row 3, column 5" and the like (1-based). */
   label: string;
 }
 
@@ -134,14 +134,14 @@ export function patchViews(tokens: readonly PlacedToken[], frame: number, region
     width: box.width / m.gridCols,
     height: box.height / m.gridRows,
   });
-  const patchText = (m: TokenPlace) => `patch row ${m.row + 1}, col ${m.col + 1} of ${m.gridRows}x${m.gridCols}`;
+  const patchText = (m: TokenPlace) => `patch row ${m.row + 1}, column ${m.col + 1} of ${m.gridRows}x${m.gridCols}`;
   if (tiled.length) {
     const rows = Math.max(...tiled.map((t) => t.media.tileRow! + 1));
     const cols = Math.max(...tiled.map((t) => t.media.tileCol! + 1));
     const tileRect = (r: number, c: number): Rect => ({ x: region.x + (c / cols) * region.width, y: region.y + (r / rows) * region.height, width: region.width / cols, height: region.height / rows });
     const tiles: Rect[] = [];
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) tiles.push(tileRect(r, c));
-    const patches = tiled.map((t) => ({ position: t.position, ...cellOf(tileRect(t.media.tileRow!, t.media.tileCol!), t.media), label: `tile ${t.media.tile! + 1} (row ${t.media.tileRow! + 1}, col ${t.media.tileCol! + 1}), ${patchText(t.media)}` }));
+    const patches = tiled.map((t) => ({ position: t.position, ...cellOf(tileRect(t.media.tileRow!, t.media.tileCol!), t.media), label: `tile ${t.media.tile! + 1} (row ${t.media.tileRow! + 1}, column ${t.media.tileCol! + 1}), ${patchText(t.media)}` }));
     views.push({ key: 'tiles', label: `${rows}x${cols} tiles`, tiles, patches });
   }
   if (global.length) views.push({ key: 'global', label: 'global image', tiles: [], patches: global.map((t) => ({ position: t.position, ...cellOf(region, t.media), label: `global image, ${patchText(t.media)}` })) });
