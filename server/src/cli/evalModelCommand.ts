@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_INDEPENDENT_PICTURES, independentSummary } from '../eval/evaluateIndependent';
-import { DEFAULT_EVAL_SEED, EvalReport, Tally, evaluateModel } from '../eval/evaluateModel';
+import { DEFAULT_EVAL_SEED, EvalReport, Tally, evaluateModel, widenedSummary } from '../eval/evaluateModel';
 import type { CliCommand } from './commands';
 import { wholeNumber } from './numberOption';
 import { UsageError } from './usageError';
@@ -16,6 +16,7 @@ function summary(report: EvalReport): string[] {
   return [
     `scene-engine held-out set (seed ${report.seed}): overall ${pct(report.overall)}`,
     ...families,
+    ...(report.widened ? widenedSummary(report.widened, report.seed) : ['widened set: not run (--widened 0)']),
     ...(report.independent ? independentSummary(report.independent) : ['independent set: not run (--independent 0)']),
     `median single-image forward ${report.medianForwardMs.toFixed(2)} ms; ${report.seconds.toFixed(0)} s in all`,
   ];
@@ -28,7 +29,7 @@ export const evalModelCommand: CliCommand = {
       args,
       options: {
         model: { type: 'string' }, 'per-family': { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' },
-        independent: { type: 'string' },
+        independent: { type: 'string' }, widened: { type: 'string' },
       },
     });
     if (!values.model) throw new UsageError('--model <folder> is required: a model folder with config.json and onnx/ (e.g. models/tiny-spatial-vlm).');
@@ -37,6 +38,7 @@ export const evalModelCommand: CliCommand = {
       perFamily: wholeNumber('per-family', values['per-family'], 500, 1),
       seed: wholeNumber('seed', values.seed, DEFAULT_EVAL_SEED, 0, 2 ** 31 - 1),
       threads: wholeNumber('threads', values.threads, 1, 1, 64),
+      widenedPerFamily: values.widened === undefined ? undefined : wholeNumber('widened', values.widened, 0, 0, 100000),
       independentPictures: wholeNumber('independent', values.independent, DEFAULT_INDEPENDENT_PICTURES, 0, 100000),
       onProgress: (message) => process.stderr.write(`${message}\n`),
     });

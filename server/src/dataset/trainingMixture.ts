@@ -1,6 +1,8 @@
 import { Clip, Scene, SceneError } from '../scenes/scene';
 import { SeededRandom } from '../scenes/random';
 import { randomClip, randomScene } from '../scenes/generators';
+import { randomWidenedClip, randomWidenedScene, sceneInFrame } from '../scenes/widenedScenes';
+import { CANVAS_SIZE } from '../scenes/vocabulary';
 import { QuestionAnswer, aboveBelowQuestion, appearanceQuestion, beforeAfterQuestion, colourQuestion, groundingQuestion, leftRightQuestion } from '../scenes/questions';
 
 /**
@@ -26,6 +28,45 @@ export function drawClip(rng: SeededRandom): Clip {
     layout: rng.next() < 0.5 ? 'grid' : 'continuous',
     noisyBackground: NOISY_BACKGROUND,
   });
+}
+
+/**
+ * Which scenes the export draws. 'classic': the bundled model's original world (96-px canvas,
+ * one dark background or dark noise, exact palette colours, four sizes); everything but the
+ * training export keeps it (held-out analysis items, the bench input, derivation scenes).
+ * 'widened': scenes/widenedScenes.ts, the training default since issue 17.
+ */
+export type Distribution = 'widened' | 'classic';
+export const DISTRIBUTIONS: readonly Distribution[] = ['widened', 'classic'];
+export const TRAINING_DISTRIBUTION: Distribution = 'widened';
+
+export function isDistribution(name: string): name is Distribution {
+  return (DISTRIBUTIONS as readonly string[]).includes(name);
+}
+
+export function drawWidenedScene(rng: SeededRandom): Scene {
+  return randomWidenedScene(rng, { numObjects: rng.pick(SCENE_OBJECT_COUNTS), layout: rng.next() < 0.5 ? 'grid' : 'continuous' });
+}
+
+export function drawWidenedClip(rng: SeededRandom): Clip {
+  return randomWidenedClip(rng, { numObjects: rng.pick(CLIP_OBJECT_COUNTS), layout: rng.next() < 0.5 ? 'grid' : 'continuous' });
+}
+
+/**
+ * One picture of a distribution and its questions. `scene` is drawn at its canvas; `frame` is the
+ * same scene in the model input's pixels (the canvas resized to CANVAS_SIZE), which the questions
+ * are asked of and the export records: for 'classic' the two are one.
+ */
+export function drawSceneItem(distribution: Distribution, rng: SeededRandom): { scene: Scene; frame: Scene; qs: QuestionAnswer[] } {
+  const scene = distribution === 'classic' ? drawScene(rng) : drawWidenedScene(rng);
+  const frame = distribution === 'classic' ? scene : sceneInFrame(scene, CANVAS_SIZE, CANVAS_SIZE);
+  return { scene, frame, qs: sceneQuestions(rng, frame) };
+}
+
+export function drawClipItem(distribution: Distribution, rng: SeededRandom): { clip: Clip; frame: Clip; qs: QuestionAnswer[] } {
+  const clip = distribution === 'classic' ? drawClip(rng) : drawWidenedClip(rng);
+  const frame = distribution === 'classic' ? clip : { ...clip, scene: sceneInFrame(clip.scene, CANVAS_SIZE, CANVAS_SIZE) };
+  return { clip, frame, qs: clipQuestions(rng, frame) };
 }
 
 /** Ordered pairs (i, j), i != j, in random order. */

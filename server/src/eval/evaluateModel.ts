@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { clipQuestions, drawClip, drawScene, sceneQuestions } from '../dataset/trainingMixture';
+import { clipQuestions, drawClip, drawClipItem, drawScene, drawSceneItem, sceneQuestions } from '../dataset/trainingMixture';
 import { ANSWER_WORDS, QUESTION_FAMILIES, QuestionAnswer, QuestionFamily } from '../scenes/questions';
 import { SeededRandom } from '../scenes/random';
 import { RgbImage, renderClip, renderScene } from '../scenes/renderScene';
@@ -18,10 +18,17 @@ import { DEFAULT_INDEPENDENT_PICTURES, IndependentReport, evaluateIndependent } 
  * training export uses seeds and keys below 2^31 (scene i, clip 2^30 + i); evaluation keys all
  * carry bit 31 and evaluation seeds stay below 2^31, so seed ^ key differs in bit 31 and no
  * evaluation item can replay a training item, whatever the two seeds are.
+ *
+ * Three lines: the classic scene-engine set (the distribution the model card's figures have
+ * always used), held-out draws of the widened training distribution (issue 17), and the
+ * independent SVG set (evaluateIndependent.ts).
  */
 
 export const EVAL_STREAM = 0x80000000;
 const EVAL_CLIP_STREAM = EVAL_STREAM + 0x40000000;
+/** The widened distribution's held-out items: bit 31 set as above, apart from the classic streams and the independent set's 0xe0000000. */
+const EVAL_WIDENED_STREAM = EVAL_STREAM + 0x20000000;
+const EVAL_WIDENED_CLIP_STREAM = EVAL_STREAM + 0x50000000;
 export const DEFAULT_EVAL_SEED = 424242;
 const IMAGE_FAMILIES: QuestionFamily[] = ['leftRight', 'aboveBelow', 'colour', 'grounding'];
 const RENDER_BATCH = 16;
@@ -36,6 +43,8 @@ export interface EvalOptions {
   threads: number;
   /** Pictures of the independent set (evaluateIndependent.ts); 0 leaves it out. */
   independentPictures?: number;
+  /** Questions per family on held-out draws of the widened distribution (scenes/widenedScenes.ts); 0 leaves it out; default perFamily. */
+  widenedPerFamily?: number;
   onProgress?: (message: string) => void;
 }
 
@@ -60,6 +69,8 @@ export interface EvalReport {
   forwardRuns: number;
   /** The same model on pictures the scene engine did not draw (independentPictures.ts), same seed. */
   independent?: IndependentReport;
+  /** The same model on held-out draws of the widened training distribution, canvases given at their own size (the preprocessor resizes them). */
+  widened?: { perFamilyTarget: number; families: Partial<Record<QuestionFamily, FamilyResult>>; overall: Tally };
   seconds: number;
 }
 
@@ -146,6 +157,16 @@ async function runStream<T, R>(opts: StreamOptions<T, R>): Promise<void> {
   }
 }
 
+const pct = (t: Tally) => `${t.accuracy.toFixed(3)} (n=${t.n})`;
+
+/** Lines for a person: the widened held-out line, per family (and answer), printed beside the classic and independent ones. */
+export function widenedSummary(w: NonNullable<EvalReport['widened']>, seed: number): string[] {
+  return [
+    `widened held-out set (scene engine, widened distribution: canvases 64-400 px, any background, shaded colours; seed ${seed}): overall ${pct(w.overall)}`,
+    ...Object.entries(w.families).map(([f, t]) => `  ${f}: ${pct(t)}${t.perAnswer ? ` [${Object.entries(t.perAnswer).map(([a, v]) => `${a} ${pct(v)}`).join(', ')}]` : ''}`),
+  ];
+}
+
 /** Median wall time of one image question's forward pass (encoders, embedding, prefill; no generation). */
 async function measureForwardMs(runner: ModelRunner, image: RgbImage, question: string): Promise<number> {
   const times: number[] = [];
@@ -169,6 +190,16 @@ function clipItem(seed: number, i: number) {
   const rng = SeededRandom.derive(seed, EVAL_CLIP_STREAM + i);
   const item = drawClip(rng);
   return { item, qs: clipQuestions(rng, item) };
+}
+
+function widenedSceneItem(seed: number, i: number) {
+  const { scene, qs } = drawSceneItem('widened', SeededRandom.derive(seed, EVAL_WIDENED_STREAM + i));
+  return { item: scene, qs };
+}
+
+function widenedClipItem(seed: number, i: number) {
+  const { clip, qs } = drawClipItem('widened', SeededRandom.derive(seed, EVAL_WIDENED_CLIP_STREAM + i));
+  return { item: clip, qs };
 }
 
 export async function evaluateModel(opts: EvalOptions): Promise<EvalReport> {
@@ -207,6 +238,31 @@ export async function evaluateModel(opts: EvalOptions): Promise<EvalReport> {
       });
     }
     progress(true);
+    const widenedPerFamily = opts.widenedPerFamily ?? opts.perFamily;
+    let widened: EvalReport['widened'];
+    if (widenedPerFamily > 0) {
+      const wide = new Scoreboard();
+      const wideProgress = () => {
+        if (performance.now() - lastReport < 5000) return;
+        lastReport = performance.now();
+        opts.onProgress?.(`widened set: ${QUESTION_FAMILIES.map((f) => `${f} ${wide.count(f)}`).join(', ')} (of ${widenedPerFamily} each)`);
+      };
+      await runStream({
+        families: IMAGE_FAMILIES, perFamily: widenedPerFamily, board: wide, runner, progress: wideProgress,
+        draw: (i) => widenedSceneItem(opts.seed, i),
+        render: renderScene,
+        encode: (image) => runner.encode({ pixels: image }),
+      });
+      if (runner.model.folder.onnx.videoEncoder) {
+        await runStream({
+          families: ['beforeAfter', 'appearance'], perFamily: widenedPerFamily, board: wide, runner, progress: wideProgress,
+          draw: (i) => widenedClipItem(opts.seed, i),
+          render: renderClip,
+          encode: (frames) => runner.encode({ frames }),
+        });
+      }
+      widened = { perFamilyTarget: widenedPerFamily, ...wide.report() };
+    }
     const pictures = opts.independentPictures ?? DEFAULT_INDEPENDENT_PICTURES;
     const independent = pictures > 0 ? await evaluateIndependent(runner, { pictures, seed: opts.seed, onProgress: opts.onProgress }) : undefined;
     return {
@@ -217,6 +273,7 @@ export async function evaluateModel(opts: EvalOptions): Promise<EvalReport> {
       medianForwardMs,
       forwardRuns: LATENCY_RUNS,
       ...(independent ? { independent } : {}),
+      ...(widened ? { widened } : {}),
       seconds: (performance.now() - started) / 1000,
     };
   } finally {

@@ -29,7 +29,8 @@ export function outputSize(cfg: PreprocessorConfig): { height: number; width: nu
   return { height: cfg.size.shortest_edge, width: cfg.size.shortest_edge };
 }
 
-async function resize(image: RgbImage, cfg: PreprocessorConfig): Promise<RgbImage> {
+/** The resize step alone (the training export resizes its canvases through it, as a user's picture is). */
+export async function resize(image: RgbImage, cfg: PreprocessorConfig): Promise<RgbImage> {
   const out = outputSize(cfg);
   if (cfg.do_resize === false || (image.width === out.width && image.height === out.height)) {
     if (image.width !== out.width || image.height !== out.height) {

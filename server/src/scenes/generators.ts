@@ -73,7 +73,10 @@ export function mirrorScene(scene: Scene, axis: 'horizontal' | 'vertical' = 'hor
   const h = axis === 'horizontal';
   const objects = scene.objects.map((o) => ({ ...o, x: h ? scene.width - o.x : o.x, y: h ? o.y : scene.height - o.y }));
   const bg = scene.background;
-  const background: Background = bg.kind === 'plain' ? bg : { ...bg, flipX: h ? !bg.flipX : bg.flipX, flipY: h ? bg.flipY : !bg.flipY };
+  const background: Background =
+    bg.kind === 'plain' ? bg
+    : bg.kind === 'gradient' ? (h ? { ...bg, x1: 1 - bg.x1, x2: 1 - bg.x2 } : { ...bg, y1: 1 - bg.y1, y2: 1 - bg.y2 })
+    : { ...bg, flipX: h ? !bg.flipX : bg.flipX, flipY: h ? bg.flipY : !bg.flipY };
   return { ...scene, objects, background };
 }
 
@@ -83,17 +86,26 @@ export function recolourScene(scene: Scene, index: number, colour: string): Scen
   if (!Number.isInteger(index) || index < 0 || index >= scene.objects.length) {
     throw new SceneError(`The scene has ${scene.objects.length} objects; object index ${index} does not exist.`);
   }
-  const twin = { ...scene, objects: scene.objects.map((o, i) => (i === index ? { ...o, colour } : o)) };
+  // a jittered fill is a shade of the old colour: the recoloured object takes the new palette colour
+  const recoloured = (o: SceneObject): SceneObject => {
+    const { fill: _shade, ...rest } = o;
+    return { ...rest, colour };
+  };
+  const twin = { ...scene, objects: scene.objects.map((o, i) => (i === index ? recoloured(o) : o)) };
   validateScene(twin);
   return twin;
 }
 
 /** A random clip: a scene whose objects appear at distinct random frames and stay. */
 export function randomClip(rng: SeededRandom, opts: RandomSceneOptions & { numFrames?: number }): Clip {
-  const numFrames = opts.numFrames ?? DEFAULT_FRAMES;
-  if (opts.numObjects > numFrames) throw new SceneError(`${opts.numObjects} objects cannot appear at distinct frames of a ${numFrames}-frame clip.`);
-  const scene = randomScene(rng, opts);
-  const appearFrame = rng.shuffle([...Array(numFrames).keys()]).slice(0, opts.numObjects);
+  return clipOfScene(rng, opts.numObjects, opts.numFrames ?? DEFAULT_FRAMES, () => randomScene(rng, opts));
+}
+
+/** A clip of the scene `draw` gives: its objects appear at distinct random frames and stay. */
+export function clipOfScene(rng: SeededRandom, numObjects: number, numFrames: number, draw: () => Scene): Clip {
+  if (numObjects > numFrames) throw new SceneError(`${numObjects} objects cannot appear at distinct frames of a ${numFrames}-frame clip.`);
+  const scene = draw();
+  const appearFrame = rng.shuffle([...Array(numFrames).keys()]).slice(0, numObjects);
   const clip = { scene, numFrames, appearFrame };
   validateClip(clip);
   return clip;

@@ -7,12 +7,19 @@ export interface SceneObject {
   x: number;
   y: number;
   size: number;
+  /** The colour it is painted (#rrggbb) when not its palette colour: a jittered shade of `colour` (widened distribution). */
+  fill?: string;
 }
 
 export type Background =
   | { kind: 'plain'; colour: string }
-  /** Per-pixel noise (texture: false) or smooth blotches (texture: true) around a grey level. */
-  | { kind: 'noise'; seed: number; level: number; amplitude: number; texture: boolean; flipX?: boolean; flipY?: boolean };
+  /**
+   * Per-pixel noise (texture: false) or smooth blotches (texture: true) around a grey level, or
+   * around the colour `base` (#rrggbb) when given (the same offset on every channel).
+   */
+  | { kind: 'noise'; seed: number; level: number; amplitude: number; texture: boolean; base?: string; flipX?: boolean; flipY?: boolean }
+  /** A linear gradient from `from` to `to` (#rrggbb) between two points given as fractions of the canvas. */
+  | { kind: 'gradient'; from: string; to: string; x1: number; y1: number; x2: number; y2: number };
 
 export interface Scene {
   width: number;
@@ -62,14 +69,21 @@ export function cellCentre(col: number, row: number): { x: number; y: number } {
   return { x: (col + 0.5) * CELL_SIZE, y: (row + 0.5) * CELL_SIZE };
 }
 
+const HEX = /^#[0-9a-f]{6}$/i;
+
 /** Checks a scene and throws a SceneError naming the first problem found. */
 export function validateScene(scene: Scene): void {
   if (scene.objects.length === 0) throw new SceneError('A scene needs at least one object.');
+  const bg = scene.background;
+  if (bg.kind === 'gradient' && (!HEX.test(bg.from) || !HEX.test(bg.to) || (bg.x1 === bg.x2 && bg.y1 === bg.y2))) {
+    throw new SceneError(`A gradient background needs two #rrggbb colours and two different end points (got ${JSON.stringify(bg)}).`);
+  }
   const names = new Set<string>();
   scene.objects.forEach((o, i) => {
     const where = `Object ${i + 1} (${o.colour} ${o.shape})`;
     if (!isColour(o.colour)) throw new SceneError(`Unknown colour "${o.colour}": use one of ${COLOUR_NAMES.join(', ')}.`);
     if (!isShape(o.shape)) throw new SceneError(`Unknown shape "${o.shape}": use one of ${SHAPE_NAMES.join(', ')}.`);
+    if (o.fill !== undefined && !HEX.test(o.fill)) throw new SceneError(`${where} has fill "${o.fill}": give a colour as #rrggbb, or leave fill out for the palette colour.`);
     if (!(o.size > 0)) throw new SceneError(`${where} has size ${o.size}: sizes are positive pixel counts.`);
     const half = o.size / 2;
     if (!(o.x - half >= 0 && o.y - half >= 0 && o.x + half <= scene.width && o.y + half <= scene.height)) {

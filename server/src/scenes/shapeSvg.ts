@@ -20,7 +20,7 @@ function radial(x: number, y: number, radii: number[], count: number, rotation: 
 
 /** The SVG element drawing one object, sized so every shape fills about the same area of its box. */
 export function shapeSvg(o: SceneObject): string {
-  const fill = COLOURS[o.colour];
+  const fill = o.fill ?? COLOURS[o.colour];
   const { x, y } = o;
   const r = o.size / 2;
   switch (o.shape) {

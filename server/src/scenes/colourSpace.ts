@@ -1,0 +1,84 @@
+/**
+ * Colour arithmetic for the widened scene distribution: sRGB <-> CIE L*a*b* (D65) and its polar
+ * form LCh, colour difference and WCAG luminance. Object colours are jittered and checked for
+ * visibility in L*a*b* because it is built so that equal distances look about equally different.
+ */
+
+export type Rgb = [number, number, number];
+export type Lab = [number, number, number];
+
+export function hexToRgb(hex: string): Rgb {
+  const m = /^#([0-9a-f]{6})$/i.exec(hex);
+  if (!m) throw new Error(`"${hex}" is not a colour of the form #rrggbb.`);
+  return [0, 2, 4].map((k) => parseInt(m[1].slice(k, k + 2), 16)) as Rgb;
+}
+
+export function rgbToHex(rgb: Rgb): string {
+  return '#' + rgb.map((v) => Math.max(0, Math.min(255, Math.round(v))).toString(16).padStart(2, '0')).join('');
+}
+
+const toLinear = (v: number) => {
+  const c = v / 255;
+  return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+};
+const fromLinear = (c: number) => 255 * (c <= 0.0031308 ? 12.92 * c : 1.055 * c ** (1 / 2.4) - 0.055);
+
+const WHITE = [0.95047, 1, 1.08883];
+const EPS = 216 / 24389;
+const KAPPA = 24389 / 27;
+
+export function rgbToLab([r, g, b]: Rgb): Lab {
+  const [R, G, B] = [toLinear(r), toLinear(g), toLinear(b)];
+  const xyz = [0.4124 * R + 0.3576 * G + 0.1805 * B, 0.2126 * R + 0.7152 * G + 0.0722 * B, 0.0193 * R + 0.1192 * G + 0.9505 * B];
+  const [fx, fy, fz] = xyz.map((t, k) => {
+    const u = t / WHITE[k];
+    return u > EPS ? Math.cbrt(u) : (KAPPA * u + 16) / 116;
+  });
+  return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
+}
+
+/** The sRGB colour of a Lab triple, unrounded; null when it lies outside the sRGB gamut. */
+export function labToRgb([L, a, b]: Lab): Rgb | null {
+  const fy = (L + 16) / 116;
+  const [fx, fz] = [fy + a / 500, fy - b / 200];
+  const inv = (f: number) => (f ** 3 > EPS ? f ** 3 : (116 * f - 16) / KAPPA);
+  const [X, Y, Z] = [inv(fx) * WHITE[0], inv(fy) * WHITE[1], inv(fz) * WHITE[2]];
+  const lin = [3.2406 * X - 1.5372 * Y - 0.4986 * Z, -0.9689 * X + 1.8758 * Y + 0.0415 * Z, 0.0557 * X - 0.204 * Y + 1.057 * Z];
+  // a hair of tolerance: the matrices are rounded to 4 digits, so in-gamut edges land at -1e-5
+  if (lin.some((c) => c < -1e-4 || c > 1 + 1e-4)) return null;
+  return lin.map((c) => fromLinear(Math.max(0, Math.min(1, c)))) as Rgb;
+}
+
+/** Lab -> (L, chroma, hue in degrees 0-360). */
+export function labToLch([L, a, b]: Lab): [number, number, number] {
+  const h = (Math.atan2(b, a) * 180) / Math.PI;
+  return [L, Math.hypot(a, b), h < 0 ? h + 360 : h];
+}
+
+export function lchToLab([L, C, h]: [number, number, number]): Lab {
+  const r = (h * Math.PI) / 180;
+  return [L, C * Math.cos(r), C * Math.sin(r)];
+}
+
+/** CIE76 colour difference: about 2.3 is just noticeable; 30 and more reads as plainly different. */
+export function deltaE(p: Rgb, q: Rgb): number {
+  const [a, b] = [rgbToLab(p), rgbToLab(q)];
+  return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+}
+
+/** WCAG 2 relative luminance, 0 (black) to 1 (white). */
+export function relativeLuminance([r, g, b]: Rgb): number {
+  return 0.2126 * toLinear(r) + 0.7152 * toLinear(g) + 0.0722 * toLinear(b);
+}
+
+/** WCAG 2 contrast ratio, 1 (none) to 21 (black on white). */
+export function contrastRatio(p: Rgb, q: Rgb): number {
+  const [x, y] = [relativeLuminance(p), relativeLuminance(q)];
+  return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+}
+
+/** Signed hue difference b - a in degrees, in (-180, 180]. */
+export function hueDifference(a: number, b: number): number {
+  const d = (((b - a) % 360) + 360) % 360;
+  return d > 180 ? d - 360 : d;
+}
