@@ -48,6 +48,27 @@ describe('panel accessibility and long work', () => {
     });
   });
 
+  it('steers in time from the keyboard: each object’s frame strip takes focus, frames named 1..8', async () => {
+    await withPanel({ media: 'video', bank: 'temporal' }, async (page) => {
+      assert.deepEqual(await page.evaluate(() => [...document.querySelectorAll('.media-view .frame-thumb img')].map((i) => i.alt)), Array.from({ length: 8 }, (_, i) => `frame ${i + 1} of 8`));
+      await page.click('vscode-button[data-action=run]');
+      await page.waitForSelector('.temporal-strip[data-object="red circle"] .heat-argmax');
+      const strip = '.temporal-strip[data-object="red circle"]';
+      assert.match(await page.getAttribute(`${strip} .heat-cell[data-cell="0"]`, 'aria-label'), /^frame 1: similarity/);
+      await page.focus(`${strip} .heat-cell[tabindex="0"]`);
+      await page.keyboard.press('End');
+      assert.equal(await activeCell(page), '7', 'End goes to the last frame');
+      await page.keyboard.press('ArrowLeft');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('[data-answer=after]');
+      const [steer] = await requests(page, 'spatialIds/steer');
+      assert.deepEqual([steer.body.params.object, steer.body.params.targetCell], ['red circle', 6]);
+      await page.waitForFunction((s) => document.querySelector(`${s} .heat-target`)?.getAttribute('data-cell') === '6', strip);
+      assert.equal(await activeCell(page), '6', 'focus stays on the frame after the strips are redrawn');
+      assert.equal(await page.evaluate(() => document.activeElement.closest('.temporal-strip')?.getAttribute('data-object')), 'red circle');
+    });
+  });
+
   it('shows a sweep’s progress as n of N, and Cancel cancels it calmly (no error)', async () => {
     await withPanel({}, async (page) => {
       await run(page);

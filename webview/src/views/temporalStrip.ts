@@ -76,5 +76,12 @@ export function renderTemporalStrip(container: HTMLElement, input: TemporalInput
     enableGridKeys(strip, { cells: bank.cells, initial: Math.max(0, p.argmax), activate: (cell) => input.onFrameClick(p.title, cell), focused: read });
     return h('div', { class: 'temporal-row' }, h('span', { class: 'temporal-label', text: p.title }), h('div', { class: 'temporal-cells' }, strip), readout);
   });
+  // a redraw (after a steer, a layer change) keeps keyboard focus on the same object's frame
+  const active = document.activeElement;
+  const had = active instanceof Element && container.contains(active) ? { object: active.closest('.temporal-strip')?.getAttribute('data-object'), cell: active.getAttribute('data-cell') } : null;
   setChildren(container, thumbs, ...rows);
+  if (had?.object && had.cell !== null) {
+    const strip = [...container.querySelectorAll('.temporal-strip')].find((s) => s.getAttribute('data-object') === had.object);
+    strip?.querySelector<SVGElement>(`.heat-cell[data-cell="${had.cell}"]`)?.focus();
+  }
 }
