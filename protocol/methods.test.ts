@@ -32,7 +32,7 @@ test('the deprecated names of the sweep lead to sweepPatches, and to nothing els
 });
 
 test('the webview whitelist and the analyses are the flagged entries; cheap reads are not long-running', () => {
-  assert.deepEqual(WEBVIEW_METHODS, ['spatialIds/forward', 'spatialIds/probe', 'spatialIds/steer', 'spatialIds/sweepPatches']);
+  assert.deepEqual(WEBVIEW_METHODS, ['spatialIds/forward', 'spatialIds/probe', 'spatialIds/steer', 'spatialIds/sweepPatches', 'spatialIds/flipMap']);
   assert.deepEqual(WEBVIEW_METHOD_NAMES.map(rpcMethodOf), WEBVIEW_METHODS);
   assert.deepEqual(ANALYSIS_METHOD_NAMES, ['deriveIds', 'deriveTids', 'probe', 'steer', 'sweepPatches']);
   assert.equal(METHODS.modelInfo.longRunning, false);

@@ -31,6 +31,7 @@ export const METHODS = {
   steer: { title: 'Steering', longRunning: true, webview: true, analysis: true },
   sweepPatches: { title: 'Mirror patching sweep', longRunning: true, webview: true, analysis: true },
   videoFrames: { title: 'Reading the video frames', longRunning: true, webview: false, analysis: false },
+  flipMap: { title: 'Flip map', longRunning: true, webview: true, analysis: false },
 } as const satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof METHODS;

@@ -28,6 +28,7 @@ import type {
   ProbeParams,
   SteerParams,
   VideoFramesParams,
+  FlipMapParams,
 } from './requests';
 
 // ---- leaves -----------------------------------------------------------------------------------
@@ -269,6 +270,23 @@ export const sweepPatchesParamsSchema = strictObject(
 
 export const videoFramesParamsSchema = strictObject({ model: modelDir.optional(), video: filePath('a video file path') }, 'the videoFrames params');
 
+// the flip map steers one input's object to every cell (plotRequests.ts): steer's single-input fields without targetCell
+export const flipMapParamsSchema = strictObject(
+  {
+    model: modelDir.optional(),
+    bank: filePath('an ID bank file path').optional(),
+    media: mediaRefSchema,
+    question: questionSchema,
+    object: word,
+    objects: list(word, 'object names', 1, LIMITS.words).optional(),
+    answers: list(word, 'answer words', 2, LIMITS.words).optional(),
+    layers: list(layerSchema, 'layer indices', 1, LIMITS.bands.layers).optional(),
+    factor: factor.optional(),
+    seed: seed.optional(),
+  },
+  'the flipMap params',
+);
+
 /** The params schema of each method, for the checks that see a method name (webview messages, experiment files). */
 export const PARAMS_SCHEMAS = {
   'spatialIds/loadModel': loadModelParamsSchema,
@@ -279,6 +297,7 @@ export const PARAMS_SCHEMAS = {
   'spatialIds/steer': steerParamsSchema,
   'spatialIds/sweepPatches': sweepPatchesParamsSchema,
   'spatialIds/videoFrames': videoFramesParamsSchema,
+  'spatialIds/flipMap': flipMapParamsSchema,
 } as const;
 
 export type ParamsMethod = keyof typeof PARAMS_SCHEMAS;
@@ -305,6 +324,7 @@ const typeChecks: [
   z.ZodType<SteerParams>,
   z.ZodType<SweepPatchesParams>,
   z.ZodType<VideoFramesParams>,
+  z.ZodType<FlipMapParams>,
 ] = [
   mediaRefSchema,
   positionsSchema,
@@ -318,5 +338,6 @@ const typeChecks: [
   steerParamsSchema,
   sweepPatchesParamsSchema,
   videoFramesParamsSchema,
+  flipMapParamsSchema,
 ];
 void typeChecks;

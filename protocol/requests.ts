@@ -1,5 +1,8 @@
 import { RequestType, RequestType0, WorkDoneProgressParams } from 'vscode-languageserver-protocol';
 import { type MethodName, rpcMethodOf } from './methods';
+import { flipMapRequest } from './plotRequests';
+
+export * from './plotRequests';
 
 /**
  * Every request between the extension (client), the inference server and, through the
@@ -271,6 +274,8 @@ export interface IdBankSummary {
   bestLayer: number;
   /** Lattice score of a randomly initialised model of the same architecture, per layer (when computed). */
   baselineLatticeScores?: number[];
+  /** The random-init model's own views per layer (its cells' PCA and axis-plane positions), drawn beside this model's lattice. */
+  baselineLayers?: LayerIdView[];
   baselineModel?: string;
   /** The steering factor calibrated on held-out items and stored in the bank (absent when calibrationItems was 0). */
   calibration?: SteeringCalibration;
@@ -482,4 +487,5 @@ export const REQUEST_TYPES = {
   steer: steerRequest,
   sweepPatches: sweepPatchesRequest,
   videoFrames: videoFramesRequest,
+  flipMap: flipMapRequest,
 } as const satisfies Record<MethodName, { method: string }>;

@@ -1,4 +1,6 @@
 import type {
+  FlipMapParams,
+  FlipMapResult,
   ForwardParams,
   ForwardResult,
   FramePreview,
@@ -29,6 +31,7 @@ export interface WebviewMethods {
   'spatialIds/probe': { params: ProbeParams; result: ProbeResult };
   'spatialIds/steer': { params: SteerParams; result: SteerResult };
   'spatialIds/sweepPatches': { params: SweepPatchesParams; result: SweepPatchesResult };
+  'spatialIds/flipMap': { params: FlipMapParams; result: FlipMapResult };
 }
 export type WebviewMethod = keyof WebviewMethods;
 export const WEBVIEW_METHODS: readonly WebviewMethod[] = WEBVIEW_METHOD_NAMES.map(rpcMethodOf);

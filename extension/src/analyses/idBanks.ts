@@ -3,6 +3,7 @@ import { deriveIdsRequest, deriveTidsRequest, type IdBankSummary } from '../../.
 import type { SelectedModel } from '../server/selectedModel';
 import { IdBankCache, type BankKind } from './idBankCache';
 import { runWithProgress } from './longRunning';
+import { randomInitBaseline } from './randomInitBaseline';
 
 /** The ID banks of the loaded model: cached ones, and deriving new ones (long work). */
 export class IdBanks implements vscode.Disposable {
@@ -38,7 +39,8 @@ export class IdBanks implements vscode.Disposable {
     const request = kind === 'spatial' ? deriveIdsRequest : deriveTidsRequest;
     const work = runWithProgress(`Deriving ${kind} IDs for ${this.models.modelName}`, async (token, report) => {
       const out = await this.cache.prepare(info.decoderHash, kind);
-      const summary = await this.models.request(request, { out, overwrite: true }, token, report);
+      // the random-init twin shipped beside the model (<model>-random-init): its lattice is drawn beside this model's
+      const summary = await this.models.request(request, { out, overwrite: true, ...randomInitBaseline(this.models.modelDir) }, token, report);
       const stored = await this.cache.write({ ...summary, decoderHash: info.decoderHash, kind });
       this.changed.fire(stored);
       return stored;

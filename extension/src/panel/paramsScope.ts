@@ -33,7 +33,7 @@ export function scopeParams(method: WebviewMethod, params: Record<string, unknow
       if (i?.kind === 'patch') checkMedia(i.from ?? {}, scope, 'a patch source');
     }
   }
-  if (method === 'spatialIds/probe' || method === 'spatialIds/steer') {
+  if (method === 'spatialIds/probe' || method === 'spatialIds/steer' || method === 'spatialIds/flipMap') {
     // The cached bank of the loaded model; without one the server derives the default IDs itself.
     if (scope.bankPath) scoped.bank = scope.bankPath;
     else delete scoped.bank;

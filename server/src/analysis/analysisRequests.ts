@@ -18,7 +18,7 @@ import { checkClipFrames, deriveTemporalIds, planTemporalIds } from './deriveTem
 import { RelationItem, gridOf, heldOutItems } from './heldOutItems';
 import { sceneCanvasOf } from '../scenes/sceneGeometry';
 import { IdBank, checkBankFits, loadIdBank, saveIdBank } from './idBank';
-import { summariseBank } from './idViews';
+import { baselineFields, summariseBank } from './idViews';
 import { objectsInQuestion } from './objectWords';
 import { sweepPatchesOver } from './sweepPatches';
 import { probeObjects } from './probeObjects';
@@ -60,8 +60,7 @@ export async function deriveIds(runner: ModelRunner, params: DeriveIdsParams, ki
     const baseline = await deps.loadModel(params.baseline);
     try {
       const views = summariseBank(await derive(baseline, { ...ctx, progress: (m, f) => ctx.progress?.(`baseline: ${m}`, f) }), null, 0);
-      summary.baselineLatticeScores = views.layers.map((v) => v.latticeScore);
-      summary.baselineModel = baseline.info().dir;
+      Object.assign(summary, baselineFields(views, baseline.info().dir));
     } finally {
       await baseline.dispose();
     }
@@ -81,7 +80,7 @@ async function deriveDefaultBank(runner: ModelRunner, kind: 'spatial' | 'tempora
 const defaultBanks = new WeakMap<ModelRunner, Map<'spatial' | 'temporal', IdBank>>();
 
 /** The bank named by a request, checked against the model; derived in memory with defaults (once per model) when none is named. */
-async function bankFor(runner: ModelRunner, file: string | undefined, kind: 'spatial' | 'temporal', ctx: AnalysisContext): Promise<IdBank> {
+export async function bankFor(runner: ModelRunner, file: string | undefined, kind: 'spatial' | 'temporal', ctx: AnalysisContext): Promise<IdBank> {
   if (file) {
     const bank = loadIdBank(file);
     checkBankFits(bank, runner.info(), kind);
@@ -94,7 +93,7 @@ async function bankFor(runner: ModelRunner, file: string | undefined, kind: 'spa
   return bank;
 }
 
-const kindOfMedia = (m: MediaRef | undefined): 'spatial' | 'temporal' => (m && 'video' in m ? 'temporal' : 'spatial');
+export const kindOfMedia = (m: MediaRef | undefined): 'spatial' | 'temporal' => (m && 'video' in m ? 'temporal' : 'spatial');
 
 export async function probe(runner: ModelRunner, params: ProbeParams, ctx: AnalysisContext = {}): Promise<ProbeResult> {
   const bank = await bankFor(runner, params.bank, kindOfMedia(params.media), ctx);
@@ -112,7 +111,7 @@ async function* sweepInputs(items: AsyncIterable<RelationItem>) {
 }
 
 /** The factor of a steering request; the default bank derived in memory is calibrated the first time steering needs it (a probe never pays for that). */
-async function factorFor(runner: ModelRunner, bank: IdBank, params: SteerParams, ctx: AnalysisContext): Promise<ChosenFactor> {
+export async function factorFor(runner: ModelRunner, bank: IdBank, params: SteerParams, ctx: AnalysisContext): Promise<ChosenFactor> {
   if (params.factor === undefined && !params.bank && !bank.meta.calibration) bank.meta.calibration = await calibrateSteering(runner, bank, {}, ctx);
   return steeringFactorFor(bank, params.factor);
 }

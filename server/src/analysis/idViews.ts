@@ -81,3 +81,13 @@ export function summariseBank(bank: IdBank, file: string | null, seconds: number
     seconds,
   };
 }
+
+/**
+ * What a derivation reports of its random-init control (the same architecture, untrained): the
+ * lattice score per layer and, so the panel can draw the control's lattice beside the trained
+ * model's, its per-layer views (PCA and axis-plane positions of the cells). The model card's
+ * claim is the gap between the two: a trained model's IDs form a lattice, the control's do not.
+ */
+export function baselineFields(views: IdBankSummary, model: string): Pick<IdBankSummary, 'baselineLatticeScores' | 'baselineLayers' | 'baselineModel'> {
+  return { baselineLatticeScores: views.layers.map((v) => v.latticeScore), baselineLayers: views.layers, baselineModel: model };
+}

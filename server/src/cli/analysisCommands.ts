@@ -7,6 +7,8 @@ import { METHODS, cliCommandOf } from '../../../protocol/methods';
 import type { DeriveIdsParams, ForwardParams, SweepPatchesParams, ProbeParams, SteerParams } from '../../../protocol/requests';
 import { deriveIds, probe, steer, sweepPatches } from '../analysis/analysisRequests';
 import { checkOutputFile } from '../files/outputFile';
+import { flipMap } from '../analysis/flipMap';
+import type { FlipMapParams } from '../../../protocol/plotRequests';
 import { defaultModelDir } from '../rpc/defaultModel';
 import { runForward } from '../rpc/forwardCall';
 import { loadRunner } from '../rpc/loadRunner';
@@ -46,6 +48,8 @@ export async function runStep(step: ExperimentStep, runner: ModelRunner, threads
       return steer(runner, params as SteerParams, ctx);
     case 'sweepPatches':
       return sweepPatches(runner, params as SweepPatchesParams, ctx);
+    case 'flipMap':
+      return flipMap(runner, params as FlipMapParams, ctx);
   }
 }
 

@@ -1,5 +1,7 @@
 import type { CalibrationPoint, ForwardResult, IdBankSummary, SweepPatchesResult, ProbeResult, SteerResult, SteeringCalibration } from '../../../protocol/requests';
 import type { StepMethod } from '../../../protocol/experimentSteps';
+import type { FlipMapResult } from '../../../protocol/plotRequests';
+import { flipMapReport } from './flipMapCommand';
 
 /** Plain-text tables of the analyses' results for the terminal (the JSON carries everything). */
 
@@ -92,5 +94,7 @@ export function reportOf(method: StepMethod, result: unknown): string {
       return steerReport(result as SteerResult);
     case 'sweepPatches':
       return sweepReport(result as SweepPatchesResult);
+    case 'flipMap':
+      return flipMapReport(result as FlipMapResult);
   }
 }

@@ -2,6 +2,7 @@ import { ANALYSIS_METHOD_NAMES, type AnalysisMethodName, DEPRECATED_CLI_COMMANDS
 import { deriveIdsCommand, deriveTidsCommand, sweepPatchesCommand, probeCommand, steerCommand } from './analysisCommands';
 import { evalModelCommand } from './evalModelCommand';
 import { exportDatasetCommand } from './exportDatasetCommand';
+import { flipMapCommand } from './flipMapCommand';
 import { forwardCommand } from './forwardCommand';
 import { infoCommand } from './infoCommand';
 
@@ -26,6 +27,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   ...Object.fromEntries(ANALYSIS_METHOD_NAMES.map((name) => [cliCommandOf(name), ANALYSES[name]])),
   'export-dataset': exportDatasetCommand,
   'eval-model': evalModelCommand,
+  'flip-map': flipMapCommand,
 };
 
 /** The command for `name`, or for a deprecated name (patch-sweep), which is not listed in the usage. */

@@ -3,6 +3,7 @@ import { rpcMethodOf } from '../../../protocol/methods';
 import { loadModelParamsSchema, videoFramesParamsSchema } from '../../../protocol/requestSchemas';
 import { checkParams } from '../../../protocol/requestValidation';
 import { ANALYSIS_HANDLERS } from './analysisHandlers';
+import { PLOT_HANDLERS } from './plotHandlers';
 import { checkForwardParams, runForward } from './forwardCall';
 import { withScope } from '../model/families/modelScope';
 import { HandlerTable, defineHandler } from './handlerTable';
@@ -59,4 +60,5 @@ export const HANDLERS: HandlerTable = {
   }),
 
   ...ANALYSIS_HANDLERS,
+  ...PLOT_HANDLERS,
 };

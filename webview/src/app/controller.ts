@@ -75,6 +75,9 @@ export class Controller {
     }
   }
 
+  /** A server request through the current requester (the host, or a replayed file), for actions kept in their own modules (researchPlots.ts). */
+  readonly request: Requester['request'] = (method, params) => this.requester.request(method, params);
+
   attach(renderer: PanelRenderer): void {
     this.renderer = renderer;
     const saved = this.api.getState();

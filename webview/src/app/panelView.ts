@@ -27,6 +27,7 @@ import { batchHint, renderSweep, sweepCountText } from '../views/sweepChart';
 import { renderTemporalStrip, temporalPanels } from '../views/temporalStrip';
 import { type Theme, readTheme } from '../views/theme';
 import type { Controller, PanelRenderer, Transient } from './controller';
+import { ResearchPlots } from './researchPlots';
 import { Memo, argmaxOf, cellName } from './panelHelpers';
 
 /** The panel's layout: the picture and the question on the left, the charts on the right (one column when narrow). */
@@ -57,6 +58,7 @@ export class PanelView implements PanelRenderer {
   private readonly latticeCard: ChartCard;
   private readonly sweepCard: ChartCard;
   private readonly temporalCard: ChartCard;
+  private readonly research: ResearchPlots;
   private readonly heatmapBody = h('div', { class: 'heatmap-grid' });
   private readonly matrixBody = h('div', { class: 'matrix-body' });
   private readonly latticeBody = h('div', { class: 'lattice-body' });
@@ -167,7 +169,8 @@ export class PanelView implements PanelRenderer {
     const experimentCard = h('vscode-collapsible', { class: 'card', attrs: { heading: 'Experiment', open: true, 'data-card': 'experiment' } }, h('div', { class: 'card-body' }, this.experiment.element));
 
     this.loading = h('div', { class: 'loading' }, h('vscode-progress-ring'), h('span', { text: 'Waiting for the extension…' }));
-    this.charts = h('div', { class: 'column charts-column' }, this.heatmapCard.element, this.matrixCard.element, this.latticeCard.element, this.sweepCard.element, this.temporalCard.element, experimentCard);
+    this.research = new ResearchPlots(controller, context, { theme: () => this.theme, width: () => this.chartWidth() });
+    this.charts = h('div', { class: 'column charts-column' }, this.heatmapCard.element, this.matrixCard.element, this.latticeCard.element, this.sweepCard.element, this.temporalCard.element, ...this.research.cards, experimentCard);
     const answerSection = h('section', { class: 'panel-section' }, h('h2', { text: 'Answer' }), this.answer.element);
     const steerSection = h('section', { class: 'panel-section' }, h('h2', { text: 'Steer' }), this.steering.element);
     this.layout = h(
@@ -239,6 +242,7 @@ export class PanelView implements PanelRenderer {
     if (document.activeElement !== this.batchField) this.batchField.value = String(state.sweepBatch);
     this.batchHint.textContent = batchHint(this.batchField.value, LIMITS.batch.max);
     this.renderCharts(state, probe);
+    this.research.render(state, busy);
   }
 
   private numLayers(): number | null {
