@@ -1,5 +1,8 @@
 import { RequestType, RequestType0, WorkDoneProgressParams } from 'vscode-languageserver-protocol';
 import { type MethodName, rpcMethodOf } from './methods';
+import type { ChangeCriterion, WholeAnswer } from './wholeAnswers';
+
+export type * from './wholeAnswers';
 import { flipMapRequest } from './plotRequests';
 
 export * from './plotRequests';
@@ -99,6 +102,10 @@ export interface TokenInfo {
   kind: 'text' | 'image' | 'video';
   /** For media tokens: where in the picture or clip the token sits. */
   media?: MediaPlace;
+  /** The tokenizer's unknown token: a word of the question the model's vocabulary lacks ("big" on the bundled model). */
+  unknown?: boolean;
+  /** For an unknown token: the question's word it stands for, when that can be told. */
+  word?: string;
 }
 
 /** Which frame of a video the model was fed: its index in the clip and its time (index / frame rate; null when the container gives no rate). */
@@ -203,6 +210,12 @@ export interface QuestionTemplate {
   relation: QuestionRelation | null;
   /** The answer words whose log-probabilities are read, in a fixed order; empty: the generated answer is the answer. */
   answers: string[];
+  /**
+   * With a closed vocabulary: the names this template's objects are chosen from, when the
+   * vocabulary's object words would give its answer away ("What colour is the {a}?" names the
+   * shape only, as the model was trained); absent: ModelVocabulary.objectWords.
+   */
+  objectWords?: string[];
 }
 
 /** What a model can be asked: question templates per media kind, and how objects are named. */
@@ -409,6 +422,10 @@ export interface SteerOutcome {
   logprobsNoise: Record<string, number>;
   /** The steering additions applied (single-input mode), so a client can re-run a probe under them. */
   interventions?: AddIntervention[];
+  /** The distinct whole answers of the three runs, each scored under all three (absent in outcomes saved before they were reported). */
+  wholeAnswers?: WholeAnswer[];
+  /** What `flipped` compares: the preferred answer word of a two-way question, else the whole generated answer. */
+  changedBy?: ChangeCriterion;
 }
 
 export interface RateWithInterval {

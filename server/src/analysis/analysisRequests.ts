@@ -156,6 +156,7 @@ export async function steer(runner: ModelRunner, params: SteerParams, ctx: Analy
     factor: chosen.factor,
     seed,
     reportInterventions: true,
+    wholeAnswers: true,
   });
   return { ...factorFields(chosen), single };
 }

@@ -6,6 +6,7 @@ import { wilsonInterval } from './math/confidence';
 import { randomDirection, rescaleTo, steeringDelta } from './math/steeringVectors';
 import { norm } from './math/vectorOps';
 import { SeededRandom } from '../scenes/random';
+import { WHOLE_ANSWER_TOKENS, wholeAnswerScores } from './answerScores';
 
 /**
  * Steering (METHOD.md 3): at each chosen layer, add ID(target) - ID(source) rescaled to
@@ -50,6 +51,12 @@ export interface SteerRequest {
   seed: number;
   /** Return the steering additions (vectors as arrays) with the outcome. */
   reportInterventions?: boolean;
+  /**
+   * Generate whole answers and score each under every run (single inputs: a grounding answer is
+   * several tokens). Off, only the first answer token is generated: batches ask two-way questions,
+   * decided by their answer words.
+   */
+  wholeAnswers?: boolean;
 }
 
 interface Planned {
@@ -84,7 +91,8 @@ export async function steerOnce(runner: ModelRunner, bank: IdBank, req: SteerReq
   if (req.sourceCell === req.targetCell) throw badAnalysisRequest(`"${req.subject}" is already read at cell ${req.targetCell}, the target: choose another target cell to move it to.`);
   const words = [req.subject, ...(req.other ? [req.other.word] : [])];
   const media = { encoded: await runner.encode(req.media) };
-  const base = before ?? (await runner.forward({ media, question: req.question, answers: req.answers, capture: { layers: req.layers, positions: { words } }, maxNewTokens: 1 }));
+  const maxNewTokens = req.wholeAnswers ? WHOLE_ANSWER_TOKENS : 1;
+  const base = before ?? (await runner.forward({ media, question: req.question, answers: req.answers, capture: { layers: req.layers, positions: { words } }, maxNewTokens }));
   const norms = new Map<string, number[]>();
   for (const w of words) {
     const pos = runner.wordPosition(base.prompt, w, req.question);
@@ -94,15 +102,16 @@ export async function steerOnce(runner: ModelRunner, bank: IdBank, req: SteerReq
   }
   const plan: Planned[] = [{ word: req.subject, from: req.sourceCell, to: req.targetCell }];
   if (req.other) plan.push({ word: req.other.word, from: req.targetCell, to: req.sourceCell });
-  const run = (interventions: RunIntervention[]) => runner.forward({ media, question: req.question, answers: req.answers, interventions, maxNewTokens: 1 });
+  const run = (interventions: RunIntervention[]) => runner.forward({ media, question: req.question, answers: req.answers, interventions, maxNewTokens });
   const steering = interventionsFor(bank, plan, norms, req.layers, req.factor, null);
   const steered = await run(steering);
   const noise = await run(interventionsFor(bank, plan, norms, req.layers, req.factor, req.seed));
   // With two or more answer words the model's answer is the one it prefers (the higher log-probability),
-  // whatever text it generates: an untrained or chatty model still has a belief to flip.
+  // whatever text it generates: an untrained or chatty model still has a belief to flip. Otherwise
+  // the answer is a phrase ("row 2 column 1"): it changed when the whole generated answer did.
   const prefers = req.answers.length >= 2 ? preferredAnswer(base.logprobs, req.answers) : undefined;
-  const changed = (out: { answer: string; logprobs: Record<string, number> }) =>
-    prefers !== undefined ? preferredAnswer(out.logprobs, req.answers) !== prefers : out.answer !== base.answer && req.answers.includes(out.answer);
+  const changed = (out: { answer: string; logprobs: Record<string, number> }) => (prefers !== undefined ? preferredAnswer(out.logprobs, req.answers) !== prefers : out.answer !== base.answer);
+  const wholeAnswers = req.wholeAnswers ? await wholeAnswerScores(runner, { before: base, steered, noise }) : undefined;
   return {
     answerBefore: base.answer,
     answerAfter: steered.answer,
@@ -112,6 +121,8 @@ export async function steerOnce(runner: ModelRunner, bank: IdBank, req: SteerReq
     logprobsBefore: base.logprobs,
     logprobsAfter: steered.logprobs,
     logprobsNoise: noise.logprobs,
+    changedBy: prefers !== undefined ? 'answerWords' : 'wholeAnswer',
+    ...(wholeAnswers ? { wholeAnswers } : {}),
     ...(req.reportInterventions ? { interventions: steering.map((iv) => ({ ...iv, vector: Array.from(iv.kind === 'add' ? iv.vector : []) }) as AddIntervention) } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import type { CalibrationPoint, ForwardResult, IdBankSummary, SweepPatchesResult, ProbeResult, SteerResult, SteeringCalibration } from '../../../protocol/requests';
+import type { CalibrationPoint, ForwardResult, IdBankSummary, SweepPatchesResult, ProbeResult, SteerResult, SteeringCalibration, WholeAnswer } from '../../../protocol/requests';
 import type { StepMethod } from '../../../protocol/experimentSteps';
 import type { FlipMapResult } from '../../../protocol/plotRequests';
 import { flipMapReport } from './flipMapCommand';
@@ -48,13 +48,20 @@ function probeReport(r: ProbeResult): string {
   return lines.join('\n');
 }
 
+/** log P of each whole answer (summed over its tokens) under the run before steering, the steered run and the noise control. */
+function wholeAnswerLines(answers: WholeAnswer[]): string[] {
+  return answers.map((a) => `logP("${a.text}", ${a.tokens} tokens, generated ${a.generatedBy.join('/')}): ${a.logprob.before.toFixed(2)} -> ${a.logprob.steered.toFixed(2)} (noise ${a.logprob.noise.toFixed(2)})`);
+}
+
 function steerReport(r: SteerResult): string {
   if (r.single) {
     const s = r.single;
+    const verdict = (changed: boolean) => (changed ? ` (${s.changedBy === 'wholeAnswer' ? 'changed' : 'flipped'})` : '');
     return [
       ...factorLine(r),
-      `before: ${s.answerBefore}   after steering: ${s.answerAfter}${s.flipped ? ' (flipped)' : ''}   noise control: ${s.answerNoise}${s.flippedNoise ? ' (flipped)' : ''}`,
-      ...Object.keys(s.logprobsBefore).map((w) => `logP(${w}): ${s.logprobsBefore[w].toFixed(2)} -> ${s.logprobsAfter[w].toFixed(2)} (noise ${s.logprobsNoise[w].toFixed(2)})`),
+      `before: ${s.answerBefore}   after steering: ${s.answerAfter}${verdict(s.flipped)}   noise control: ${s.answerNoise}${verdict(s.flippedNoise)}`,
+      // whole answers when the server scored them; else the answer words' first-token log P
+      ...(s.wholeAnswers ? wholeAnswerLines(s.wholeAnswers) : Object.keys(s.logprobsBefore).map((w) => `logP(${w}): ${s.logprobsBefore[w].toFixed(2)} -> ${s.logprobsAfter[w].toFixed(2)} (noise ${s.logprobsNoise[w].toFixed(2)})`)),
     ].join('\n');
   }
   const lines = [...factorLine(r), 'layers   steering flip rate [95% CI]   noise flip rate [95% CI]   dlogP(answer) steer / noise'];

@@ -20,6 +20,8 @@ import { CleanPrefixStore, PromptStep, cutCache, joinSteps } from './promptReuse
 import { badQuestion, badRequest } from '../../../protocol/errors';
 import { answerWordsOf, resolvePositions, wordPosition } from './tokenPositions';
 import { modelVocabularyOf } from '../scenes/modelVocabulary';
+import { continuationLogprobs } from './continuationScores';
+import { markUnknownTokens } from './unknownWords';
 
 /**
  * The run API: one forward pass of a question about a picture or clip through the
@@ -63,6 +65,8 @@ export interface RunOutput {
   hidden: Map<number, Map<number, Float32Array>>;
   /** For a video decoded here: which frames of the clip the model was fed, in order. */
   frames?: FrameTime[];
+  /** The generated answer's token ids (ending with the end-of-sequence token when generation stopped on it); ModelRunner.scoreAnswers scores others after the same prompt. */
+  answerIds: number[];
 }
 
 export interface RunnerOptions {
@@ -102,6 +106,8 @@ export class ModelRunner {
   prefixReuse = true;
   private readonly cleanPrefixes = new CleanPrefixStore();
   private dtypes: OnnxVariant[] | undefined;
+  /** Each output's prompt run (its KV cache), to score whole answers after it; dropped with the output. */
+  private readonly promptRuns = new WeakMap<RunOutput, (sequences: readonly (readonly number[])[]) => Promise<number[]>>();
 
   private constructor(
     readonly model: VisionLanguageModel,
@@ -315,8 +321,10 @@ export class ModelRunner {
         hidden.set(l, new Map(positions.map((p) => [p, data.slice(p * H, (p + 1) * H)])));
       }
     }
-    const tokens: TokenInfo[] = prompt.tokens.map((t, position) => ({ position, id: t.id, text: t.text, kind: t.kind, ...(t.media ? { media: t.media } : {}) }));
-    return {
+    const listed: TokenInfo[] = prompt.tokens.map((t, position) => ({ position, id: t.id, text: t.text, kind: t.kind, ...(t.media ? { media: t.media } : {}) }));
+    const tokens = markUnknownTokens(listed, input.question, this.encodeText, this.model.unknownTokenId);
+    const session = this.model.session;
+    const output: RunOutput = {
       prompt,
       tokens,
       answer,
@@ -327,7 +335,17 @@ export class ModelRunner {
       },
       hidden,
       ...(frames ? { frames } : {}),
+      answerIds: ids,
     };
+    this.promptRuns.set(output, (sequences) => continuationLogprobs(session, final, sequences, { extra: () => deltas.zeroFeeds(), positions: prepared.positions, signal }));
+    return output;
+  }
+
+  /** Teacher-forced log P of whole answers (token ids) after `run`'s prompt, under its interventions (continuationScores.ts). */
+  scoreAnswers(run: RunOutput, sequences: readonly (readonly number[])[]): Promise<number[]> {
+    const score = this.promptRuns.get(run);
+    if (!score) throw new Error("This run's output did not come from this runner: score answers with the runner that ran it.");
+    return score(sequences);
   }
 
   /** The position of an object word in the prompt of `question` (quoted in the error when the word is not there). */

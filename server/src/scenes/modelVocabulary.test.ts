@@ -30,8 +30,11 @@ test("the bundled model's vocabulary is closed: the scene engine's templates, ea
     { text: 'Is the {a} to the left or right of the {b}?', objects: 2, relation: 'leftRight', answers: ['left', 'right'] },
     { text: 'Is the {a} above or below the {b}?', objects: 2, relation: 'aboveBelow', answers: ['above', 'below'] },
     { text: 'Where is the {a}?', objects: 1, relation: null, answers: [] },
-    { text: 'What colour is the {a}?', objects: 1, relation: null, answers: [] },
+    { text: 'What colour is the {a}?', objects: 1, relation: null, answers: [], objectWords: ['circle', 'square', 'triangle', 'star', 'cross', 'diamond', 'heart', 'ring'] },
   ]);
+  const colour = v.questionTemplates.image[3].text.replace('{a}', v.questionTemplates.image[3].objectWords![7]);
+  assert.equal(colour, 'What colour is the ring?', 'the colour question names no colour: it would give the answer away');
+  assert.equal(colour, TEMPLATES.colour('ring'), 'the scene engine asks the model so');
   assert.deepEqual(v.questionTemplates.video, [{ text: 'Does the {a} appear before or after the {b}?', objects: 2, relation: 'beforeAfter', answers: ['before', 'after'] }]);
   assert.ok(v.objectWords, 'closed');
   assert.equal(v.objectWords.length, 8 * 8);

@@ -37,13 +37,16 @@ function template(text: string, objects: 1 | 2, relation: QuestionRelation | nul
  * asks what the panel asked), with their relation and answer words as data. Not "When does X
  * appear?", which the bundled model learns but forgets in its last phase (its model card).
  */
-export function questionTemplates(readsVideo: boolean): ModelVocabulary['questionTemplates'] {
+export function questionTemplates(readsVideo: boolean, closed = false): ModelVocabulary['questionTemplates'] {
+  // a closed vocabulary names the colour question's object by its shape: "What colour is the red
+  // circle?" gives the answer away, and "What colour is the ring?" is the question the model learnt
+  const colour = template(TEMPLATES.colour('{a}'), 1, null);
   return {
     image: [
       template(TEMPLATES.leftRight('{a}', '{b}'), 2, 'leftRight'),
       template(TEMPLATES.aboveBelow('{a}', '{b}'), 2, 'aboveBelow'),
       template(TEMPLATES.grounding('{a}'), 1, null),
-      template(TEMPLATES.colour('{a}'), 1, null),
+      closed ? { ...colour, objectWords: [...SHAPE_NAMES] } : colour,
     ],
     video: readsVideo ? [template(TEMPLATES.beforeAfter('{a}', '{b}'), 2, 'beforeAfter')] : [],
   };
@@ -62,7 +65,7 @@ const closedCache = new WeakMap<object, boolean>();
 export function modelVocabularyOf(tokenizer: object, chatTemplate: string | undefined, opts: { readsVideo: boolean }): ModelVocabulary {
   let closed = closedCache.get(tokenizer);
   if (closed === undefined) closedCache.set(tokenizer, (closed = isClosed(tokenizer, chatTemplate)));
-  return { questionTemplates: questionTemplates(opts.readsVideo), objectWords: closed ? sceneObjectWords() : null };
+  return { questionTemplates: questionTemplates(opts.readsVideo, closed), objectWords: closed ? sceneObjectWords() : null };
 }
 
 function isClosed(tokenizer: object, chatTemplate: string | undefined): boolean {

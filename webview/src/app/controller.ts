@@ -29,6 +29,7 @@ import {
 import type { ExportFile } from '../views/chartExport';
 import { cancelledNote, wasCancelled } from '../views/progressView';
 import { type PanelRenderer, type Requester, type Transient, shownError } from './controllerTypes';
+import { probeOrNote, unreadObjectsNote } from './questionRun';
 
 export type { PanelRenderer, Requester, Transient };
 export { shownError };
@@ -222,17 +223,21 @@ export class Controller {
     // drawn boxes of the objects read travel with the probe: it gives their deviation per layer
     const boxes = boxesFor(s, objects);
     const probe: ProbeParams | null = s.init.bank?.bank && objects.length ? { bank: s.init.bank.bank, media, question, objects, ...(boxes ? { boxes } : {}) } : null;
-    return this.guarded('Run', () => this.runWith(forward, probe, relation));
+    const note = unreadObjectsNote(asking.asked, closedObjectWords(s.init) !== null, !!s.init.bank?.bank);
+    return this.guarded('Run', () => this.runWith(forward, probe, relation, note));
   }
 
-  async runWith(forward: ForwardParams, probe: ProbeParams | null, relation: QuestionRelation | null = null): Promise<AnswerSummary> {
-    const [f, p] = await Promise.all([
-      this.requester.request('spatialIds/forward', forward),
-      probe ? this.requester.request('spatialIds/probe', probe) : Promise.resolve(null),
-    ]);
+  async runWith(forward: ForwardParams, probe: ProbeParams | null, relation: QuestionRelation | null = null, objectNote: string | null = null): Promise<AnswerSummary> {
+    // a new question: the previous answer and heatmaps go now, whatever this run gives
+    const s0 = this.requireState();
+    if (s0.baseline || s0.steps.length) this.commit({ ...s0, baseline: null, steps: [] });
+    // the answer stays when the objects cannot be read: that problem is a note beside it (questionRun.ts)
+    const [f, read] = await Promise.all([this.requester.request('spatialIds/forward', forward), probeOrNote(this.requester, probe)]);
+    const p = read.result;
+    const note = read.note ?? objectNote;
     const answer: AnswerSummary = { answer: f.answer, logprobs: f.logprobs };
     const s = this.requireState();
-    const next: PanelState = { ...s, question: forward.question, baseline: { forward, probe, answer, probeResult: p, relation, tokens: f.tokens }, steps: [] };
+    const next: PanelState = { ...s, question: forward.question, baseline: { forward, probe, answer, probeResult: p, relation, tokens: f.tokens, ...(note ? { objectNote: note } : {}) }, steps: [] };
     this.commit(this.record(next, { kind: 'run', forward, ...(probe ? { probe } : {}), result: answer }));
     return answer;
   }

@@ -6,7 +6,7 @@ import { formatLayerBand } from '../logic/layers';
 import { argmaxAt, probeRowLayers, similarityAt } from '../logic/probeLayers';
 import { shownArgmax } from '../logic/peakedness';
 import { type PanelState, boxObjects, canDrawBoxes, currentProbe, currentStep, maxLayerOf, objectChoices, selectedObject } from '../state/panelState';
-import { AnswerView } from '../views/answerView';
+import { AnswerView, answerContext } from '../views/answerView';
 import { type CardContext, ChartCard } from '../views/chartCard';
 import { h, setChildren, show } from '../views/dom';
 import { ErrorBanner } from '../views/errorBanner';
@@ -235,7 +235,7 @@ export class PanelView implements PanelRenderer {
     });
     if (this.memo.notes.changed([probe, state.layer, bank])) this.probeNotes.update({ probe, bank, numLayers: this.numLayers(), layer: state.layer });
     if (this.memo.overlay.changed([probe, state.layer, bank, this.themeVersion, state.steps, object])) this.media.setOverlay(this.mainOverlay(state, probe, object));
-    this.answer.update(state.baseline?.answer ?? null, step?.outcome ?? null, busy);
+    this.answer.update(state.baseline?.answer ?? null, step?.outcome ?? null, busy, answerContext(state, step));
     this.steering.update(objectChoices(state), object, state.band, transient.bandError, state.factor, state.steps.length > 0 && !busy, this.steerStatus(state, transient));
     this.experiment.update(state.experiment, state.replay);
     this.sweepButton.toggleAttribute('disabled', busy || init.model === null);

@@ -1,3 +1,5 @@
+import type { SteerCondition, WholeAnswer } from '../../../protocol/requests';
+
 /** Log-probability tables: answer words with their values before/after an intervention. */
 
 export interface LogprobRow {
@@ -46,4 +48,24 @@ export function formatProbability(logprob: number | null): string {
   if (logprob === null) return '–';
   const p = Math.exp(logprob) * 100;
   return p >= 10 ? `${p.toFixed(0)}%` : p >= 0.1 ? `${p.toFixed(1)}%` : '<0.1%';
+}
+
+/** A whole answer's log P (summed over its tokens) under the run before steering, the steered run and the noise control. */
+export interface WholeAnswerRow extends Omit<LogprobRow, 'word'> {
+  answer: string;
+  /** Which runs generated it: "before", "steered", "noise control". */
+  generatedBy: string;
+  tokens: number;
+}
+
+const CONDITION_NAMES: Record<SteerCondition, string> = { before: 'before', steered: 'steered', noise: 'noise control' };
+
+export function wholeAnswerRows(answers: readonly WholeAnswer[]): WholeAnswerRow[] {
+  return answers.map((a) => {
+    const finite = (v: number) => (Number.isFinite(v) ? v : null);
+    const b = finite(a.logprob.before);
+    const s = finite(a.logprob.steered);
+    const n = finite(a.logprob.noise);
+    return { answer: a.text, generatedBy: a.generatedBy.map((c) => CONDITION_NAMES[c]).join(', '), tokens: a.tokens, before: b, after: s, delta: diff(s, b), noise: n, noiseDelta: diff(n, b) };
+  });
 }

@@ -39,14 +39,39 @@ export function defaultObjectPair(words: readonly string[]): [string, string] {
 /** Lower case, every run of characters other than letters and digits one space, padded: whole names match as ` name `. */
 const normalised = (text: string) => ` ${text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `;
 
-/** The words of a closed vocabulary that a typed question names, in the order it names them (whole words, case-insensitive). */
+/**
+ * The words of a closed vocabulary that a typed question names, in the order it names them (whole
+ * words, case-insensitive); a name inside a longer one named at the same place ("circle" in "red
+ * circle") is that longer name.
+ */
 export function objectsNamedIn(question: string, words: readonly string[]): string[] {
   const q = normalised(question);
-  return words
-    .map((w) => ({ w, at: q.indexOf(normalised(w)) }))
-    .filter((x) => x.at >= 0)
+  const found = [...new Set(words)].map((w) => ({ w, at: q.indexOf(normalised(w)), length: normalised(w).length })).filter((x) => x.at >= 0);
+  const inside = (x: (typeof found)[number], y: (typeof found)[number]) => y.length > x.length && y.at <= x.at && x.at + x.length <= y.at + y.length;
+  return found
+    .filter((x) => !found.some((y) => inside(x, y)))
     .sort((x, y) => x.at - y.at)
     .map((x) => x.w);
+}
+
+/** The names a template's objects are chosen from with a closed vocabulary: its own (the colour question's shapes), else the vocabulary's. */
+export function wordsFor(template: QuestionTemplate | undefined, closedWords: readonly string[] | null): string[] | null {
+  if (!closedWords) return null;
+  return template?.objectWords?.length ? [...template.objectWords] : [...closedWords];
+}
+
+/** Every name a closed vocabulary offers in any template ("red circle" and, for the colour question, "circle"). */
+export function allClosedNames(templates: readonly QuestionTemplate[], closedWords: readonly string[] | null): string[] | null {
+  return closedWords ? [...new Set([...closedWords, ...templates.flatMap((t) => t.objectWords ?? [])])] : null;
+}
+
+/**
+ * The name among `words` that stands for `name` when the offered names change: the same name, the
+ * one it contains ("cyan ring" -> "ring"), the first that contains it ("ring" -> "red ring"), else the first.
+ */
+export function nameAmong(words: readonly string[], name: string): string {
+  if (words.includes(name)) return name;
+  return words.find((w) => namesObject(name, w)) ?? words.find((w) => namesObject(w, name)) ?? words[0] ?? name;
 }
 
 /** Whether `question` contains `name` as whole words ("traffic light" in "... the traffic light?"). */
@@ -97,7 +122,8 @@ export function askedQuestion(fields: QuestionFields, templates: readonly Questi
     return { ok: true, asked: { question, objects: [...new Set(names)], answers: [...template.answers], relation: template.relation } };
   }
   const answers = parseAnswerWords(fields.answerText);
-  if (closedWords) return { ok: true, asked: { question, objects: objectsNamedIn(question, closedWords), answers, relation: null } };
+  const closedNames = allClosedNames(templates, closedWords);
+  if (closedNames) return { ok: true, asked: { question, objects: objectsNamedIn(question, closedNames), answers, relation: null } };
   const objects = [...new Set([fields.objectA, fields.objectB].map((n) => n.trim()).filter(Boolean))];
   const missing = objects.find((o) => !namesObject(question, o));
   if (missing) return { ok: false, problem: `"${missing}" is not in the question: name each object as the question writes it.` };

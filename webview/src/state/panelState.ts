@@ -26,6 +26,8 @@ export interface Baseline {
   relation?: QuestionRelation | null;
   /** The forward result's prompt tokens, with each media token's place: the token grid over the picture. */
   tokens?: TokenInfo[];
+  /** Why no object of the question was read (shown with the answer, which stays); absent: none, or every object was read. */
+  objectNote?: string;
 }
 
 /** What is drawn over the picture: the selected object's heatmap, the model's token grid, or boxes being drawn. */

@@ -1,6 +1,6 @@
 import type { QuestionTemplate } from '../../../protocol/requests';
 import type { InitBody } from '../../../protocol/webview';
-import { type QuestionFields, UNNAMED, closedObjectWords, fillTemplate, objectsNamedIn, questionFrom, templateMatching, templatesOf } from '../logic/questions';
+import { type QuestionFields, UNNAMED, allClosedNames, closedObjectWords, fillTemplate, nameAmong, objectsNamedIn, questionFrom, templateMatching, templatesOf, wordsFor } from '../logic/questions';
 import { h, show } from './dom';
 
 /**
@@ -34,6 +34,8 @@ export class QuestionBox {
   private readonly spinner: HTMLElement;
   private templates: QuestionTemplate[] = [];
   private words: string[] | null = null;
+  /** The names the selects offer now: the chosen template's (the colour question's shapes) or the vocabulary's. */
+  private offered: string[] | null = null;
   private choicesFrom: InitBody | null = null;
   private fields: QuestionFields = { question: '', templateIndex: -1, objectA: '', objectB: '', answerText: '' };
 
@@ -72,6 +74,7 @@ export class QuestionBox {
   /** Shows the state's question; the choices are filled once per init (they do not change while the panel is open). */
   update(state: QuestionFields & { init: InitBody }, busy: boolean, canRun: boolean): void {
     if (state.init !== this.choicesFrom) this.setChoices(state.init, state);
+    this.offerWords(wordsFor(this.templates[state.templateIndex], this.words), state);
     this.fields = { question: state.question, templateIndex: state.templateIndex, objectA: state.objectA, objectB: state.objectB, answerText: state.answerText };
     const objects = this.words ? this.selects : this.names;
     setUnlessFocused(this.template, String(state.templateIndex));
@@ -100,10 +103,15 @@ export class QuestionBox {
     fillOptions(this.template, [...templates.map((t) => fillTemplate(t.text, UNNAMED, UNNAMED)), 'Own question'], [...templates.map((_, i) => String(i)), OWN], String(state.templateIndex));
     for (const s of this.selects) show(s, !!words);
     for (const n of this.names) show(n, !words);
-    if (words) {
-      fillOptions(this.selects[0], words, words, state.objectA);
-      fillOptions(this.selects[1], words, words, state.objectB);
-    }
+    this.offered = null;
+  }
+
+  /** Fills the selects with the names a template's objects are chosen from, when they change. */
+  private offerWords(words: string[] | null, state: QuestionFields): void {
+    if (!words || sameList(words, this.offered)) return;
+    this.offered = words;
+    fillOptions(this.selects[0], words, words, state.objectA);
+    fillOptions(this.selects[1], words, words, state.objectB);
   }
 
   private emit(change: Partial<QuestionFields>): void {
@@ -119,9 +127,12 @@ export class QuestionBox {
       this.emit({ templateIndex: -1 });
       return;
     }
-    const question = questionFrom(template, this.fields.objectA, this.fields.objectB);
+    // a template with its own names (the colour question's shapes) takes the names' counterparts
+    const words = wordsFor(template, this.words);
+    const [objectA, objectB] = words ? [nameAmong(words, this.fields.objectA), nameAmong(words, this.fields.objectB)] : [this.fields.objectA, this.fields.objectB];
+    const question = questionFrom(template, objectA, objectB);
     this.question.value = question;
-    this.emit({ templateIndex: i, question });
+    this.emit({ templateIndex: i, question, objectA, objectB });
   }
 
   /** New names rewrite a template's question; a question of the user's own keeps its text. */
@@ -146,7 +157,7 @@ export class QuestionBox {
     const question = this.question.value;
     let { objectA, objectB } = this.fields;
     if (this.words) {
-      const [a = objectA, b = objectB] = objectsNamedIn(question, this.words);
+      const [a = objectA, b = objectB] = objectsNamedIn(question, allClosedNames(this.templates, this.words) ?? this.words);
       [objectA, objectB] = [a, b];
       this.selects[0].value = objectA;
       this.selects[1].value = objectB;
