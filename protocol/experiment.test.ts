@@ -28,7 +28,7 @@ test('a file stores paths relative to its folder and resolves them against the r
   const stored = storeExperiment(experimentAt('/home/ann/ws'), '/home/ann/ws/experiments', { isDefaultBank: (b) => b.startsWith('/cache/'), now: new Date('2026-01-02T00:00:00Z') });
   assert.equal(stored.format, 'spatial-id-lens/experiment');
   assert.equal(stored.version, 2);
-  assert.deepEqual(stored.model, { folder: '../models/mine', decoderHash: 'ab12' });
+  assert.deepEqual(stored.model, { folder: '../models/mine', name: 'mine', decoderHash: 'ab12' });
   assert.deepEqual(stored.steps[0].params.media, { image: '../images/a.png' });
   assert.equal(stored.steps[1].params.bank, '../bank.safetensors');
   assert.equal('bank' in stored.steps[2].params, false, "the editor's cached default bank is left out");
@@ -50,6 +50,26 @@ test('the bundled model is stored by name and found in the reader\'s installatio
   assert.deepEqual(stored.model, { bundled: 'tiny-spatial-vlm', decoderHash: 'ff' });
   assert.equal(resolveExperiment(stored, '/elsewhere', { bundledModelDir: '/usr/lib/sil/models/tiny-spatial-vlm' }).model.dir, '/usr/lib/sil/models/tiny-spatial-vlm');
   assert.throws(() => resolveExperiment(stored, '/elsewhere', { bundledModelDir: '/x/other-model', file: 'e.json' }), /e\.json was run on the bundled model tiny-spatial-vlm, but this Spatial ID Lens bundles other-model/);
+});
+
+test('the random-init control ships too and is stored by name like the bundled model', () => {
+  const control = '/opt/sil/models/tiny-spatial-vlm-random-init';
+  const stored = storeExperiment({ ...experimentAt('/ws'), model: { dir: control, decoderHash: 'ee' } }, '/ws', { bundledModelDir: BUNDLED, otherBundledDirs: [control] });
+  assert.deepEqual(stored.model, { bundled: 'tiny-spatial-vlm-random-init', decoderHash: 'ee' });
+  const reader = { bundledModelDir: '/usr/sil/models/tiny-spatial-vlm', otherBundledDirs: ['/usr/sil/models/tiny-spatial-vlm-random-init'] };
+  assert.equal(resolveExperiment(stored, '/elsewhere', reader).model.dir, '/usr/sil/models/tiny-spatial-vlm-random-init');
+});
+
+test("a model folder not found at its relative path is found by its folder name among the reader's model folders", () => {
+  const stored = storeExperiment(experimentAt('/home/ann/ws'), '/home/ann/ws/experiments');
+  const there = new Set(['/data/models/mine', '/srv/bob/checkout/models/mine']);
+  const exists = (d: string) => there.has(d);
+  assert.equal(resolveExperiment(stored, '/srv/bob/checkout/experiments', { bundledModelDir: BUNDLED, exists }).model.dir, '/srv/bob/checkout/models/mine', 'the relative folder first');
+  assert.equal(resolveExperiment(stored, '/tmp/x', { bundledModelDir: BUNDLED, exists, modelDirs: ['/data/other', '/data/models/mine'] }).model.dir, '/data/models/mine');
+  // an old file with the writer's absolute path: found by the folder's name too
+  const old = { ...stored, model: { folder: '/home/ann/.vscode/extensions/sil-1.2.0/models/mine', decoderHash: 'ab12' } };
+  assert.equal(resolveExperiment(old, '/tmp/x', { bundledModelDir: BUNDLED, exists, modelDirs: ['/data/models/mine'] }).model.dir, '/data/models/mine');
+  assert.equal(resolveExperiment(old, '/tmp/x', { bundledModelDir: BUNDLED, exists, modelDirs: [] }).model.dir, old.model.folder, 'none known: the stored path, for the load to name');
 });
 
 test('a decoder hash that differs is reported with both hashes; an unknown one is not', () => {

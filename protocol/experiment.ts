@@ -30,8 +30,12 @@ import { rpcMethodOf } from './methods';
 export const EXPERIMENT_FORMAT = 'spatial-id-lens/experiment';
 export const EXPERIMENT_VERSION = 2;
 
-/** The model as stored: a folder relative to the file, or the bundled model by name; and the decoder hash it was run with. */
-export type StoredModel = ({ folder: string } | { bundled: string }) & { decoderHash: string | null };
+/**
+ * The model as stored: a folder relative to the file (with its folder name, by which a reader
+ * finds it among its own model folders when the relative path is not there), or a bundled model
+ * by name; and the decoder hash it was run with (sha256 of the decoder graph: its content hash).
+ */
+export type StoredModel = ({ folder: string; name?: string } | { bundled: string }) & { decoderHash: string | null };
 
 export interface ExperimentFile {
   format: typeof EXPERIMENT_FORMAT;
@@ -79,12 +83,13 @@ const modelSchema = z
   .strictObject(
     {
       folder: text('a model folder path, relative to the file').optional(),
+      name: text("the model folder's name").optional(),
       bundled: text('the name of the bundled model').optional(),
       decoderHash: z.union([z.string(), z.null()], { error: 'the decoder hash, a string, or null when unknown' }),
     },
     { error: '{"folder" or "bundled", "decoderHash"}' },
   )
-  .refine((m) => (m.folder === undefined) !== (m.bundled === undefined), { error: 'a model with exactly one of "folder" (relative to the file) and "bundled"' });
+  .refine((m) => (m.folder === undefined) !== (m.bundled === undefined) && (m.name === undefined || m.folder !== undefined), { error: 'a model with exactly one of "folder" (relative to the file, with its "name") and "bundled"' });
 
 /** The panel's own state in a file; also what the panel sends with Save experiment. */
 export const experimentUiSchema = z.strictObject({ media: media.optional(), actions: z.array(uiAction, { error: 'a list of panel actions' }).optional() }, { error: '{"media"?, "actions"?}' });
@@ -207,6 +212,8 @@ export function mapStepPaths(params: Record<string, unknown>, f: PathMap): Recor
 export interface StoreOptions {
   /** The bundled model's folder on the writer's machine: stored by name, so any installation finds its own. */
   bundledModelDir?: string;
+  /** Other models shipped with the writer (the random-init control): stored by name too. */
+  otherBundledDirs?: readonly string[];
   /** Banks every reader has the same numbers for (the model's default IDs, e.g. the editor's cache): left out of the params. */
   isDefaultBank?: (bank: string) => boolean;
   now?: Date;
@@ -220,7 +227,8 @@ function relativeTo(dir: string): PathMap {
 /** The experiment as written into a file in `dir`: paths relative to `dir`, the bundled model by name. */
 export function storeExperiment(exp: Experiment, dir: string, opts: StoreOptions = {}): ExperimentFile {
   const rel = relativeTo(dir);
-  const bundled = opts.bundledModelDir !== undefined && path.resolve(exp.model.dir) === path.resolve(opts.bundledModelDir);
+  const shipped = [opts.bundledModelDir, ...(opts.otherBundledDirs ?? [])].filter((d): d is string => d !== undefined);
+  const bundled = shipped.some((d) => path.resolve(exp.model.dir) === path.resolve(d));
   const steps = exp.steps.map((s) => {
     const params = { ...s.params };
     if (typeof params.bank === 'string' && opts.isDefaultBank?.(params.bank)) delete params.bank;
@@ -231,24 +239,46 @@ export function storeExperiment(exp: Experiment, dir: string, opts: StoreOptions
     format: EXPERIMENT_FORMAT,
     version: EXPERIMENT_VERSION,
     createdAt: (opts.now ?? new Date()).toISOString(),
-    model: { ...(bundled ? { bundled: path.basename(exp.model.dir) } : { folder: rel(exp.model.dir) }), decoderHash: exp.model.decoderHash },
+    model: { ...(bundled ? { bundled: path.basename(exp.model.dir) } : { folder: rel(exp.model.dir), name: path.basename(path.resolve(exp.model.dir)) }), decoderHash: exp.model.decoderHash },
     steps,
     ...(ui ? { ui } : {}),
   };
 }
 
-/** The experiment of a file in `dir` with its paths resolved against `dir` (absolute paths of older files stay as they are). */
-export function resolveExperiment(file: ExperimentFile, dir: string, opts: { bundledModelDir: string; file?: string }): Experiment {
-  const abs: PathMap = (p) => path.resolve(dir, p);
-  let modelDir: string;
-  if ('bundled' in file.model) {
-    if (file.model.bundled !== path.basename(opts.bundledModelDir)) {
-      throw badRequest(`${opts.file ?? 'The experiment'} was run on the bundled model ${file.model.bundled}, but this Spatial ID Lens bundles ${path.basename(opts.bundledModelDir)}: choose a model folder to run it on.`);
+export interface ResolveOptions {
+  bundledModelDir: string;
+  /** Other models this reader ships (the random-init control), found by name like the bundled one. */
+  otherBundledDirs?: readonly string[];
+  /**
+   * Model folders this reader knows (e.g. the editor's spatialIds.modelPaths): a stored folder
+   * that is not there (another machine, or an old file's absolute path) is looked up among these
+   * and the bundled ones by its folder name. `exists` says whether a folder is there.
+   */
+  modelDirs?: readonly string[];
+  exists?: (dir: string) => boolean;
+  file?: string;
+}
+
+/** The model folder a stored model names on this reader: the relative folder, else one of the same name it knows. */
+function resolveModel(model: StoredModel, abs: PathMap, opts: ResolveOptions): string {
+  const shipped = [opts.bundledModelDir, ...(opts.otherBundledDirs ?? [])];
+  if ('bundled' in model) {
+    const dir = shipped.find((d) => path.basename(d) === model.bundled);
+    if (!dir) {
+      throw badRequest(`${opts.file ?? 'The experiment'} was run on the bundled model ${model.bundled}, but this Spatial ID Lens bundles ${shipped.map((d) => path.basename(d)).join(' and ')}: choose a model folder to run it on.`);
     }
-    modelDir = opts.bundledModelDir;
-  } else {
-    modelDir = abs(file.model.folder);
+    return dir;
   }
+  const dir = abs(model.folder);
+  if (!opts.exists || opts.exists(dir)) return dir;
+  const name = model.name ?? path.basename(dir);
+  return [...(opts.modelDirs ?? []), ...shipped].find((d) => path.basename(d) === name && opts.exists!(d)) ?? dir;
+}
+
+/** The experiment of a file in `dir` with its paths resolved against `dir` (absolute paths of older files stay as they are). */
+export function resolveExperiment(file: ExperimentFile, dir: string, opts: ResolveOptions): Experiment {
+  const abs: PathMap = (p) => path.resolve(dir, p);
+  const modelDir = resolveModel(file.model, abs, opts);
   const ui = file.ui && { ...file.ui, ...(file.ui.media ? { media: { ...file.ui.media, path: abs(file.ui.media.path) } } : {}) };
   return {
     ...(file.createdAt ? { createdAt: file.createdAt } : {}),

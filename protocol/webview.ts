@@ -62,7 +62,12 @@ export interface InitBody {
   settings: { steeringFactor: number | null; defaultLayers: number[] };
   /** A saved experiment to replay, when the panel was opened from one: a ReplayedExperiment (experimentSteps.ts), checked by the panel. */
   experiment?: unknown;
+  /** The host's id of this panel: kept in the webview's state, so a panel restored after a reload gets its recorded steps back. */
+  panelId?: string;
 }
+
+/** A palette command (Steer Object..., Run Mirror Patching Sweep) run in the panel, so it shows there and is recorded. */
+export type PaletteAction = { question: string } & ({ kind: 'steer'; object: string; targetCell: number } | { kind: 'sweepPatches' });
 
 /** The inference server's state, as the extension host tracks it and tells the panel. */
 export type ServerState = 'starting' | 'running' | 'stopped' | 'restarting';
@@ -78,6 +83,7 @@ export type HostToWebview =
   | { type: 'bank'; body: IdBankSummary }
   | { type: 'response'; requestId: number; body: unknown }
   | { type: 'error'; requestId: number; body: PanelError }
+  | { type: 'paletteAction'; body: PaletteAction }
   | { type: 'serverState'; body: ServerStateChange }
   /** How far a long request of the panel has got (the server's $/progress, relayed): shown as "n of N" beside Cancel. */
   | { type: 'progress'; requestId: number; body: { message?: string; percentage?: number } };

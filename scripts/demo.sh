@@ -19,6 +19,16 @@ VSIX=$(ls -t out/*.vsix | head -1)
 
 mkdir -p "$DEMO/user-data/User" "$DEMO/extensions"
 node out/server/test/tools/sceneWorkspace.js "$DEMO/workspace"
+# The demo workspace lies inside this clone: without this, Git asks at every start whether to
+# open the parent repository. Merged into the workspace's settings, so the user's own stay.
+node -e '
+const fs = require("fs"), path = require("path");
+const file = path.join(process.argv[1], ".vscode", "settings.json");
+fs.mkdirSync(path.dirname(file), { recursive: true });
+const settings = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+settings["git.openRepositoryInParentFolders"] = "never";
+fs.writeFileSync(file, JSON.stringify(settings, null, 2) + "\n");
+' "$DEMO/workspace"
 [[ -f "$DEMO/user-data/User/settings.json" ]] || cat > "$DEMO/user-data/User/settings.json" <<'JSON'
 {
   "workbench.startupEditor": "none",

@@ -44,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): SpatialIdsApi {
     models,
     banks,
     results: new ResultsLog(),
-    panels: { extensionUri: context.extensionUri, models, banks },
+    panels: { extensionUri: context.extensionUri, models, banks, state: context.workspaceState },
   };
   context.subscriptions.push(
     log,
@@ -52,6 +52,10 @@ export function activate(context: vscode.ExtensionContext): SpatialIdsApi {
     banks,
     createStatusBar(server, models),
     registerCommands(ctx),
+    // panels open when the window reloaded come back on their media, question and view (the webview's state)
+    vscode.window.registerWebviewPanelSerializer(InspectorPanel.viewType, {
+      deserializeWebviewPanel: async (panel, state) => void InspectorPanel.revive(panel, state, ctx.panels),
+    }),
     // A changed thread count or execution provider takes effect when the model is next loaded.
     onSettingsChanged(() => log.info('Spatial IDs settings changed; they apply when the model is next loaded (Restart Inference Server applies them now).')),
     { dispose: () => InspectorPanel.all.forEach((p) => p.dispose()) },

@@ -1,4 +1,5 @@
 import type { HostToWebview, WebviewMethod, WebviewMethods, WebviewToHost } from '../../protocol/webview';
+import { parsePaletteAction } from './app/paletteAction';
 import { parseHostMessage } from './messageGuards';
 
 /** What `acquireVsCodeApi()` returns inside a VS Code webview. */
@@ -73,6 +74,12 @@ export class HostBridge {
   }
 
   private receive(data: unknown): void {
+    // a palette command run in the panel (app/paletteAction.ts) has its own check
+    if (typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'paletteAction') {
+      const action = parsePaletteAction((data as { body?: unknown }).body);
+      this.onEvent(action.ok ? { type: 'paletteAction', body: action.action } : { type: 'invalid', error: action.error });
+      return;
+    }
     const parsed = parseHostMessage(data);
     if (!parsed.ok) {
       this.onEvent({ type: 'invalid', error: parsed.error });

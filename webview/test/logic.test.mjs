@@ -265,25 +265,45 @@ describe('replaying experiments', () => {
   const question = 'Is the red circle to the left or right of the blue square?';
   const bank = () => m.canned.spatialBank();
 
-  it('recognises a re-run experiment and serves its steps strictly in order, naming the steps that differ', async () => {
+  it('recognises a re-run experiment and serves each click the next step of its method, naming the action and step that differ', async () => {
     const f = m.canned.forward({ media: { image: 'a' }, question });
     const p1 = m.canned.probe({ bank: 'b', media: { image: 'a' }, question }, bank());
+    const noBank = { code: -32015, message: 'no bank' };
+    const cancelled = { code: -32800, message: 'Cancelled.' };
     const steps = [
       { method: 'forward', params: { question }, result: f, saved: { result: { ...f, logprobs: { ...f.logprobs, left: -0.5 } } } },
       { method: 'probe', params: { question }, result: p1, saved: { result: p1 } },
+      { method: 'steer', params: {}, error: noBank, saved: { error: noBank } },
       { method: 'steer', params: {}, error: { code: -32099, message: 'server stopped' }, saved: { result: {} } },
+      { method: 'sweepPatches', params: {}, error: cancelled, saved: { error: cancelled } },
+      { method: 'forward', params: { question }, result: f, saved: { result: f } },
     ];
     assert.equal(m.replay.isReplayedExperiment({ replayed: true, steps }), true);
     assert.equal(m.replay.isReplayedExperiment({ format: 'spatial-id-lens/experiment', version: 2, steps }), false, 'a file not re-run by the host');
     const r = new m.replay.StepRequester(steps);
-    await assert.rejects(r.request('spatialIds/probe', { question }), /step 1 is a forward, but the panel asked for probe here/);
+    r.action = { index: 1, kind: 'run' };
     assert.equal(await r.request('spatialIds/forward', { question }), f);
     assert.equal(await r.request('spatialIds/probe', { question }), p1);
-    await assert.rejects(r.request('spatialIds/steer', {}), /step 3 \(steer\) failed when the file was re-run: server stopped/);
-    await assert.rejects(r.request('spatialIds/forward', { question }), /no step left for the panel's forward/);
+    r.action = { index: 2, kind: 'steer' };
+    await assert.rejects(r.request('spatialIds/steer', {}), (e) => e instanceof m.replay.ReplayedStepFailed && /step 3 \(steer\) failed when the file was re-run: no bank/.test(e.message));
+    r.action = { index: 3, kind: 'steer' };
+    await assert.rejects(r.request('spatialIds/steer', {}), /step 4 \(steer\) failed when the file was re-run: server stopped/);
+    r.action = { index: 4, kind: 'run' };
+    assert.equal(await r.request('spatialIds/forward', { question }), f, 'the cancelled sweep no action made is passed over');
+    await assert.rejects(r.request('spatialIds/forward', { question }), /no forward step left/);
+    const strict = new m.replay.StepRequester([{ method: 'steer', params: {}, result: {}, saved: { result: {} } }, { method: 'probe', params: {}, result: p1, saved: { result: p1 } }]);
+    await assert.rejects(strict.request('spatialIds/probe', {}), /step 1 is a steer, but the panel asked for a probe here/, 'a step that answered is never passed over');
+    r.finish();
     assert.equal(r.differences.length, 2);
-    assert.match(r.differences[0], /^step 1 \(forward\): logprobs\.left -0\.5 became -?\d/);
-    assert.equal(r.differences[1], 'step 3 (steer): outcome "a result" became "error: server stopped"');
+    assert.match(r.differences[0], /^action 1 \(run\), step 1 \(forward\): logprobs\.left -0\.5 became -?\d/);
+    assert.equal(r.differences[1], 'action 3 (steer), step 4 (steer): outcome "a result" became "error: server stopped"');
+    assert.equal(r.reproduced, 2, 'the failed steer and the cancelled sweep failed the same way again');
+  });
+
+  it('a step no replayed action asked for is listed when it differs', () => {
+    const r = new m.replay.StepRequester([{ method: 'probe', params: {}, result: { n: 2 }, saved: { result: { n: 1 } } }]);
+    r.finish();
+    assert.deepEqual(r.differences, ['step 1 (probe) (made by no replayed action): n 1 became 2']);
   });
 
   it('walks a file saved without UI actions as its steps suggest', () => {

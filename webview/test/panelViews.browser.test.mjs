@@ -170,7 +170,7 @@ describe('inspector panel views', () => {
     // Open Experiment...: the host re-runs the file and sends it with init; the panel rebuilds the view from it, asking nothing.
     await withPanel({ experiment: file }, async (page) => {
       await page.waitForSelector('[data-replay=report]');
-      assert.match(await page.textContent('[data-replay=report]'), /Replayed 6 actions; every result matched the saved numbers\./);
+      assert.match(await page.textContent('[data-replay=report]'), /Replayed 6 actions \(7 requests\); every result matched the saved numbers/);
       assert.equal((await requests(page)).length, 0, 'results come from the re-run file');
       assert.equal(await page.textContent('[data-answer=after]'), 'right', 'the undo took back the second steer');
       assert.equal(await page.textContent('.layer-number'), '3 / 6');
@@ -183,7 +183,8 @@ describe('inspector panel views', () => {
     tampered.steps[0].result.logprobs.left = -0.5;
     await withPanel({ experiment: tampered }, async (page) => {
       await page.waitForSelector('[data-replay=report]');
-      assert.match(await page.textContent('[data-replay=report]'), /1 differ: step 1 \(forward\): logprobs\.left -0\.5 became -0\.143(;|$)/);
+      assert.match(await page.textContent('[data-replay=report]'), /1 differ from the saved results:/);
+      assert.deepEqual(await page.locator('[data-replay=differences] li').allTextContents(), ['action 1 (run), step 1 (forward): logprobs.left -0.5 became -0.143'], 'the differing action by number and kind, and what differed');
     });
 
     // A file saved without the panel's actions (e.g. by a script) still opens: runs, steers and sweeps from its steps.
@@ -191,7 +192,7 @@ describe('inspector panel views', () => {
     delete bare.ui;
     await withPanel({ experiment: bare }, async (page) => {
       await page.waitForSelector('[data-replay=report]');
-      assert.match(await page.textContent('[data-replay=report]'), /Replayed 4 actions; every result matched/);
+      assert.match(await page.textContent('[data-replay=report]'), /Replayed 4 actions \(7 requests\); every result matched/);
       assert.equal(await page.textContent('[data-answer=after]'), 'left', 'the last steer in the file');
     });
 

@@ -10,9 +10,13 @@ import type { WebviewMethod } from '../../../protocol/webview';
 import { runWithProgress } from '../analyses/longRunning';
 import { editorParams, readExperimentText, replayVerdict } from '../experiments/experimentFile';
 import { saveJsonWithDialog, suggestedFolder } from '../experiments/saveFiles';
+import { editorStoreOptions, savedCounts } from '../experiments/storeOptions';
+import { readSettings } from '../config/settings';
+import { otherShippedDirs } from '../server/shippedModels';
+import { selectModelWithProgress } from '../ui/modelPicker';
 import { InspectorPanel } from '../panel/inspectorPanel';
 import { scopeParams } from '../panel/paramsScope';
-import { toPanelError } from '../../../protocol/errors';
+import { REQUEST_CANCELLED, toPanelError } from '../../../protocol/errors';
 import type { CommandContext } from './commandContext';
 
 /**
@@ -41,6 +45,11 @@ async function rerun(ctx: CommandContext, exp: Experiment, token: vscode.Cancell
     report({ message: `${step.method} (${out.length + 1} of ${exp.steps.length})`, percentage: (100 * out.length) / exp.steps.length });
     const saved = { ...(step.result !== undefined ? { result: step.result } : {}), ...(step.error ? { error: step.error } : {}) };
     let params = editorParams(step, bank?.bank ?? null);
+    // a request the user cancelled while recording is not run again: it stands as it was
+    if (step.error?.code === REQUEST_CANCELLED) {
+      out.push({ method: step.method, params, error: step.error, saved });
+      continue;
+    }
     try {
       if (media && PANEL_METHODS.includes(step.method)) params = scopeParams(rpcMethodOf(step.method) as WebviewMethod, params, { media, bankPath: bank?.bank ?? null });
       const result: unknown = await ctx.models.request(REQUEST_TYPES[step.method] as RequestType<never, unknown, void>, params as never, token);
@@ -60,7 +69,12 @@ export async function openExperimentCommand(ctx: CommandContext, arg?: unknown):
   const file = path.basename(uri.fsPath);
   let experiment: Experiment;
   try {
-    experiment = readExperimentText(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), uri.fsPath, ctx.models.bundledModelDir);
+    // a model folder not at its stored path (another machine, an old file's absolute path) is found by name among the settings' and the shipped ones
+    experiment = readExperimentText(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), uri.fsPath, ctx.models.bundledModelDir, {
+      otherBundledDirs: otherShippedDirs(ctx.models.bundledModelDir),
+      modelDirs: readSettings().modelPaths,
+      exists: (dir) => fs.existsSync(path.join(dir, 'config.json')),
+    });
   } catch (e) {
     void vscode.window.showErrorMessage(`Spatial IDs: ${e instanceof Error ? e.message : String(e)}`);
     return undefined;
@@ -70,7 +84,18 @@ export async function openExperimentCommand(ctx: CommandContext, arg?: unknown):
     void vscode.window.showErrorMessage(`Spatial IDs: the experiment's ${media.kind} ${media.path} is not there: keep the file beside the workspace it was saved in (its paths are relative to its folder).`);
     return undefined;
   }
-  const model = await ctx.models.ensureLoaded();
+  let model = await ctx.models.ensureLoaded();
+  // run on the model the file names when it is here and another is loaded (open panels follow the switch)
+  const wanted = experiment.model.dir;
+  if (path.resolve(wanted) !== path.resolve(model.dir) && fs.existsSync(path.join(wanted, 'config.json'))) {
+    const load = `Load ${path.basename(wanted)}`;
+    const pick = await vscode.window.showInformationMessage(`Spatial IDs: ${file} was run on ${path.basename(wanted)}; ${path.basename(model.dir)} is loaded.`, load, `Re-run on ${path.basename(model.dir)}`);
+    if (!pick) return undefined;
+    if (pick === load) {
+      if (!(await selectModelWithProgress(ctx.models, wanted))) return undefined;
+      model = await ctx.models.ensureLoaded();
+    }
+  }
   const mismatch = modelMismatch(experiment, model, file);
   if (mismatch && (await vscode.window.showWarningMessage(`Spatial IDs: ${mismatch}`, 'Re-run Anyway')) !== 'Re-run Anyway') return undefined;
   const steps = await runWithProgress(`Re-running ${experiment.steps.length} steps of ${file}`, (token, report) => rerun(ctx, experiment, token, report));
@@ -78,7 +103,8 @@ export async function openExperimentCommand(ctx: CommandContext, arg?: unknown):
   const verdict = replayVerdict(file, experiment.steps, steps);
   if (media) {
     const replay: ReplayedExperiment = { replayed: true, steps, ...(experiment.ui ? { ui: experiment.ui } : {}) };
-    InspectorPanel.show({ uri: vscode.Uri.file(media.path), kind: media.kind }, ctx.panels, replay);
+    // a panel of its own: the panel open on the same file keeps its work
+    InspectorPanel.show({ uri: vscode.Uri.file(media.path), kind: media.kind }, ctx.panels, replay, file);
   }
   if (verdict.differing.length) void vscode.window.showWarningMessage(`Spatial IDs: ${verdict.message}`);
   else void vscode.window.showInformationMessage(`Spatial IDs: ${verdict.message}`);
@@ -93,11 +119,11 @@ export async function exportResultsCommand(ctx: CommandContext): Promise<vscode.
     return undefined;
   }
   const experiment: Experiment = { model: { dir: model.dir, decoderHash: model.decoderHash }, steps: [...ctx.results.steps] };
-  const cache = path.resolve(ctx.banks.cache.root);
-  const isDefaultBank = (b: string) => path.resolve(b).startsWith(cache + path.sep);
+  const options = editorStoreOptions(ctx.models.bundledModelDir, ctx.banks.cache.root);
   return saveJsonWithDialog(
     vscode.Uri.joinPath(suggestedFolder(), 'spatial-ids-results.json'),
-    (target: vscode.Uri) => storeExperiment(experiment, path.dirname(target.fsPath), { bundledModelDir: ctx.models.bundledModelDir, isDefaultBank }),
+    (target: vscode.Uri) => storeExperiment(experiment, path.dirname(target.fsPath), options),
     'Export Spatial IDs Results',
+    savedCounts,
   );
 }

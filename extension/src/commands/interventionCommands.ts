@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
-import { sweepPatchesRequest, steerRequest, type ModelInfo, type SweepPatchesParams, type SteerParams, type SteerResult } from '../../../protocol/requests';
+import { sweepPatchesRequest, steerRequest, type ModelInfo, type SweepPatchesParams, type SweepPatchesResult, type SteerParams, type SteerResult } from '../../../protocol/requests';
+import type { PaletteAction } from '../../../protocol/webview';
 import { runWithProgress } from '../analyses/longRunning';
 import { readSettings } from '../config/settings';
-import { resolveMediaTarget } from '../media/mediaTarget';
+import { type MediaTarget, resolveMediaTarget } from '../media/mediaTarget';
+import { InspectorPanel } from '../panel/inspectorPanel';
 import { objectWords, questionTemplates } from '../panel/questionVocabulary';
 import type { CommandContext } from './commandContext';
 import { bankOrDerive } from './deriveCommands';
@@ -35,25 +37,27 @@ async function askQuestion(model: ModelInfo | null): Promise<string | undefined>
 
 const rate = (r: { rate: number; low: number; high: number }) => `${(100 * r.rate).toFixed(0)}% [${(100 * r.low).toFixed(0)}, ${(100 * r.high).toFixed(0)}]`;
 
+/** A batch's flip rates (a single input's outcome is shown in its panel). */
 function summariseSteer(result: SteerResult): string {
-  if (result.single) {
-    const s = result.single;
-    return `answer ${s.answerBefore} -> ${s.answerAfter}${s.flipped ? ' (flipped)' : ''}; noise control: ${s.answerNoise}${s.flippedNoise ? ' (flipped)' : ''}`;
-  }
   return (result.perLayer ?? []).map((p) => `layers ${p.layers.join(',')}: steering ${rate(p.steering)}, noise ${rate(p.noise)}`).join('; ');
 }
 
-/** Steer Object...: move an object's spatial ID on one image, or measure flip rates on a batch. */
+/** A palette command on one image or video, run in its panel (opened if needed): the result shows there and is recorded in its experiment and in Export Results.... */
+async function inPanel<R>(ctx: CommandContext, target: MediaTarget, action: PaletteAction): Promise<R | undefined> {
+  const step = await InspectorPanel.perform(target, ctx.panels, action);
+  if (!step || step.result === undefined) return undefined;
+  ctx.results.add(step);
+  return step.result as R;
+}
+
+/** Steer Object...: move an object's spatial ID on one image (in its panel), or measure flip rates on a batch. */
 export async function steerObjectCommand(ctx: CommandContext, arg?: unknown): Promise<SteerResult | undefined> {
   const bank = await bankOrDerive(ctx, 'spatial');
   if (!bank?.bank) return undefined;
   const mode = arg instanceof vscode.Uri ? 'single' : await pickMode('Steer an object');
   if (!mode) return undefined;
   const { defaultLayers, steeringFactor } = readSettings();
-  let params: SteerParams = { bank: bank.bank, layers: defaultLayers, ...(steeringFactor !== null ? { factor: steeringFactor } : {}) };
-  if (mode === 'batch') {
-    params = { ...params, batch: BATCH_SCENES, opposite: true };
-  } else {
+  if (mode === 'single') {
     const target = await resolveMediaTarget(arg, ['image']);
     const question = target && (await askQuestion(await loadedModel(ctx)));
     if (!target || !question) return undefined;
@@ -71,28 +75,28 @@ export async function steerObjectCommand(ctx: CommandContext, arg?: unknown): Pr
       { title: `Move the ${object} to` },
     );
     if (!cell) return undefined;
-    params = { ...params, media: { image: target.uri.fsPath }, question, object, targetCell: cell.i };
+    // the panel steers at its own layer band and factor (the settings' defaults unless changed there)
+    return inPanel<SteerResult>(ctx, target, { kind: 'steer', question, object, targetCell: cell.i });
   }
-  const result = await runWithProgress(mode === 'batch' ? `Steering ${BATCH_SCENES} scenes` : 'Steering', (token, report) => ctx.models.request(steerRequest, params, token, report));
+  const params: SteerParams = { bank: bank.bank, layers: defaultLayers, ...(steeringFactor !== null ? { factor: steeringFactor } : {}), batch: BATCH_SCENES, opposite: true };
+  const result = await runWithProgress(`Steering ${BATCH_SCENES} scenes`, (token, report) => ctx.models.request(steerRequest, params, token, report));
   if (!result) return undefined;
   ctx.results.add({ method: 'steer', params: params as Record<string, unknown>, result });
   void vscode.window.showInformationMessage(`Spatial IDs, steering at layers ${(params.layers ?? defaultLayers).join(',')}: ${summariseSteer(result)}`);
   return result;
 }
 
-/** Run Mirror Patching Sweep: patch from the mirrored twin, layer by layer, per token group. */
+/** Run Mirror Patching Sweep: patch from the mirrored twin, layer by layer, per token group; on one input in its panel. */
 export async function sweepPatchesCommand(ctx: CommandContext, arg?: unknown) {
   const mode = arg instanceof vscode.Uri ? 'single' : await pickMode('Mirror patching sweep');
   if (!mode) return undefined;
-  let params: SweepPatchesParams = {};
-  if (mode === 'batch') {
-    params = { batch: BATCH_SCENES };
-  } else {
+  if (mode === 'single') {
     const target = await resolveMediaTarget(arg);
     const question = target && (await askQuestion(await loadedModel(ctx)));
     if (!target || !question) return undefined;
-    params = { media: target.kind === 'image' ? { image: target.uri.fsPath } : { video: target.uri.fsPath }, question };
+    return inPanel<SweepPatchesResult>(ctx, target, { kind: 'sweepPatches', question });
   }
+  const params: SweepPatchesParams = { batch: BATCH_SCENES };
   const result = await runWithProgress('Mirror patching sweep', (token, report) => ctx.models.request(sweepPatchesRequest, params, token, report));
   if (!result) return undefined;
   ctx.results.add({ method: 'sweepPatches', params: params as Record<string, unknown>, result });

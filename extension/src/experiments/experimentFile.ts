@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { badRequest } from '../../../protocol/errors';
-import { type Experiment, parseExperimentFile, resolveExperiment } from '../../../protocol/experiment';
+import { type Experiment, type ResolveOptions, parseExperimentFile, resolveExperiment } from '../../../protocol/experiment';
 import { type ExperimentStep, type StepDifference, type StepOutcome, compareSteps, describeStep } from '../../../protocol/experimentSteps';
 
 /**
@@ -9,8 +9,11 @@ import { type ExperimentStep, type StepDifference, type StepOutcome, compareStep
  * verdict of a re-run. Pure, so it is unit-tested without VS Code.
  */
 
-/** The experiment in `text`, read from `filePath`: any version this reader knows, paths resolved against the file's folder. */
-export function readExperimentText(text: string, filePath: string, bundledModelDir: string): Experiment {
+/**
+ * The experiment in `text`, read from `filePath`: any version this reader knows, paths resolved
+ * against the file's folder; a model folder not there is found by name among `models`' folders.
+ */
+export function readExperimentText(text: string, filePath: string, bundledModelDir: string, models: Omit<ResolveOptions, 'bundledModelDir' | 'file'> = {}): Experiment {
   const name = path.basename(filePath);
   let raw: unknown;
   try {
@@ -18,7 +21,7 @@ export function readExperimentText(text: string, filePath: string, bundledModelD
   } catch (e) {
     throw badRequest(`${name} is not JSON (${(e as Error).message}).`);
   }
-  return resolveExperiment(parseExperimentFile(raw, name), path.dirname(filePath), { bundledModelDir, file: name });
+  return resolveExperiment(parseExperimentFile(raw, name), path.dirname(filePath), { ...models, bundledModelDir, file: name });
 }
 
 /**

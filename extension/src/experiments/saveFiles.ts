@@ -13,13 +13,13 @@ export async function saveWithDialog(suggested: vscode.Uri, data: Uint8Array, ti
   return target;
 }
 
-/** `value` may depend on where the file goes (experiments store paths relative to their folder). */
-export async function saveJsonWithDialog(suggested: vscode.Uri, value: unknown | ((target: vscode.Uri) => unknown), title: string): Promise<vscode.Uri | undefined> {
+/** `value` may depend on where the file goes (experiments store paths relative to their folder); `describe` says what the saved file holds. */
+export async function saveJsonWithDialog<T>(suggested: vscode.Uri, value: T | ((target: vscode.Uri) => T), title: string, describe?: (saved: T) => string): Promise<vscode.Uri | undefined> {
   const target = await vscode.window.showSaveDialog({ defaultUri: suggested, title, filters: { JSON: ['json'] } });
   if (!target) return undefined;
-  const json = typeof value === 'function' ? (value as (t: vscode.Uri) => unknown)(target) : value;
+  const json = typeof value === 'function' ? (value as (t: vscode.Uri) => T)(target) : value;
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(json, null, 2)}\n`));
-  void vscode.window.showInformationMessage(`Spatial IDs: saved ${path.basename(target.fsPath)}.`);
+  void vscode.window.showInformationMessage(`Spatial IDs: saved ${path.basename(target.fsPath)}${describe ? `: ${describe(json)}` : ''}.`);
   return target;
 }
 

@@ -5,18 +5,46 @@ import { REQUEST_TYPES, type FramePreview, type IdBankSummary } from '../../../p
 import { type WebviewMethodName, methodOfRpc } from '../../../protocol/methods';
 import { type Experiment, experimentUiSchema, storeExperiment } from '../../../protocol/experiment';
 import type { ExperimentStep, ExperimentUi, ReplayedExperiment } from '../../../protocol/experimentSteps';
-import type { HostToWebview, InitBody, WebviewMethod, WebviewToHost } from '../../../protocol/webview';
+import type { HostToWebview, InitBody, PaletteAction, WebviewMethod, WebviewToHost } from '../../../protocol/webview';
 import type { IdBanks } from '../analyses/idBanks';
 import { readSettings } from '../config/settings';
 import { saveJsonWithDialog, saveWithDialog, suggestedFolder } from '../experiments/saveFiles';
+import { editorStoreOptions, savedCounts } from '../experiments/storeOptions';
 import type { ServerStateChange } from '../../../protocol/webview';
 import type { SelectedModel } from '../server/selectedModel';
-import { toPanelError } from '../../../protocol/errors';
+import { ErrorCodes, toPanelError } from '../../../protocol/errors';
 import { checkWebviewMessage } from './messageValidation';
 import { scopeParams, ScopeError, type PanelScope } from './paramsScope';
 
+/**
+ * A bank that does not fit the model: the panel has a Derive IDs button, so the fix named is
+ * that one, not the CLI command the server's message names.
+ */
+function withPanelFix<E extends { code: number; message: string }>(error: E): E {
+  if (error.code !== ErrorCodes.wrongBank) return error;
+  return { ...error, message: `${error.message.replace(/:? ?derive (one|it) (again|with derive-t?ids)\.?$/i, '.')} Use Derive IDs in the panel's header to derive the ID bank of the loaded model.` };
+}
+
 /** The operation of a method the panel may call (the message check holds it to WEBVIEW_METHODS first). */
 const webviewMethodName = (method: WebviewMethod) => methodOfRpc(method) as WebviewMethodName;
+
+/** A panel's id and its recorded steps, kept across a window reload (inspectorPanel.ts); tests pass none. */
+export interface PanelPersistence {
+  panelId?: string;
+  /** Steps recorded before a reload. */
+  steps?: readonly ExperimentStep[];
+  /** Called after every request with the steps so far. */
+  onSteps?: (steps: readonly ExperimentStep[]) => void;
+}
+
+/** How long a palette command waits for the panel's first request before it stops waiting (the panel shows why it made none). */
+const PALETTE_WAIT_MS = 30_000;
+
+interface PaletteWait {
+  method: string;
+  resolve: (step: ExperimentStep | undefined) => void;
+  timer: NodeJS.Timeout | null;
+}
 
 export interface PanelMedia {
   kind: 'image' | 'video';
@@ -35,7 +63,11 @@ export interface PanelMedia {
  */
 export class PanelController implements vscode.Disposable {
   /** Every request of this panel, in the order the panel made them (results filled in as they come). */
-  readonly steps: ExperimentStep[] = [];
+  readonly steps: ExperimentStep[];
+  /** A palette command waiting for the webview's init, and the one whose result a command awaits. */
+  private pendingAction: PaletteAction | null = null;
+  private awaiting: PaletteWait | null = null;
+  private ready = false;
   private model: { dir: string; decoderHash: string } | null = null;
   private readonly inFlight = new Set<vscode.CancellationTokenSource>();
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -48,11 +80,18 @@ export class PanelController implements vscode.Disposable {
     private readonly banks: IdBanks,
     /** A saved experiment being replayed (already re-run), sent with init. */
     private readonly replay?: ReplayedExperiment,
+    private readonly persistence: PanelPersistence = {},
   ) {
+    this.steps = [...(persistence.steps ?? [])];
     this.subscriptions.push(
       models.server.onDidChangeState((s) => void this.postServerState(s)),
+      // Select Model...: the panel drops the old model's bank and steps and re-inits on the new model
+      models.onDidChangeModel((info) => {
+        if (info && this.model && (info.decoderHash !== this.model.decoderHash || info.dir !== this.model.dir)) void this.switchModel();
+      }),
       banks.onDidDeriveBank((b) => {
-        if (b.kind !== this.bankKind) return;
+        // a bank derived for another model (a switch while deriving) is not this panel's
+        if (b.kind !== this.bankKind || (this.model && b.decoderHash !== this.model.decoderHash)) return;
         this.bank = b;
         void this.post({ type: 'bank', body: b });
       }),
@@ -115,13 +154,74 @@ export class PanelController implements vscode.Disposable {
       bank: this.bank,
       settings: { steeringFactor: settings.steeringFactor, defaultLayers: settings.defaultLayers },
       ...(this.replay ? { experiment: this.replay } : {}),
+      ...(this.persistence.panelId ? { panelId: this.persistence.panelId } : {}),
     };
+  }
+
+  /**
+   * After Select Model...: requests in flight for the old model are cancelled and its steps
+   * dropped (an experiment holds one model's steps); the webview gets a fresh init and re-asks
+   * its question on the new model (webview/src/app/modelSwitch.ts).
+   */
+  private async switchModel(): Promise<void> {
+    for (const c of this.inFlight) c.cancel();
+    this.steps.splice(0);
+    this.persistence.onSteps?.(this.steps);
+    await this.sendInit();
   }
 
   private async sendInit(): Promise<void> {
     const body = await this.initBody();
     await this.post({ type: 'init', body });
     await this.postServerState(this.models.server.state);
+    this.ready = true;
+    const action = this.pendingAction;
+    this.pendingAction = null;
+    if (action) await this.deliver(action);
+  }
+
+  /**
+   * A palette command run in this panel: the webview asks the question and steers or sweeps as
+   * if clicked, so the result shows here and is recorded in the panel's experiment. Resolves with
+   * the command's step (the steer or sweep, with its result), or undefined when the panel's run failed or
+   * it made no request at all within PALETTE_WAIT_MS (it then shows why).
+   */
+  perform(action: PaletteAction): Promise<ExperimentStep | undefined> {
+    this.settleAwaiting(undefined);
+    const method = action.kind === 'steer' ? 'steer' : 'sweepPatches';
+    const wait = new Promise<ExperimentStep | undefined>((resolve) => (this.awaiting = { method, resolve, timer: null }));
+    if (this.ready) void this.deliver(action);
+    else this.pendingAction = action;
+    return wait;
+  }
+
+  private async deliver(action: PaletteAction): Promise<void> {
+    await this.post({ type: 'paletteAction', body: action });
+    this.armPaletteWait();
+  }
+
+  /** (Re)starts the wait for the panel's next request. */
+  private armPaletteWait(): void {
+    const a = this.awaiting;
+    if (!a) return;
+    if (a.timer) clearTimeout(a.timer);
+    a.timer = setTimeout(() => this.settleAwaiting(undefined), PALETTE_WAIT_MS);
+  }
+
+  private settleAwaiting(value: ExperimentStep | undefined): void {
+    const a = this.awaiting;
+    this.awaiting = null;
+    if (a?.timer) clearTimeout(a.timer);
+    a?.resolve(value);
+  }
+
+  /** Every request of the panel while a palette command waits: its step settles the wait; any failure ends it. */
+  private noteStepForPalette(step: ExperimentStep): void {
+    const a = this.awaiting;
+    if (!a) return;
+    if (step.error) this.settleAwaiting(undefined);
+    else if (step.method === a.method) this.settleAwaiting(step);
+    else if (this.inFlight.size === 0) this.armPaletteWait();
   }
 
   private postServerState(s: ServerStateChange): Thenable<boolean> {
@@ -129,6 +229,12 @@ export class PanelController implements vscode.Disposable {
   }
 
   private async forward(requestId: number, method: WebviewMethod, params: Record<string, unknown>): Promise<void> {
+    // a request that crosses a model switch is scoped to the new model's bank, never the old one's
+    const loaded = this.models.model;
+    if (loaded && this.model && loaded.decoderHash !== this.model.decoderHash) {
+      this.model = { dir: loaded.dir, decoderHash: loaded.decoderHash };
+      this.bank = await this.banks.cache.read(loaded.decoderHash, this.bankKind);
+    }
     let scoped: Record<string, unknown>;
     try {
       scoped = scopeParams(method, params, this.scope);
@@ -139,6 +245,8 @@ export class PanelController implements vscode.Disposable {
     }
     const cancel = new vscode.CancellationTokenSource();
     this.inFlight.add(cancel);
+    // a palette command's wait only runs out while the panel asks nothing (a sweep may take minutes)
+    if (this.awaiting?.timer) clearTimeout(this.awaiting.timer);
     // recorded when asked, not when answered, so the steps keep the panel's order (a run asks forward and probe at once)
     const step: ExperimentStep = { method: webviewMethodName(method), params: scoped };
     this.steps.push(step);
@@ -147,12 +255,14 @@ export class PanelController implements vscode.Disposable {
       step.result = result;
       await this.post({ type: 'response', requestId, body: result });
     } catch (e) {
-      const error = toPanelError(e);
+      const error = withPanelFix(toPanelError(e));
       step.error = { code: error.code, message: error.message };
       await this.post({ type: 'error', requestId, body: error });
     } finally {
       this.inFlight.delete(cancel);
       cancel.dispose();
+      this.persistence.onSteps?.(this.steps);
+      this.noteStepForPalette(step);
     }
   }
 
@@ -172,13 +282,13 @@ export class PanelController implements vscode.Disposable {
     if (!checked.success) this.models.server.log.warn('Save experiment: the panel sent actions in an unknown shape; the experiment is saved with its steps only.');
     const actions = checked.success ? (checked.data as ExperimentUi).actions : undefined;
     const experiment = this.experiment(actions ? { actions } : undefined);
-    const cache = path.resolve(this.banks.cache.root);
-    const isDefaultBank = (b: string) => path.resolve(b).startsWith(cache + path.sep);
+    const options = editorStoreOptions(this.models.bundledModelDir, this.banks.cache.root);
     const name = `${path.parse(this.media.path).name}.experiment.json`;
     await saveJsonWithDialog(
       vscode.Uri.joinPath(suggestedFolder(this.media.path), name),
-      (target: vscode.Uri) => storeExperiment(experiment, path.dirname(target.fsPath), { bundledModelDir: this.models.bundledModelDir, isDefaultBank }),
+      (target: vscode.Uri) => storeExperiment(experiment, path.dirname(target.fsPath), options),
       'Save Spatial IDs Experiment',
+      savedCounts,
     );
   }
 
@@ -189,6 +299,7 @@ export class PanelController implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.settleAwaiting(undefined);
     for (const c of this.inFlight) c.cancel();
     vscode.Disposable.from(...this.subscriptions).dispose();
   }

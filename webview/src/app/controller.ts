@@ -13,7 +13,7 @@ import type { InitBody } from '../../../protocol/webview';
 import { type HostBridge, type HostEvent, RequestFailed, type VsCodeApi } from '../hostBridge';
 import { clampBand, parseLayerBand } from '../logic/layers';
 import { type QuestionFields, askedQuestion, closedObjectWords, templatesOf } from '../logic/questions';
-import { type AnswerSummary, type ExperimentAction, recordAction, uiActionsOf } from '../state/experimentLog';
+import { type AnswerSummary, type ExperimentAction, failableKindOf, recordAction, uiActionsOf } from '../state/experimentLog';
 import {
   type MediaMode,
   type ShownError,
@@ -27,6 +27,8 @@ import {
   selectedObject,
 } from '../state/panelState';
 import type { ExportFile } from '../views/chartExport';
+import { modelSwitched, onNewModel, switchNotice } from './modelSwitch';
+import { performPaletteAction } from './paletteAction';
 import { cancelledNote, wasCancelled } from '../views/progressView';
 import { type PanelRenderer, type Requester, type Transient, shownError } from './controllerTypes';
 import { probeOrNote, unreadObjectsNote } from './questionRun';
@@ -93,6 +95,9 @@ export class Controller {
       case 'init':
         this.init(event.body);
         return;
+      case 'paletteAction':
+        void performPaletteAction(this, event.body);
+        return;
       case 'bank':
         if (!this.state) return;
         this.commit({ ...this.state, init: { ...this.state.init, bank: event.body } });
@@ -121,14 +126,24 @@ export class Controller {
   }
 
   private init(body: InitBody): void {
-    const restored = restorePanelState(this.state ?? this.api.getState(), body);
-    const state = restored ?? initialPanelState(body, this.now());
+    const saved = this.state ?? this.api.getState();
+    const restored = restorePanelState(saved, body);
+    // Select Model...: the old model's results go and the question is asked again (modelSwitch.ts)
+    const switched = restored !== null && modelSwitched(saved, body);
+    const state = switched ? onNewModel(restored, body, this.now()) : restored ?? initialPanelState(body, this.now());
     this.transient = { busy: null, notice: null, bandError: null };
     this.commit(state);
+    if (switched) void this.reaskAfterSwitch(body, restored.baseline !== null);
     if (body.experiment !== undefined && !(restored && restored.replayedExperiment)) {
       this.commit({ ...state, replayedExperiment: true });
       this.onExperiment?.(body.experiment);
     }
+  }
+
+  /** After a model switch: the question on screen is asked again; a failed re-run shows its own error. */
+  private async reaskAfterSwitch(body: InitBody, hadRun: boolean): Promise<void> {
+    if (hadRun && (await this.run()) === null) return;
+    this.note(switchNotice(body, hadRun));
   }
 
   // ---- simple settings ------------------------------------------------------------------------
@@ -348,7 +363,8 @@ export class Controller {
     if (!this.state) return;
     // the host writes the requests it forwarded as the steps; the panel adds its own actions as the file's `ui`
     this.bridge.post({ type: 'saveExperiment', body: { experiment: { actions: uiActionsOf(this.state.experiment) } } });
-    this.note(`Experiment with ${this.state.experiment.actions.length} actions sent to be saved.`);
+    // the host counts what the file holds (its requests and these actions) once it is written
+    this.note('Choose where to save the experiment: the saved file says how many requests and actions it holds.');
   }
 
   /** Cancel (beside the progress): the host cancels the running request; guarded() reports it as cancelled. */
@@ -421,12 +437,20 @@ export class Controller {
         return null;
       }
       this.lastFailed = () => this.guarded(action, work);
-      this.setError(shownError(action, error));
+      const shown = shownError(action, error);
+      this.recordFailure(action, shown);
+      this.setError(shown);
       return null;
     } finally {
       this.transient = { ...this.transient, busy: null, progress: null, cancelling: false };
       this.render();
     }
+  }
+
+  /** A failed run, steer or sweep goes in the log too: its requests are in the saved file with their errors. */
+  recordFailure(label: string, error: { code: number | null; message: string }): void {
+    const kind = failableKindOf(label);
+    if (this.state && kind) this.state = this.record(this.state, { kind: 'failed', action: kind, error: { code: error.code, message: error.message } });
   }
 
   private requireState(): PanelState {

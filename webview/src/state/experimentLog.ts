@@ -28,7 +28,17 @@ export type ExperimentAction =
   | { kind: 'undo' }
   | { kind: 'sweepPatches'; params: SweepPatchesParams; result: SweepPatchesResult }
   | { kind: 'layer'; layer: number }
-  | { kind: 'selectObject'; object: string };
+  | { kind: 'selectObject'; object: string }
+  /** A run, steer or sweep that failed: its requests are in the file with their errors, so a replay checks they fail the same way. */
+  | { kind: 'failed'; action: FailableKind; error: { code: number | null; message: string } };
+
+/** The actions that ask the server, and so can fail. */
+export type FailableKind = 'run' | 'steer' | 'sweepPatches';
+
+/** The failable action a controller label names ("Run", "Steer", "Patch sweep"), or null. */
+export function failableKindOf(label: string): FailableKind | null {
+  return label === 'Run' ? 'run' : label === 'Steer' ? 'steer' : label === 'Patch sweep' ? 'sweepPatches' : null;
+}
 
 export type ExperimentActionKind = ExperimentAction['kind'];
 
@@ -62,7 +72,8 @@ export function recordAction(experiment: Experiment, action: ExperimentAction): 
 
 /** The log as the file's UI actions: which steps each click made, and the view choices. */
 export function uiActionsOf(experiment: Experiment): UiAction[] {
-  return experiment.actions.map((a): UiAction => (a.kind === 'layer' ? { kind: 'layer', layer: a.layer } : a.kind === 'selectObject' ? { kind: 'selectObject', object: a.object } : { kind: a.kind }));
+  // a failed click is the same click in the file: the replay sees it fail again (or not) from its steps
+  return experiment.actions.map((a): UiAction => (a.kind === 'layer' ? { kind: 'layer', layer: a.layer } : a.kind === 'selectObject' ? { kind: 'selectObject', object: a.object } : a.kind === 'failed' ? { kind: a.action } : { kind: a.kind }));
 }
 
 /** A one-line description of an action, for the experiment list. */
@@ -80,5 +91,7 @@ export function describeAction(a: ExperimentAction): string {
       return `Layer ${a.layer}`;
     case 'selectObject':
       return `Select ${a.object}`;
+    case 'failed':
+      return `${a.action === 'run' ? 'Run' : a.action === 'steer' ? 'Steer' : 'Patch from mirror'} failed${a.error.code !== null ? ` (${a.error.code})` : ''}: ${a.error.message}`;
   }
 }

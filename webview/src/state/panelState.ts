@@ -53,8 +53,13 @@ export interface ShownError {
 
 export interface ReplayReport {
   actions: number;
+  /** Each differing step with the action that made it: `action 3 (steer), step 5 (steer): ...`. */
   differences: string[];
+  /** Actions that could not be replayed (the walk goes on past them). */
   error?: string;
+  /** The file's steps (requests), and how many failed when recorded and fail the same way now. */
+  steps?: number;
+  reproduced?: number;
 }
 
 export interface PanelState {
