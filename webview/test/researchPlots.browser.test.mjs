@@ -130,4 +130,29 @@ describe('research plots', () => {
       );
     });
   });
+
+  it('a saved experiment with a flip map, a band table and an export between the clicks replays with every result matched', async () => {
+    let file;
+    await withPanel({}, async (page) => {
+      await run(page);
+      await page.click('vscode-button[data-action=flip-map]');
+      await page.waitForSelector('[data-card=flipmap] svg[data-chart=flip-map]');
+      await setField(page, '.band-batch-field', '10');
+      await page.click('vscode-button[data-action=band-sweep]');
+      await page.waitForSelector('[data-card=bands] svg[data-chart=band-flip-rates]');
+      await page.click('vscode-button[data-action=export-activations]');
+      await page.waitForFunction(() => window.__stub.ofType('exportFile').length === 1);
+      await page.click('.main-figure rect.heat-cell[data-cell="15"]');
+      await page.waitForSelector('[data-answer=after]');
+      await page.click('vscode-button[data-action=save]');
+      await page.waitForFunction(() => window.__stub.savedFile() !== null);
+      file = await page.evaluate(() => window.__stub.savedFile());
+      assert.deepEqual(file.steps.map((s) => s.method), ['forward', 'probe', 'flipMap', 'steer', 'forward', 'steer', 'probe']);
+    });
+    await withPanel({ experiment: file }, async (page) => {
+      await page.waitForSelector('[data-replay=report]');
+      assert.match(await page.textContent('[data-replay=report]'), /every result matched the saved numbers/);
+      assert.equal(await page.textContent('[data-answer=after]'), 'right', 'the steer after them replayed');
+    });
+  });
 });

@@ -35,6 +35,12 @@ export function isReplayedExperiment(value: unknown): value is ReplayedExperimen
 const hasInterventions = (step: ReplayedStep | undefined) => Array.isArray(step?.params.interventions);
 const KIND_LABEL: Record<string, string> = { run: 'run', steer: 'steer', sweepPatches: 'patch sweep', undo: 'undo', layer: 'layer', selectObject: 'object choice' };
 
+/** A flip map, a batch steer (the band table) or a forward capturing activations (the export): made by app/researchPlots.ts, not by a recorded click. */
+function madeByResearchPlots(step: ReplayedStep): boolean {
+  const p = step.params as { batch?: unknown; capture?: unknown };
+  return step.method === 'flipMap' || (step.method === 'steer' && p.batch !== undefined) || (step.method === 'forward' && p.capture !== undefined);
+}
+
 /** A step's failure as served to the panel: the replay goes on past it. */
 export class ReplayedStepFailed extends RequestFailed {}
 
@@ -62,6 +68,8 @@ export class StepRequester implements Requester {
   private locate(method: string): { at: number } | { problem: string } {
     for (let i = this.next; i < this.steps.length; i++) {
       const step = this.steps[i];
+      // the research plots' requests (flip map, band table, activation export) drive no replayed click: settled by their results
+      if (madeByResearchPlots(step)) continue;
       if (step.method === method) return { at: i };
       if (!step.saved?.error) return { problem: `step ${i + 1} is a ${step.method}, but the panel asked for a ${method} here` };
     }
