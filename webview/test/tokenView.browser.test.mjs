@@ -125,6 +125,7 @@ describe('token view in the panel', () => {
       assert.equal((await requests(page, 'spatialIds/probe')).length, 1, 'no probe of objects the question does not name');
       assert.ok(await page.isVisible('[data-answer=current]'), 'the answer stays');
       assert.match(await page.textContent('[data-view=object-note]'), /names no object this model reads/);
+      assert.match(await page.textContent('.answer-view .logprob-table caption'), /no answer words named: log P of the answer's first word/);
       assert.equal(await page.$$eval('.main-figure .heat-argmax', (n) => n.length), 0, "the previous question's heatmap is gone");
       assert.ok((await page.$$eval('.answer-view .str-token .token-text', (n) => n.map((e) => e.textContent))).includes('dog'), "the new question's tokens");
       assert.equal(await page.$$eval('.answer-view .str-token.read', (n) => n.length), 0);

@@ -15,6 +15,8 @@ export interface AnswerContext {
   /** Why no object was read (words the model lacks, names not in the question), shown with the answer. */
   objectNote?: string | null;
   tokens?: TokenViewInput | null;
+  /** The run named no answer words: its table holds the generated answer's first word only. */
+  firstWordOnly?: boolean;
 }
 
 /** What the answer view shows besides the answer, from the panel state: the run's tokens, the words read and steered. */
@@ -26,6 +28,7 @@ export function answerContext(state: PanelState, step: PanelState['steps'][numbe
   return {
     objectNote: b.objectNote ?? null,
     tokens: b.tokens ? tokenInput(b.tokens, objects, steeredWords) : null,
+    firstWordOnly: b.forward.answers?.length === 0,
   };
 }
 
@@ -66,7 +69,14 @@ export class AnswerView {
     setChildren(
       this.body,
       h('div', { class: 'answer-line' }, h('span', { class: 'answer-label', text: 'Answer' }), h('span', { class: 'answer-text', attrs: { 'data-answer': 'current' }, text: a.answer })),
-      rows.length ? table(['word', 'log P', 'P'], rows.map((r) => [r.word, formatLogprob(r.before), formatProbability(r.before)])) : null,
+      rows.length
+        ? table(
+            ['word', 'log P', 'P'],
+            rows.map((r) => [r.word, formatLogprob(r.before), formatProbability(r.before)]),
+            // a phrase answer ("row 2 column 1") is more than its first word: say what the number is of
+            context.firstWordOnly ? 'no answer words named: log P of the answer\'s first word, at the first answer token' : null,
+          )
+        : null,
     );
   }
 }
