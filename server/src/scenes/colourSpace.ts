@@ -1,7 +1,9 @@
 /**
- * Colour arithmetic for the widened scene distribution: sRGB <-> CIE L*a*b* (D65) and its polar
- * form LCh, colour difference and WCAG luminance. Object colours are jittered and checked for
- * visibility in L*a*b* because it is built so that equal distances look about equally different.
+ * Colour arithmetic for the widened scene distribution: sRGB <-> CIE L*a*b* (D65) for colour
+ * difference (visibility), sRGB <-> OKLab for hue families, their polar forms, and WCAG
+ * luminance. Shades are jittered in OKLab because CIELAB bends blue hues towards purple: a royal
+ * blue a person calls blue is nearer our purple than our blue in CIELAB, not in OKLab
+ * (Ottosson 2020, built to keep perceived hue constant along its hue angle).
  */
 
 export type Rgb = [number, number, number];
@@ -81,4 +83,31 @@ export function contrastRatio(p: Rgb, q: Rgb): number {
 export function hueDifference(a: number, b: number): number {
   const d = (((b - a) % 360) + 360) % 360;
   return d > 180 ? d - 360 : d;
+}
+
+const cbrt = Math.cbrt;
+
+/** OKLab (L 0-1, a, b about -0.4 to 0.4) of an sRGB colour. */
+export function rgbToOklab([r, g, b]: Rgb): Lab {
+  const [R, G, B] = [toLinear(r), toLinear(g), toLinear(b)];
+  const l = cbrt(0.4122214708 * R + 0.5363325363 * G + 0.0514459929 * B);
+  const m = cbrt(0.2119034982 * R + 0.6806995451 * G + 0.1073969566 * B);
+  const s = cbrt(0.0883024619 * R + 0.2817188376 * G + 0.6299787005 * B);
+  return [0.2104542553 * l + 0.793617785 * m - 0.0040720468 * s, 1.9779984951 * l - 2.428592205 * m + 0.4505937099 * s, 0.0259040371 * l + 0.7827717662 * m - 0.808675766 * s];
+}
+
+/** The sRGB colour of an OKLab triple, unrounded; null when it lies outside the sRGB gamut. */
+export function oklabToRgb([L, a, b]: Lab): Rgb | null {
+  const l = (L + 0.3963377774 * a + 0.2158037573 * b) ** 3;
+  const m = (L - 0.1055613458 * a - 0.0638541728 * b) ** 3;
+  const s = (L - 0.0894841775 * a - 1.291485548 * b) ** 3;
+  const lin = [4.0767416621 * l - 3.3077115913 * m + 0.2309699292 * s, -1.2684380046 * l + 2.6097574011 * m - 0.3413193965 * s, -0.0041960863 * l - 0.7034186147 * m + 1.707614701 * s];
+  if (lin.some((c) => c < -1e-4 || c > 1 + 1e-4)) return null;
+  return lin.map((c) => fromLinear(Math.max(0, Math.min(1, c)))) as Rgb;
+}
+
+/** Euclidean distance in OKLab: the distance hue families are judged by. */
+export function oklabDistance(p: Rgb, q: Rgb): number {
+  const [a, b] = [rgbToOklab(p), rgbToOklab(q)];
+  return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 }

@@ -56,13 +56,14 @@ function objectsSvg(scene: Scene, visible: readonly boolean[] | null): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${scene.width}" height="${scene.height}" viewBox="0 0 ${scene.width} ${scene.height}">${bg}${shapes}</svg>`;
 }
 
-async function rasterise(scene: Scene, visible: readonly boolean[] | null): Promise<RgbImage> {
+/** `raster`: the noise background already computed (a clip's frames share one). */
+async function rasterise(scene: Scene, visible: readonly boolean[] | null, raster?: Buffer): Promise<RgbImage> {
   const svg = Buffer.from(objectsSvg(scene, visible));
   const { width, height } = scene;
   const pipeline =
     scene.background.kind !== 'noise'
       ? sharp(svg, { density: 72 })
-      : sharp(backgroundRaster(scene.background, width, height), { raw: { width, height, channels: 3 } }).composite([{ input: svg }]);
+      : sharp(raster ?? backgroundRaster(scene.background, width, height), { raw: { width, height, channels: 3 } }).composite([{ input: svg }]);
   const data = await pipeline.removeAlpha().raw().toBuffer();
   if (data.length !== width * height * 3) throw new Error(`Renderer returned ${data.length} bytes for a ${width}x${height} RGB scene.`);
   return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
@@ -77,9 +78,11 @@ export async function renderScene(scene: Scene): Promise<RgbImage> {
 /** Renders every frame of a clip: frame k shows the objects whose appearance frame is <= k. */
 export async function renderClip(clip: Clip): Promise<RgbImage[]> {
   validateClip(clip);
+  const { background: bg, width, height } = clip.scene;
+  const raster = bg.kind === 'noise' ? backgroundRaster(bg, width, height) : undefined;
   const frames: RgbImage[] = [];
   for (let k = 0; k < clip.numFrames; k++) {
-    frames.push(await rasterise(clip.scene, clip.appearFrame.map((f) => f <= k)));
+    frames.push(await rasterise(clip.scene, clip.appearFrame.map((f) => f <= k), raster));
   }
   return frames;
 }
