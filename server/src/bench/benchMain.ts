@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { wholeNumber } from '../cli/numberOption';
 import { benchInput } from './benchInput';
-import { CAPTURE_TARGET, ModelResult, modelTable, summarise } from './benchReport';
+import { BatchSteerTimings, timeBatchSteering } from './batchSteerTimings';
+import { CAPTURE_TARGET, ModelResult, batchSteerSummary, modelTable, summarise } from './benchReport';
 import { timeOrt } from './ortTimings';
 import { PrefixReuseTimings, timePrefixReuse } from './prefixReuseTimings';
 import { PeakRss, RSS_TARGET, measurePeakRss } from './peakRss';
@@ -14,10 +15,13 @@ import { REAL_DIM_MODELS, RealDimModel, ensureRealDimModel } from './realDimMode
 import { BenchModel, MODEL_SCRIPTS, TorchTimings, ensureBenchModel, timeTorch, torchUnavailable } from './torchReference';
 
 /**
- * `npm run bench [-- --runs N --warmup K --threads T --seed S --models LIST --no-rss]`: forward
- * latency of each model, plain vs with every layer captured vs with one steering delta, on ORT and
- * (bundled architecture, with hooks) on PyTorch; and the peak RSS of the server's runner against
- * plain ORT sessions. LIST (comma-separated, default bundled,100m): bundled; 100m, a random-weight
+ * `npm run bench [-- --runs N --warmup K --threads T --seed S --models LIST --no-rss --no-reuse
+ * --steer-batch N]`: forward latency of each model, plain vs with every layer captured vs with
+ * one steering delta, on ORT and (bundled architecture, with hooks) on PyTorch; the peak RSS of
+ * the server's runner against plain ORT sessions; one steering run with prefix reuse vs
+ * recomputed; and `steer --batch N` (default 200; 0 skips) with and without reuse, on every
+ * model but qwen2vl-2b-q4 unless --steer-batch is given (its 896-px scenes take minutes each to
+ * encode on one core). LIST (comma-separated, default bundled,100m): bundled; 100m, a random-weight
  * ~100M model of the bundled architecture; smolvlm-256m and qwen2vl-2b-q4, random-weight models
  * at those checkpoints' sizes (realDimModels.ts; built once, minutes). Progress goes to stderr;
  * stdout has one table per model and, last, one JSON line with every figure.
@@ -57,7 +61,7 @@ async function main(argv: string[]): Promise<void> {
     args: argv,
     options: {
       runs: { type: 'string' }, warmup: { type: 'string' }, threads: { type: 'string' }, seed: { type: 'string' },
-      'no-100m': { type: 'boolean' }, 'cache-dir': { type: 'string' }, models: { type: 'string' }, 'no-rss': { type: 'boolean' }, 'no-reuse': { type: 'boolean' },
+      'no-100m': { type: 'boolean' }, 'cache-dir': { type: 'string' }, models: { type: 'string' }, 'no-rss': { type: 'boolean' }, 'no-reuse': { type: 'boolean' }, 'steer-batch': { type: 'string' },
     },
   });
   const opts = {
@@ -66,6 +70,8 @@ async function main(argv: string[]): Promise<void> {
     threads: wholeNumber('threads', values.threads, 1, 1, 64),
   };
   const seed = wholeNumber('seed', values.seed, 1, 0, 2 ** 31 - 1);
+  const steerBatch = wholeNumber('steer-batch', values['steer-batch'], 200, 0, 2000);
+  const batchOn = (t: Target) => steerBatch > 0 && (values['steer-batch'] !== undefined || !t.name.startsWith('qwen2vl-2b-q4'));
   const cache = values['cache-dir'] ?? cacheRoot();
   const notes: string[] = [];
   if (opts.runs < 20) notes.push(`only ${opts.runs} run(s) per figure (the acceptance figures need >= 20)`);
@@ -134,9 +140,14 @@ async function main(argv: string[]): Promise<void> {
     let reuse: PrefixReuseTimings | string = 'not measured (--no-reuse)';
     if (!values['no-reuse']) {
       log(`${t.name}: one steering run with prefix reuse vs recomputed, ${opts.warmup} warm-up + ${opts.runs} pairs...`);
-      reuse = await timePrefixReuse(t.dir, input, { ...opts, cacheDir: graphs, variant: t.variant }).catch((e: Error) => `failed: ${e.message}`);
+      reuse = await timePrefixReuse(t.dir, seed, { ...opts, cacheDir: graphs, variant: t.variant }).catch((e: Error) => `failed: ${e.message}`);
     }
-    results.push(summarise(t.name, t.dir, t.params ?? (torch ? { total: torch.params } : null), ort, torch, skipped, rss, t.variant ?? 'fp32', reuse));
+    let batch: BatchSteerTimings | string = steerBatch ? 'not measured on this model by default (give --steer-batch N)' : 'not measured (--steer-batch 0)';
+    if (batchOn(t)) {
+      log(`${t.name}: steer --batch ${steerBatch} at one band, with and without prefix reuse (one core)...`);
+      batch = await timeBatchSteering(t.dir, steerBatch, seed, { threads: 1, cacheDir: graphs, variant: t.variant }, log).catch((e: Error) => `failed: ${e.message}`);
+    }
+    results.push({ ...summarise(t.name, t.dir, t.params ?? (torch ? { total: torch.params } : null), ort, torch, skipped, rss, t.variant ?? 'fp32', reuse), batchSteering: batchSteerSummary(batch) });
   }
 
   const out: string[] = [

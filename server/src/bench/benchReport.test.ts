@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { PYTORCH_AGREEMENT, modelTable, summarise } from './benchReport';
+import { PYTORCH_AGREEMENT, batchSteerSummary, modelTable, summarise } from './benchReport';
 import type { OrtTimings } from './ortTimings';
 import type { TorchTimings } from './torchReference';
 
@@ -51,8 +51,17 @@ test('capture-all overhead is judged against 3%', () => {
 });
 
 test('prefix reuse line: both medians, the speed-up against the 10x target and the logits check', () => {
-  const reuse = { promptTokens: 309, prefixTokens: 290, reuseMs: [100, 120], fullMs: [1500, 1700], maxLogitDiff: 0 };
+  const reuse = { canvas: { width: 896, height: 896 }, question: 'q', promptTokens: 309, prefixTokens: 290, reuseMs: [100, 120], fullMs: [1500, 1700], maxLogitDiff: 0 };
   const table = modelTable(summarise('m', '/m', null, ort(), null, 'n/a', rss, 'q4', reuse));
-  assert.match(table, /position 290 of 309\): with prefix reuse 110(\.0)? ms, recomputed 1600(\.0)? ms: 14\.5x \(target >= 10x with hundreds of media tokens: met\)/);
+  assert.match(table, /on a 896x896-px analysis scene \(forward, add at the first object word, position 290 of 309\): with prefix reuse 110(\.0)? ms, recomputed 1600(\.0)? ms: 14\.5x \(target >= 10x with hundreds of media tokens: met\)/);
   assert.match(modelTable(summarise('m', '/m', null, ort(), null, 'n/a', rss, 'q4', NO_REUSE)), /prefix reuse: not measured/);
+});
+
+test('steer --batch line: wall time of each mode is the shared encoding plus its steering', () => {
+  const batch = batchSteerSummary({ items: 2, band: [3, 4], factor: 5, canvas: { width: 512, height: 512 }, bank: { scenes: 12, ms: 6000 }, encodeMs: [1000, 3000], steerReuseMs: [200, 200], steerFullMs: [1000, 1000] });
+  assert.ok(typeof batch !== 'string');
+  assert.deepEqual(batch.wallS, { reuse: 4.4, full: 6 });
+  const table = modelTable({ ...summarise('m', '/m', null, ort(), null, 'n/a', rss, 'q4', NO_REUSE), batchSteering: batch });
+  assert.match(table, /steer --batch 2 \(512x512-px scenes, layers 3-4, factor 5, .*wall 4 s with prefix reuse vs 6 s without \(1\.36x\); of which encoding the pictures 4 s either way, steering 0 s vs 2 s \(5\.0x\)/);
+  assert.match(modelTable({ ...summarise('m', '/m', null, ort(), null, 'n/a', rss, 'q4', NO_REUSE), batchSteering: batchSteerSummary('not measured (--steer-batch 0)') }), /steer --batch: not measured/);
 });

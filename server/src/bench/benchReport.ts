@@ -1,4 +1,5 @@
 import type { OnnxVariant } from '../model/modelFolder';
+import type { BatchSteerTimings } from './batchSteerTimings';
 import type { OrtTimings, OrtVariant } from './ortTimings';
 import { PeakRss, RSS_TARGET } from './peakRss';
 import type { PrefixReuseTimings } from './prefixReuseTimings';
@@ -68,7 +69,47 @@ export interface ModelResult {
   /** max |ORT - PyTorch| over the last position's logits: both sides computed the same forward. */
   logitsMaxAbsDiff: Record<TorchVariant, number> | null;
   /** One steering run with prefix reuse vs recomputed in full, or why it is missing. */
-  prefixReuse: { promptTokens: number; prefixTokens: number; reuseMs: Figure; fullMs: Figure; speedup: number; maxLogitDiff: number } | string;
+  prefixReuse: { canvas: { width: number; height: number }; promptTokens: number; prefixTokens: number; reuseMs: Figure; fullMs: Figure; speedup: number; maxLogitDiff: number } | string;
+  /** `steer --batch N` at one band with and without prefix reuse, or why it is missing. */
+  batchSteering?: BatchSteerSummary | string;
+}
+
+export interface BatchSteerSummary {
+  items: number;
+  band: number[];
+  factor: number;
+  canvas: { width: number; height: number };
+  bank: { scenes: number; ms: number };
+  /** Whole batch, ms: the pictures' encoding (shared), steering with reuse, steering recomputed. */
+  totalMs: { encode: number; steerReuse: number; steerFull: number };
+  /** Wall time of the batch, s: encoding plus steering, in each mode. */
+  wallS: { reuse: number; full: number };
+  perItemMs: { encode: Figure; steerReuse: Figure; steerFull: Figure };
+}
+
+export function batchSteerSummary(t: BatchSteerTimings | string): BatchSteerSummary | string {
+  if (typeof t === 'string') return t;
+  const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+  const totalMs = { encode: sum(t.encodeMs), steerReuse: sum(t.steerReuseMs), steerFull: sum(t.steerFullMs) };
+  return {
+    items: t.items, band: t.band, factor: t.factor, canvas: t.canvas, bank: t.bank, totalMs,
+    wallS: { reuse: (totalMs.encode + totalMs.steerReuse) / 1000, full: (totalMs.encode + totalMs.steerFull) / 1000 },
+    perItemMs: { encode: figure(t.encodeMs), steerReuse: figure(t.steerReuseMs), steerFull: figure(t.steerFullMs) },
+  };
+}
+
+function batchSteerLine(m: ModelResult): string | null {
+  const b = m.batchSteering;
+  if (b === undefined) return null;
+  if (typeof b === 'string') return `steer --batch: ${b}`;
+  const s = (x: number) => `${x.toFixed(0)} s`;
+  return (
+    `steer --batch ${b.items} (${b.canvas.width}x${b.canvas.height}-px scenes, layers ${b.band.join('-')}, factor ${b.factor}, steering + noise control per scene), one core: ` +
+    `wall ${s(b.wallS.reuse)} with prefix reuse vs ${s(b.wallS.full)} without (${(b.wallS.full / b.wallS.reuse).toFixed(2)}x); ` +
+    `of which encoding the pictures ${s(b.totalMs.encode / 1000)} either way, steering ${s(b.totalMs.steerReuse / 1000)} vs ${s(b.totalMs.steerFull / 1000)} (${(b.totalMs.steerFull / b.totalMs.steerReuse).toFixed(1)}x); ` +
+    `per scene: encode ${ms(b.perItemMs.encode)}, steering ${ms(b.perItemMs.steerReuse)} vs ${ms(b.perItemMs.steerFull)}; ` +
+    `ID bank for it: ${b.bank.scenes} scenes in ${s(b.bank.ms / 1000)}`
+  );
 }
 
 /** The issue's target for one steering run on a model with hundreds of media tokens before the question. */
@@ -78,7 +119,7 @@ export function reuseSummary(r: PrefixReuseTimings | string): ModelResult['prefi
   if (typeof r === 'string') return r;
   const reuseMs = figure(r.reuseMs);
   const fullMs = figure(r.fullMs);
-  return { promptTokens: r.promptTokens, prefixTokens: r.prefixTokens, reuseMs, fullMs, speedup: fullMs.median / reuseMs.median, maxLogitDiff: r.maxLogitDiff };
+  return { canvas: r.canvas, promptTokens: r.promptTokens, prefixTokens: r.prefixTokens, reuseMs, fullMs, speedup: fullMs.median / reuseMs.median, maxLogitDiff: r.maxLogitDiff };
 }
 
 function reuseLine(m: ModelResult): string {
@@ -86,7 +127,7 @@ function reuseLine(m: ModelResult): string {
   if (typeof r === 'string') return `prefix reuse: ${r}`;
   const met = r.speedup >= REUSE_TARGET ? 'met' : 'not met';
   return (
-    `one steering run (forward, add at the first object word, position ${r.prefixTokens} of ${r.promptTokens}): ` +
+    `one steering run on a ${r.canvas.width}x${r.canvas.height}-px analysis scene (forward, add at the first object word, position ${r.prefixTokens} of ${r.promptTokens}): ` +
     `with prefix reuse ${ms(r.reuseMs)}, recomputed ${ms(r.fullMs)}: ${r.speedup.toFixed(1)}x (target >= ${REUSE_TARGET}x with hundreds of media tokens: ${met}); ` +
     `max |logits reuse - full| ${r.maxLogitDiff.toExponential(1)}`
   );
@@ -203,6 +244,7 @@ export function modelTable(m: ModelResult): string {
     `target: capture-all overhead <= ${CAPTURE_TARGET * 100}%: total ${verdict(c.total)}, prefill ${verdict(c.prefill)}; paired: total ${verdict(c.pairedTotal)}, prefill ${verdict(c.pairedPrefill)}, CPU ${verdict(c.pairedCpu)}`,
     rssLine(m),
     reuseLine(m),
+    ...[batchSteerLine(m)].filter((l): l is string => l !== null),
   ];
   if (!m.pytorch || !m.logitsMaxAbsDiff) {
     lines.push(`PyTorch: skipped (${m.pytorchSkipped ?? 'unknown reason'})`);

@@ -1,8 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { objectsInQuestion } from '../analysis/objectWords';
 import type { OnnxVariant } from '../model/modelFolder';
 import { ModelRunner } from '../run/modelRunner';
-import type { BenchInput } from './benchInput';
+import { firstAnalysisScene } from './analysisScene';
 import { steeringVector } from './benchInput';
 
 /**
@@ -10,10 +9,15 @@ import { steeringVector } from './benchInput';
  * run: ModelRunner.forward with one add at the question's first object word, the picture
  * encoded once (as every analysis passes it), after the clean run an analysis always makes
  * first. With reuse only the positions from the object word on go through the decoder; the
- * media tokens before them come from the clean run's KV cache.
+ * media tokens before them come from the clean run's KV cache. The picture is the first
+ * held-out scene of a steering batch at the model's own canvas (analysisScene.ts), so the
+ * media tokens are as many as the analyses steer behind.
  */
 
 export interface PrefixReuseTimings {
+  /** The scene's canvas: what the model's processor reads unresized. */
+  canvas: { width: number; height: number };
+  question: string;
   promptTokens: number;
   /** Tokens before the first intervened position: the part reuse skips. */
   prefixTokens: number;
@@ -23,20 +27,19 @@ export interface PrefixReuseTimings {
   maxLogitDiff: number;
 }
 
-export async function timePrefixReuse(dir: string, input: BenchInput, opts: { runs: number; warmup: number; threads: number; cacheDir?: string; variant?: OnnxVariant }): Promise<PrefixReuseTimings> {
+export async function timePrefixReuse(dir: string, seed: number, opts: { runs: number; warmup: number; threads: number; cacheDir?: string; variant?: OnnxVariant }): Promise<PrefixReuseTimings> {
   const runner = await ModelRunner.load(dir, { threads: opts.threads, cacheDir: opts.cacheDir, variant: opts.variant });
   try {
-    const object = objectsInQuestion(input.question)[0];
-    if (!object) throw new Error(`The bench question names no object: ${input.question}`);
-    const media = { encoded: await runner.encode({ pixels: input.image }) };
-    const clean = await runner.forward({ media, question: input.question, maxNewTokens: 0 });
-    const position = runner.wordPosition(clean.prompt, object, input.question);
+    const scene = await firstAnalysisScene(runner, seed);
+    const media = { encoded: await runner.encode({ pixels: scene.pixels! }) };
+    const clean = await runner.forward({ media, question: scene.question, maxNewTokens: 0 });
+    const position = runner.wordPosition(clean.prompt, scene.subject, scene.question);
     const layer = Math.max(1, Math.floor(runner.numLayers / 2));
-    const vector = steeringVector(runner.hiddenSize, input.seed);
+    const vector = steeringVector(runner.hiddenSize, seed);
     const steer = async (reuse: boolean) => {
       runner.prefixReuse = reuse;
       const t0 = performance.now();
-      const out = await runner.forward({ media, question: input.question, interventions: [{ kind: 'add', layer, positions: [position], vector }], maxNewTokens: 0 });
+      const out = await runner.forward({ media, question: scene.question, interventions: [{ kind: 'add', layer, positions: [position], vector }], maxNewTokens: 0 });
       return { ms: performance.now() - t0, logits: out.logits };
     };
     const reuseMs: number[] = [];
@@ -50,7 +53,7 @@ export async function timePrefixReuse(dir: string, input: BenchInput, opts: { ru
       fullMs.push(b.ms);
       for (let k = 0; k < a.logits.length; k++) maxLogitDiff = Math.max(maxLogitDiff, Math.abs(a.logits[k] - b.logits[k]));
     }
-    return { promptTokens: clean.tokens.length, prefixTokens: position, reuseMs, fullMs, maxLogitDiff };
+    return { canvas: { width: scene.scene.width, height: scene.scene.height }, question: scene.question, promptTokens: clean.tokens.length, prefixTokens: position, reuseMs, fullMs, maxLogitDiff };
   } finally {
     await runner.dispose();
   }
