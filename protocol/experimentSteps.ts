@@ -107,9 +107,11 @@ function walk(saved: unknown, fresh: unknown, at: string, out: FieldDifference[]
     return;
   }
   if (isObject(saved) && isObject(fresh)) {
-    const keys = [...new Set([...Object.keys(saved), ...Object.keys(fresh)])].filter((k) => !UNCOMPARED_FIELDS.includes(k));
+    // Only the saved result's fields: results gain optional fields as the tool grows, and a file
+    // saved before one existed vouches only for what it holds. A saved field now missing differs.
+    const keys = Object.keys(saved).filter((k) => !UNCOMPARED_FIELDS.includes(k));
     for (const k of keys) {
-      if (!(k in saved) || !(k in fresh)) out.push({ field: join(at, k), saved: saved[k], fresh: fresh[k] });
+      if (!(k in fresh)) out.push({ field: join(at, k), saved: saved[k], fresh: undefined });
       else walk(saved[k], fresh[k], join(at, k), out, tolerance);
     }
     return;
