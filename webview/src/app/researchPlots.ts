@@ -30,6 +30,9 @@ function named(s: PanelState): { objects?: string[]; answers?: string[] } {
   return { ...(objects?.length ? { objects } : {}), ...(answers && answers.length >= 2 ? { answers } : {}) };
 }
 
+/** The most activation values (layers x positions x hidden) the panel exports: ~100 MB as JSON. */
+const MAX_EXPORT_VALUES = 8e6;
+
 export class ResearchPlots {
   readonly cards: HTMLElement[];
   private readonly flipCard: ChartCard;
@@ -150,6 +153,14 @@ export class ResearchPlots {
     const s = this.state();
     if (!s?.baseline) {
       this.say('Run the question first: the export holds that run’s activations.');
+      return;
+    }
+    // Activations travel as JSON numbers through the host to this page: beyond a bound that is
+    // hundreds of MB and stalls the editor (a 2B model's 1,000-token prompt holds ~45M values).
+    const model = s.init.model;
+    const values = model ? (model.numLayers + 1) * (s.baseline.tokens?.length ?? 0) * model.hiddenSize : 0;
+    if (values > MAX_EXPORT_VALUES) {
+      this.say(`This run holds ${(values / 1e6).toFixed(1)}M activation values (${model!.numLayers + 1} layers x ${(s.baseline.tokens?.length ?? 0)} tokens x ${model!.hiddenSize}), more than the panel exports (${MAX_EXPORT_VALUES / 1e6}M): use the CLI's forward --capture-layers and --capture-positions (--json) for the layers and positions you need.`);
       return;
     }
     const step = currentStep(s);
