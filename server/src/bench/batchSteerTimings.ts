@@ -63,7 +63,10 @@ export async function timeBatchSteering(dir: string, count: number, seed: number
       const order = i % 2 === 0 ? [true, false] : [false, true];
       for (const reuse of order) await steer(item, reuse, i);
       i++;
-      if (i % 20 === 0) log(`  ${i} of ${count} scenes`);
+      if (i % 20 === 0) {
+        const s = (a: number[]) => (a.reduce((x, y) => x + y, 0) / 1000).toFixed(0);
+        log(`  ${i} of ${count} scenes: encoding ${s(encodeMs)} s, steering ${s(steerReuseMs)} s with reuse vs ${s(steerFullMs)} s without`);
+      }
     }
     return { items: i, band, factor, canvas, bank: { scenes: plan.count, ms: bankMs }, encodeMs, steerReuseMs, steerFullMs };
   } finally {
