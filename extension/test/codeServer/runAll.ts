@@ -4,17 +4,22 @@ import { runMochaSuite } from './runMochaSuite';
 
 /**
  * The real-editor tests of `npm test` (after `npm run package`): the Mocha suite inside
- * code-server's extension host, then the end-to-end browser test against the packaged VSIX.
- * Both always run; the exit code is non-zero when either fails.
+ * code-server's extension host, then the end-to-end browser tests against the packaged VSIX (the
+ * bundled model's, then a family twin's). All always run; the exit code is non-zero when any fails.
  */
 async function main(): Promise<number> {
   let started = Date.now();
   const mocha = await runMochaSuite().catch((e: unknown) => (console.error(e), 1));
   console.log(`Mocha suite in code-server: ${mocha === 0 ? 'passed' : `FAILED (exit ${mocha})`} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  started = Date.now();
-  const e2e = spawnSync(process.execPath, ['--test', '--test-reporter=spec', path.join(__dirname, 'inspectPanel.e2e.js')], { stdio: 'inherit' }).status ?? 1;
-  console.log(`End-to-end test in code-server: ${e2e === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s; screenshots and logs in test-artifacts/`);
-  return mocha || e2e;
+  // the bundled model's end-to-end test, then a family twin's (Select Model..., free names, its token grid)
+  let failed = 0;
+  for (const [what, file] of [['End-to-end test', 'inspectPanel.e2e.js'], ['Family-twin end-to-end test', 'familyTwin.e2e.js']]) {
+    started = Date.now();
+    const code = spawnSync(process.execPath, ['--test', '--test-reporter=spec', path.join(__dirname, file)], { stdio: 'inherit' }).status ?? 1;
+    console.log(`${what} in code-server: ${code === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s; screenshots and logs in test-artifacts/`);
+    failed ||= code;
+  }
+  return mocha || failed;
 }
 
 main().then((code) => process.exit(code));

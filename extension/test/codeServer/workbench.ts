@@ -81,3 +81,24 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
   await page.keyboard.press('Enter');
 }
+
+/**
+ * Spatial IDs: Select Model... from the palette, picking the entry labelled `label` (a folder
+ * name from `spatialIds.modelPaths`). Resolves once the status bar names that model and its
+ * "Loading" progress is gone; fails with the extension's message when it could not load it (the
+ * status bar then goes back to the previous model). The "loaded" toast is not waited for: an
+ * information toast hides itself after a few seconds, before a slow poll may see it.
+ */
+export async function selectModel(page: Page, label: string, timeoutMs = 120_000): Promise<void> {
+  await runCommand(page, 'Spatial IDs: Select Model...');
+  const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) });
+  await row.first().waitFor({ timeout: 30_000 });
+  await row.first().click();
+  const toast = (text: string) => page.locator('.notifications-toasts .notification-toast', { hasText: text });
+  await page.locator('.statusbar-item', { hasText: label }).first().waitFor({ timeout: timeoutMs });
+  await toast(`Loading ${label}`).first().waitFor({ state: 'hidden', timeout: timeoutMs });
+  // a model that fails to load is put back before the progress ends, then the error is shown
+  const kept = await page.locator('.statusbar-item', { hasText: label }).first().waitFor({ timeout: 5_000 }).then(() => true, () => false);
+  const failed = toast('Spatial IDs: could not load').first();
+  if (!kept || (await failed.isVisible())) throw new Error(`Select Model... did not load ${label}: ${(await failed.textContent({ timeout: 5_000 }).catch(() => null)) ?? 'the status bar went back to the previous model'}`);
+}
