@@ -64,6 +64,33 @@ export interface InitBody {
   experiment?: unknown;
   /** The host's id of this panel: kept in the webview's state, so a panel restored after a reload gets its recorded steps back. */
   panelId?: string;
+  /** What a scene-engine picture holds, from its sidecar (`<picture>.scene.json`): the panel's first question names these objects; absent for a photo or a drawing. */
+  sceneObjects?: SceneObjects;
+}
+
+/**
+ * The sidecar's `format`: the scene engine writes `<file>.scene.json` beside a picture or clip it
+ * drew, {format, version: 1, canvas: {width, height}, grid, objects: [{colour, shape, x, y, size,
+ * appearFrame?}]} in the canvas's pixels (server/test/tools/sceneWorkspace.ts); the extension reads it.
+ */
+export const SCENE_SIDECAR_FORMAT = 'spatial-id-lens/scene';
+
+/** The objects of a scene-engine picture or clip, as its sidecar records them. */
+export interface SceneObjects {
+  /** Cells per side of the scene's grid (4 for the bundled model's scenes). */
+  grid: number;
+  objects: SceneObjectNote[];
+}
+
+export interface SceneObjectNote {
+  /** As questions name it: "red circle". */
+  name: string;
+  /** Centre as fractions of the canvas's width and height (0..1, y down); side as a fraction of its longer side. */
+  x: number;
+  y: number;
+  size: number;
+  /** Clips: the 0-based frame it first appears in. */
+  appearFrame?: number;
 }
 
 /** A palette command (Steer Object..., Run Mirror Patching Sweep) run in the panel, so it shows there and is recorded. */

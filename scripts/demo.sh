@@ -18,6 +18,7 @@ npm run package
 VSIX=$(ls -t out/*.vsix | head -1)
 
 mkdir -p "$DEMO/user-data/User" "$DEMO/extensions"
+# each picture and the clip with its <file>.scene.json sidecar: the panel first asks about the objects in it
 node out/server/test/tools/sceneWorkspace.js "$DEMO/workspace"
 # The demo workspace lies inside this clone: without this, Git asks at every start whether to
 # open the parent repository. Merged into the workspace's settings, so the user's own stay.

@@ -25,8 +25,18 @@ export function initProblem(body: unknown): string | null {
   if (!isObject(s) || (typeof s.steeringFactor !== 'number' && s.steeringFactor !== null) || !Array.isArray(s.defaultLayers) || !s.defaultLayers.every(Number.isInteger)) {
     return 'settings need steeringFactor and defaultLayers';
   }
+  if (body.sceneObjects !== undefined && !isSceneObjects(body.sceneObjects)) return 'sceneObjects must be {grid, objects: [{name, x, y, size}]}';
   return null;
 }
+
+const isFraction = (v: unknown): boolean => typeof v === 'number' && v >= 0 && v <= 1;
+/** A scene-engine picture's objects (the extension read them from its sidecar). */
+const isSceneObjects = (v: unknown): boolean =>
+  isObject(v) &&
+  Number.isInteger(v.grid) &&
+  (v.grid as number) > 0 &&
+  Array.isArray(v.objects) &&
+  v.objects.every((o) => isObject(o) && typeof o.name === 'string' && isFraction(o.x) && isFraction(o.y) && typeof o.size === 'number' && (o.appearFrame === undefined || Number.isInteger(o.appearFrame)));
 
 const isTemplate = (t: unknown): boolean =>
   isObject(t) &&

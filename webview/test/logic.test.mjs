@@ -135,10 +135,8 @@ describe('layer bands', () => {
 });
 
 describe('questions and log-probabilities', () => {
-  it('fills templates and picks two distinct words', () => {
+  it('fills templates and finds the words a question names', () => {
     assert.equal(m.questions.fillTemplate('Is the {a} left of the {b}? ({a})', 'x', 'y'), 'Is the x left of the y? (x)');
-    assert.deepEqual(m.questions.defaultObjectPair(['a', 'a', 'b']), ['a', 'b']);
-    assert.deepEqual(m.questions.defaultObjectPair(['solo']), ['solo', 'solo']);
     const words = ['red circle', 'blue square', 'red square'];
     assert.deepEqual(m.questions.objectsNamedIn('Is the red circle to the left or right of the blue square?', words), ['red circle', 'blue square']);
     assert.deepEqual(m.questions.objectsNamedIn('Is the Blue Square above the red circle?', words), ['blue square', 'red circle']);
@@ -319,8 +317,8 @@ describe('replaying experiments', () => {
 });
 
 describe('panel state', () => {
-  it('starts from init: the question from the first template, the best layer, the default band', () => {
-    const s = m.state.initialPanelState(initBody({ settings: { steeringFactor: 4, defaultLayers: [2, 3, 40] } }), new Date());
+  it('starts from init: the question from the first template about the scene\'s objects, the best layer, the default band', () => {
+    const s = m.state.initialPanelState(initBody({ settings: { steeringFactor: 4, defaultLayers: [2, 3, 40] }, sceneObjects: m.canned.sceneObjects() }), new Date());
     assert.equal(s.question, 'Is the red circle to the left or right of the blue square?');
     assert.equal(s.layer, 4);
     assert.deepEqual(s.band, [2, 3]);

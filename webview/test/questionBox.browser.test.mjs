@@ -32,7 +32,8 @@ describe('question box', () => {
       assert.equal(await page.locator('.object-field:visible').count(), 0, 'no free name fields');
       assert.ok(!(await visible(page, '.answers-row')), 'a template brings its answer words');
       assert.deepEqual(await optionLabels(page), ['Is the … to the left or right of the …?', 'Is the … above or below the …?', 'Own question']);
-      assert.deepEqual(await page.$$eval('.word-select', (s) => s.map((e) => e.querySelectorAll('vscode-option').length)), [4, 4]);
+      // the scene's four words, after "Choose…" (no object chosen)
+      assert.deepEqual(await page.$$eval('.word-select', (s) => s.map((e) => e.querySelectorAll('vscode-option').length)), [5, 5]);
       await setField(page, '.template-select', '1');
       assert.equal(await fieldValue(page, '.question-field'), 'Is the red circle above or below the blue square?');
       await runAndWait(page, 1);
@@ -42,7 +43,8 @@ describe('question box', () => {
   });
 
   it('an open-vocabulary model: free object names fill its templates; the requests carry them and the template’s answers', async () => {
-    await withPanel({ model: 'open' }, async (page) => {
+    // a picture without a scene sidecar: the panel knows none of its objects
+    await withPanel({ model: 'open', sidecar: false }, async (page) => {
       assert.match(await page.textContent('.model-meta'), /qwen2_vl/);
       assert.equal(await page.locator('.word-select:visible').count(), 0, 'no closed word lists');
       assert.equal(await page.locator('.object-field:visible').count(), 2);

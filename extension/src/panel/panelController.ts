@@ -15,6 +15,7 @@ import type { SelectedModel } from '../server/selectedModel';
 import { ErrorCodes, toPanelError } from '../../../protocol/errors';
 import { checkWebviewMessage } from './messageValidation';
 import { scopeParams, ScopeError, type PanelScope } from './paramsScope';
+import { readSceneSidecar } from './sceneSidecar';
 
 /**
  * A bank that does not fit the model: the panel has a Derive IDs button, so the fix named is
@@ -148,6 +149,8 @@ export class PanelController implements vscode.Disposable {
     if (model) this.model = { dir: model.dir, decoderHash: model.decoderHash };
     this.bank = model ? await this.banks.cache.read(model.decoderHash, this.bankKind) : null;
     const settings = readSettings();
+    // a scene-engine picture's objects: the first question asks about what is in it
+    const sceneObjects = await readSceneSidecar(this.media.path, this.models.server.log);
     return {
       media: { kind: this.media.kind, path: this.media.path, displayUri: this.media.displayUri, ...(this.media.frames ? { frames: await this.media.frames() } : {}) },
       model,
@@ -155,6 +158,7 @@ export class PanelController implements vscode.Disposable {
       settings: { steeringFactor: settings.steeringFactor, defaultLayers: settings.defaultLayers },
       ...(this.replay ? { experiment: this.replay } : {}),
       ...(this.persistence.panelId ? { panelId: this.persistence.panelId } : {}),
+      ...(sceneObjects ? { sceneObjects } : {}),
     };
   }
 

@@ -4,13 +4,15 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { renderClip, renderScene, type RgbImage } from '../../src/scenes/renderScene';
 import { cellCentre, DEFAULT_BACKGROUND, type Clip, type Scene, type SceneObject } from '../../src/scenes/scene';
-import { CANVAS_SIZE } from '../../src/scenes/vocabulary';
+import { CANVAS_SIZE, GRID_SIZE } from '../../src/scenes/vocabulary';
+import { SCENE_SIDECAR_FORMAT } from '../../../protocol/webview';
 
 /**
  * A workspace of scene-engine pictures and a clip, for the demo (`npm start`) and the
  * real-editor tests: the scenes the bundled model was trained on, so its answers are meaningful,
- * each with the question to ask in QUESTIONS.md. Also writes a corrupt image (the panel must show
- * an error, not crash). Usage: node out/server/test/tools/sceneWorkspace.js DIR
+ * each with the question to ask in QUESTIONS.md and a sidecar `<file>.scene.json` of its objects
+ * (the panel's first question asks about those, not about two words of the vocabulary). Also
+ * writes a corrupt image (the panel must show an error, not crash). Usage: node out/server/test/tools/sceneWorkspace.js DIR
  */
 
 const at = (colour: SceneObject['colour'], shape: SceneObject['shape'], col: number, row: number, size = 18): SceneObject => ({ colour, shape, size, ...cellCentre(col, row) });
@@ -38,6 +40,13 @@ export const CLIP: { file: string; clip: Clip; question: string; answer: string 
 
 export const CORRUPT_IMAGE = 'corrupt.png';
 
+/** The scene's sidecar (protocol/webview.ts SCENE_SIDECAR_FORMAT): its objects in the canvas's pixels, and a clip's appearance frames. */
+export function sceneSidecar(scene: Scene, appearFrame?: readonly number[]): string {
+  const objects = scene.objects.map((o, i) => ({ colour: o.colour, shape: o.shape, x: o.x, y: o.y, size: o.size, ...(appearFrame ? { appearFrame: appearFrame[i] } : {}) }));
+  const sidecar = { format: SCENE_SIDECAR_FORMAT, version: 1, canvas: { width: scene.width, height: scene.height }, grid: scene.grid ?? GRID_SIZE, objects };
+  return `${JSON.stringify(sidecar, null, 2)}\n`;
+}
+
 function png(image: RgbImage): Promise<Buffer> {
   return sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer();
 }
@@ -62,9 +71,11 @@ export async function writeSceneWorkspace(dir: string, opts: { corrupt?: boolean
   const items: WorkspaceItem[] = [];
   for (const s of SCENES) {
     await fs.writeFile(path.join(dir, s.file), await png(await renderScene(s.scene)));
+    await fs.writeFile(path.join(dir, `${s.file}.scene.json`), sceneSidecar(s.scene));
     items.push({ file: s.file, question: s.question, answer: s.answer });
   }
   await encodeClip(await renderClip(CLIP.clip), path.join(dir, CLIP.file));
+  await fs.writeFile(path.join(dir, `${CLIP.file}.scene.json`), sceneSidecar(CLIP.clip.scene, CLIP.clip.appearFrame));
   items.push({ file: CLIP.file, question: CLIP.question, answer: CLIP.answer });
   if (opts.corrupt) {
     // A PNG signature followed by garbage: recognisably a PNG that no decoder can read.

@@ -23,6 +23,7 @@ import {
   isSavedState,
   maxLayerOf,
   mediaRef,
+  questionIsRun,
   restorePanelState,
   selectedObject,
 } from '../state/panelState';
@@ -266,8 +267,8 @@ export class Controller {
       this.note('Steering needs the ID bank for this model: Derive IDs first.');
       return Promise.resolve(null);
     }
-    if (!s.baseline) {
-      this.note('Run the question first: steering changes its answer.');
+    if (!s.baseline || !questionIsRun(s)) {
+      this.note(s.baseline ? 'The question was changed after its run: Run it, then steer its objects.' : 'Run the question first: steering changes its answer.');
       return Promise.resolve(null);
     }
     if (this.transient.bandError) {

@@ -5,7 +5,7 @@ import { cellLabel } from '../logic/grid';
 import { formatLayerBand } from '../logic/layers';
 import { argmaxAt, probeRowLayers, similarityAt } from '../logic/probeLayers';
 import { shownArgmax } from '../logic/peakedness';
-import { type PanelState, boxObjects, canDrawBoxes, currentProbe, currentStep, maxLayerOf, objectChoices, selectedObject } from '../state/panelState';
+import { type PanelState, boxObjects, canDrawBoxes, currentProbe, currentStep, maxLayerOf, objectChoices, questionIsRun, selectedObject } from '../state/panelState';
 import { AnswerView, answerContext } from '../views/answerView';
 import { type CardContext, ChartCard } from '../views/chartCard';
 import { h, setChildren, show } from '../views/dom';
@@ -324,7 +324,7 @@ export class PanelView implements PanelRenderer {
     const bank = state.init.bank;
     if (state.mediaMode === 'tokens') return "The model's tokens over the picture: hover a patch or a token below.";
     if (!bank) return 'Derive IDs to see where the model places each object.';
-    if (!state.baseline) return 'Run the question to read where the model places each object.';
+    if (!state.baseline || !questionIsRun(state)) return 'Run the question to read where the model places each object.';
     if (bank.kind === 'temporal') return 'Click a frame in the temporal strip to move an object in time.';
     if (state.mediaMode === 'boxes') return 'Drag on the picture to draw the box of the object picked above; Run sends it with the probe.';
     return `Click a cell to move ${object ?? 'the object'} there at layers ${formatLayerBand(state.band)}; hover for values.`;

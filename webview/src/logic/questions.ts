@@ -1,5 +1,5 @@
 import type { QuestionRelation, QuestionTemplate } from '../../../protocol/requests';
-import type { InitBody } from '../../../protocol/webview';
+import type { InitBody, SceneObjectNote, SceneObjects } from '../../../protocol/webview';
 
 /**
  * What the panel asks, from what the server says can be asked (ModelInfo.vocabulary): a template
@@ -27,13 +27,6 @@ export const UNNAMED = '…';
 /** A template filled with the object names (blank names show as "…"). */
 export function questionFrom(template: QuestionTemplate, a: string, b: string): string {
   return fillTemplate(template.text, a.trim() || UNNAMED, b.trim() || UNNAMED);
-}
-
-/** Two distinct words to start with (the first two; one word is used twice only when it is all there is). */
-export function defaultObjectPair(words: readonly string[]): [string, string] {
-  const a = words[0] ?? 'object';
-  const b = words.find((w) => w !== a) ?? a;
-  return [a, b];
 }
 
 /** Lower case, every run of characters other than letters and digits one space, padded: whole names match as ` name `. */
@@ -77,6 +70,101 @@ export function nameAmong(words: readonly string[], name: string): string {
 /** Whether `question` contains `name` as whole words ("traffic light" in "... the traffic light?"). */
 export function namesObject(question: string, name: string): boolean {
   return name.trim() !== '' && normalised(question).includes(normalised(name));
+}
+
+/** The question box's template and names, without the question's text. */
+export type QuestionChoice = Pick<QuestionFields, 'templateIndex' | 'objectA' | 'objectB'>;
+
+/** The names a template can ask about in a scene, each with its object: the closed words naming exactly one object, or the objects' own names. */
+function sceneNames(template: QuestionTemplate, closedWords: readonly string[] | null, objects: readonly SceneObjectNote[]): { name: string; o: SceneObjectNote }[] {
+  const words = wordsFor(template, closedWords);
+  if (!words) return objects.map((o) => ({ name: o.name, o }));
+  // in the scene's order; a word naming several of its objects ("star" of two stars) names none
+  return objects.flatMap((o) => {
+    const name = words.find((w) => namesObject(o.name, w) && objects.filter((p) => namesObject(p.name, w)).length === 1);
+    return name ? [{ name, o }] : [];
+  });
+}
+
+/** Whether the scene answers a template about these objects: left/right needs different columns, above/below different rows, before/after different frames. */
+function answeredIn(template: QuestionTemplate, a: SceneObjectNote, b: SceneObjectNote, grid: number): boolean {
+  const cell = (v: number) => Math.min(grid - 1, Math.max(0, Math.floor(v * grid)));
+  switch (template.relation) {
+    case 'leftRight':
+      return cell(a.x) !== cell(b.x);
+    case 'aboveBelow':
+      return cell(a.y) !== cell(b.y);
+    case 'beforeAfter':
+      return a.appearFrame !== undefined && b.appearFrame !== undefined && a.appearFrame !== b.appearFrame;
+    default:
+      return true;
+  }
+}
+
+/**
+ * The first question: the first template the scene can answer, about objects that are in it (in
+ * the scene's order); without a scene (a photo, a drawing) the first template with its names
+ * blank, for the user to choose. Never two words of the vocabulary the picture may not hold.
+ */
+export function firstQuestion(templates: readonly QuestionTemplate[], closedWords: readonly string[] | null, scene: SceneObjects | undefined): QuestionChoice {
+  const blank: QuestionChoice = { templateIndex: templates.length ? 0 : -1, objectA: '', objectB: '' };
+  if (!scene) return blank;
+  for (const [templateIndex, t] of templates.entries()) {
+    const names = sceneNames(t, closedWords, scene.objects);
+    if (t.objects === 1 && names.length) return { templateIndex, objectA: names[0].name, objectB: '' };
+    for (const a of names) {
+      const b = names.find((b) => b.o !== a.o && answeredIn(t, a.o, b.o, scene.grid));
+      if (b) return { templateIndex, objectA: a.name, objectB: b.name };
+    }
+  }
+  return blank;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The names a question fills a template with ("Is the blue square above or below the green star?"), or null when it is not that template's shape. */
+function namesInTemplate(question: string, template: QuestionTemplate): string[] | null {
+  const slots: string[] = [];
+  const pattern = template.text
+    .trim()
+    .split(/(\{[ab]\})/)
+    .map((part) => {
+      if (part === '{a}' || part === '{b}') {
+        slots.push(part);
+        return '(.+?)';
+      }
+      return escapeRegExp(part).replace(/\s+/g, '\\s+');
+    })
+    .join('');
+  const match = new RegExp(`^${pattern}$`, 'iu').exec(question.trim());
+  if (!match) return null;
+  const names: Record<string, string> = {};
+  slots.forEach((slot, i) => (names[slot] ??= match[i + 1].trim()));
+  return [names['{a}'] ?? '', names['{b}'] ?? ''];
+}
+
+/**
+ * The template and names a typed question is: a template's shape filled with names it can ask
+ * about (the closed words, in the vocabulary's spelling), else a question of the user's own naming
+ * the closed words found in it (two at most; none found: blank; a name is never carried over to
+ * stand for a missing one) or, with free names, the names typed beside it.
+ */
+export function choiceForTyped(question: string, templates: readonly QuestionTemplate[], closedWords: readonly string[] | null, typed: Pick<QuestionFields, 'objectA' | 'objectB'>): QuestionChoice {
+  for (const [templateIndex, t] of templates.entries()) {
+    const filled = namesInTemplate(question, t);
+    if (!filled) continue;
+    const words = wordsFor(t, closedWords);
+    const names = filled.slice(0, t.objects).map((n) => (words ? words.find((w) => normalised(w) === normalised(n)) : n));
+    if (names.some((n) => !n || n === UNNAMED)) continue;
+    return { templateIndex, objectA: names[0]!, objectB: names[1] ?? '' };
+  }
+  const closedNames = allClosedNames(templates, closedWords);
+  if (closedNames) {
+    const [objectA = '', objectB = ''] = objectsNamedIn(question, closedNames);
+    return { templateIndex: -1, objectA, objectB };
+  }
+  // free names cannot be found in free text: they stay as typed (Run says when the question lacks one)
+  return { templateIndex: -1, objectA: typed.objectA, objectB: typed.objectB };
 }
 
 /** The template that, filled with these names, is the question: its index, or -1 for a question of the user's own. */

@@ -12,7 +12,7 @@ import type {
 } from '../../../protocol/requests';
 import type { InitBody, InspectedMedia, ServerStateChange } from '../../../protocol/webview';
 import { bankBestLayer, bankDefaultBand, clampBand } from '../logic/layers';
-import { askedQuestion, closedObjectWords, defaultObjectPair, questionFrom, templatesOf } from '../logic/questions';
+import { askedQuestion, closedObjectWords, firstQuestion, questionFrom, templatesOf } from '../logic/questions';
 import { type AnswerSummary, type Experiment, createExperiment } from './experimentLog';
 
 /** Everything the panel shows, as plain JSON: kept with setState so a hidden panel restores. */
@@ -107,10 +107,10 @@ export function maxLayerOf(init: InitBody): number {
 }
 
 export function initialPanelState(init: InitBody, now: Date): PanelState {
-  // a closed vocabulary starts from two of its words; free names start blank, for the user to type
-  const words = closedObjectWords(init);
-  const [objectA, objectB] = words ? defaultObjectPair(words) : ['', ''];
-  const template = templatesOf(init)[0];
+  // a scene-engine picture is asked about two of its own objects; any other picture starts blank, for the user to name them
+  const templates = templatesOf(init);
+  const { templateIndex, objectA, objectB } = firstQuestion(templates, closedObjectWords(init), init.sceneObjects);
+  const template = templates[templateIndex];
   const maxLayer = maxLayerOf(init);
   // per kind: the bank's own calibrated band and best layer (a clip's temporal bank: layer 4 on the bundled model)
   const band = clampBand(bankDefaultBand(init.bank) ?? init.settings.defaultLayers, maxLayer);
@@ -118,7 +118,7 @@ export function initialPanelState(init: InitBody, now: Date): PanelState {
     version: STATE_VERSION,
     init,
     question: template ? questionFrom(template, objectA, objectB) : '',
-    templateIndex: template ? 0 : -1,
+    templateIndex,
     objectA,
     objectB,
     answerText: '',
@@ -204,11 +204,16 @@ export function currentStep(state: PanelState): SteerStep | null {
   return state.steps[state.steps.length - 1] ?? null;
 }
 
-/** Objects the panel can select: those the probe read, else the names in the question box. */
+/** Whether the question box still holds the question of the run on screen (a typed question is not run yet). */
+export function questionIsRun(state: PanelState): boolean {
+  return !!state.baseline && state.baseline.forward.question.trim() === state.question.trim();
+}
+
+/** Objects the panel can select: those the run's probe read while its question is in the box, else the objects the box's question names. */
 export function objectChoices(state: PanelState): string[] {
   const probe = state.baseline?.probeResult;
-  if (probe && probe.objects.length > 0) return probe.objects.map((o) => o.object);
-  return [...new Set([state.objectA, state.objectB].map((o) => o.trim()).filter(Boolean))];
+  if (probe && probe.objects.length > 0 && questionIsRun(state)) return probe.objects.map((o) => o.object);
+  return boxObjects(state);
 }
 
 export function selectedObject(state: PanelState): string | null {

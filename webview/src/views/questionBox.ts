@@ -1,6 +1,6 @@
 import type { QuestionTemplate } from '../../../protocol/requests';
 import type { InitBody } from '../../../protocol/webview';
-import { type QuestionFields, UNNAMED, allClosedNames, closedObjectWords, fillTemplate, nameAmong, objectsNamedIn, questionFrom, templateMatching, templatesOf, wordsFor } from '../logic/questions';
+import { type QuestionFields, UNNAMED, askedQuestion, choiceForTyped, closedObjectWords, fillTemplate, nameAmong, questionFrom, templatesOf, wordsFor } from '../logic/questions';
 import { h, show } from './dom';
 
 /**
@@ -18,6 +18,8 @@ type Field = HTMLElement & { value: string };
 
 /** The template select's value for a question of the user's own. */
 const OWN = '-1';
+/** An object select's first option: no object chosen yet (a picture whose objects the panel does not know). */
+const CHOOSE = 'Choose…';
 
 export class QuestionBox {
   readonly element: HTMLElement;
@@ -83,12 +85,19 @@ export class QuestionBox {
     setUnlessFocused(this.answers, state.answerText);
     setUnlessFocused(this.question, state.question);
     const oneObject = this.templates[state.templateIndex]?.objects === 1;
-    // free names: the second field only when the question names two; a closed vocabulary keeps both selects, as it always has
+    // the second object only when the question names two (a one-object template left "blue square and blue square" before)
+    show(this.selects[0], !!this.words);
+    show(this.selects[1], !!this.words && !oneObject);
+    show(this.names[0], !this.words);
     show(this.names[1], !this.words && !oneObject);
-    show(this.and, !!this.words || !oneObject);
+    show(this.and, !oneObject);
     show(this.answersRow, state.templateIndex < 0);
     this.question.setAttribute('placeholder', this.templates[state.templateIndex] ? questionFrom(this.templates[state.templateIndex], '', '') : 'Ask about the objects…');
     this.run.toggleAttribute('disabled', busy || !canRun);
+    // Run says what is missing (e.g. the objects of a picture the panel knows nothing about); clicking it says so too
+    const asking = askedQuestion(state, this.templates, this.words);
+    if (asking.ok || !canRun) this.run.removeAttribute('title');
+    else this.run.setAttribute('title', asking.problem);
     this.spinner.toggleAttribute('hidden', !busy);
   }
 
@@ -101,8 +110,6 @@ export class QuestionBox {
     this.templates = templates;
     this.words = words;
     fillOptions(this.template, [...templates.map((t) => fillTemplate(t.text, UNNAMED, UNNAMED)), 'Own question'], [...templates.map((_, i) => String(i)), OWN], String(state.templateIndex));
-    for (const s of this.selects) show(s, !!words);
-    for (const n of this.names) show(n, !words);
     this.offered = null;
   }
 
@@ -110,8 +117,7 @@ export class QuestionBox {
   private offerWords(words: string[] | null, state: QuestionFields): void {
     if (!words || sameList(words, this.offered)) return;
     this.offered = words;
-    fillOptions(this.selects[0], words, words, state.objectA);
-    fillOptions(this.selects[1], words, words, state.objectB);
+    for (const [select, chosen] of [[this.selects[0], state.objectA], [this.selects[1], state.objectB]] as const) fillOptions(select, [CHOOSE, ...words], ['', ...words], chosen);
   }
 
   private emit(change: Partial<QuestionFields>): void {
@@ -129,7 +135,9 @@ export class QuestionBox {
     }
     // a template with its own names (the colour question's shapes) takes the names' counterparts
     const words = wordsFor(template, this.words);
-    const [objectA, objectB] = words ? [nameAmong(words, this.fields.objectA), nameAmong(words, this.fields.objectB)] : [this.fields.objectA, this.fields.objectB];
+    // a name not chosen yet stays unchosen
+    const among = (name: string) => (words && name.trim() ? nameAmong(words, name) : name);
+    const [objectA, objectB] = [among(this.fields.objectA), among(this.fields.objectB)];
     const question = questionFrom(template, objectA, objectB);
     this.question.value = question;
     this.emit({ templateIndex: i, question, objectA, objectB });
@@ -149,20 +157,20 @@ export class QuestionBox {
   }
 
   /**
-   * A typed question: with a closed vocabulary the object selects move to the words it names (so
-   * steering offers those); it stays a template's question only while it is that template filled
-   * with the names, else it is the user's own (its answer words typed beside it).
+   * A typed question moves every control to it: the template whose shape it has, with the names it
+   * fills in ("Is the blue square above or below the green star?": above/below, blue square, green
+   * star), else "Own question" with the objects it names (its answer words typed beside it); the
+   * steering choices follow the names (panelState.objectChoices).
    */
   private questionTyped(): void {
     const question = this.question.value;
-    let { objectA, objectB } = this.fields;
-    if (this.words) {
-      const [a = objectA, b = objectB] = objectsNamedIn(question, allClosedNames(this.templates, this.words) ?? this.words);
-      [objectA, objectB] = [a, b];
-      this.selects[0].value = objectA;
-      this.selects[1].value = objectB;
-    }
-    const templateIndex = templateMatching(question, this.templates, objectA, objectB);
+    const { templateIndex, objectA, objectB } = choiceForTyped(question, this.templates, this.words, this.fields);
+    const template = this.templates[templateIndex];
+    // the selects offer the template's names (the colour question's shapes) before they are set
+    if (this.words) this.offerWords(wordsFor(template, this.words), { ...this.fields, objectA, objectB });
+    const objects = this.words ? this.selects : this.names;
+    objects[0].value = objectA;
+    objects[1].value = objectB;
     this.template.value = String(templateIndex);
     this.emit({ question, objectA, objectB, templateIndex });
   }
