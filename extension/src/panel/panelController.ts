@@ -15,6 +15,7 @@ import type { SelectedModel } from '../server/selectedModel';
 import { ErrorCodes, toPanelError } from '../../../protocol/errors';
 import { checkWebviewMessage } from './messageValidation';
 import { scopeParams, ScopeError, type PanelScope } from './paramsScope';
+import { recordedResult } from '../experiments/recordedResult';
 import { readSceneSidecar } from './sceneSidecar';
 
 /**
@@ -256,7 +257,7 @@ export class PanelController implements vscode.Disposable {
     this.steps.push(step);
     try {
       const result = await this.models.request(REQUEST_TYPES[webviewMethodName(method)] as RequestType<never, unknown, void>, scoped as never, cancel.token, (p) => void this.post({ type: 'progress', requestId, body: p }));
-      step.result = result;
+      step.result = recordedResult(step.method, result);
       await this.post({ type: 'response', requestId, body: result });
     } catch (e) {
       const error = withPanelFix(toPanelError(e));

@@ -28,11 +28,11 @@ import {
   selectedObject,
 } from '../state/panelState';
 import type { ExportFile } from '../views/chartExport';
+import { cancelledNote, wasCancelled } from '../views/progressView';
 import { modelSwitched, onNewModel, switchNotice } from './modelSwitch';
 import { performPaletteAction } from './paletteAction';
-import { cancelledNote, wasCancelled } from '../views/progressView';
-import { type PanelRenderer, type Requester, type Transient, shownError } from './controllerTypes';
 import { probeOrNote, unreadObjectsNote } from './questionRun';
+import { type PanelRenderer, type Requester, type Transient, shownError } from './controllerTypes';
 
 export type { PanelRenderer, Requester, Transient };
 export { shownError };
