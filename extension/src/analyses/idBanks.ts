@@ -3,6 +3,7 @@ import { deriveIdsRequest, deriveTidsRequest, type IdBankSummary } from '../../.
 import type { SelectedModel } from '../server/selectedModel';
 import { IdBankCache, type BankKind } from './idBankCache';
 import { runWithProgress } from './longRunning';
+import { panelDeriveParams } from './derivePreset';
 import { randomInitBaseline } from './randomInitBaseline';
 
 /** The ID banks of the loaded model: cached ones, and deriving new ones (long work). */
@@ -40,7 +41,7 @@ export class IdBanks implements vscode.Disposable {
     const work = runWithProgress(`Deriving ${kind} IDs for ${this.models.modelName}`, async (token, report) => {
       const out = await this.cache.prepare(info.decoderHash, kind);
       // the random-init twin shipped beside the model (<model>-random-init): its lattice is drawn beside this model's
-      const summary = await this.models.request(request, { out, overwrite: true, ...randomInitBaseline(this.models.modelDir) }, token, report);
+      const summary = await this.models.request(request, { out, overwrite: true, ...panelDeriveParams(info, kind), ...randomInitBaseline(this.models.modelDir) }, token, report);
       const stored = await this.cache.write({ ...summary, decoderHash: info.decoderHash, kind });
       this.changed.fire(stored);
       return stored;
