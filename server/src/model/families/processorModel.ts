@@ -129,7 +129,15 @@ export class ProcessorModel implements VisionLanguageModel {
       throw badQuestion(`The question makes a prompt of ${ids.length} tokens, but this model reads at most ${max} positions (max_position_embeddings) including its answer: shorten the question.`);
     }
     const imageId = this.folder.config.image_token_index;
-    const tokens: PromptToken[] = ids.map((id) => ({ id, text: this.prompts.tokenizer.id_to_token(id) ?? '', kind: id === imageId ? 'image' : 'text' }));
+    // Text tokens as they read (TransformerLens' to_str_tokens: " dog", not byte-level "Ġdog"); a
+    // SentencePiece word start ("▁the") keeps its space, which decoding one token alone drops. Media tokens by name.
+    const tokenText = (id: number) => {
+      const raw = this.prompts.tokenizer.id_to_token(id) ?? '';
+      if (id === imageId) return raw;
+      const read = this.prompts.tokenizer.decode([id], { skip_special_tokens: false });
+      return raw.startsWith('\u2581') && !read.startsWith(' ') ? ` ${read}` : read;
+    };
+    const tokens: PromptToken[] = ids.map((id) => ({ id, text: tokenText(id), kind: id === imageId ? 'image' : 'text' }));
     if (this.spec.placeMedia) this.spec.placeMedia(tokens, outputs, this.folder);
     else placeSquare(tokens);
     const embeds = await this.session.inputsEmbeds(ids, media.features);
