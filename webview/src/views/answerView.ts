@@ -105,12 +105,17 @@ function steeredAnswer(o: SteerOutcome): Child[] {
     !whole && words.length
       ? table(['word', 'before', 'steered', 'Δ', 'noise', 'Δ noise'], words.map((r) => [r.word, formatLogprob(r.before), formatLogprob(r.after), formatDelta(r.delta), formatLogprob(r.noise), formatDelta(r.noiseDelta)]), 'answer words: log P at the first answer token')
       : null,
+    // seven columns and free-text answers: the table scrolls in its column rather than widen the panel
     answers.length
-      ? table(
-          ['answer', 'generated', 'before', 'steered', 'Δ', 'noise', 'Δ noise'],
-          answers.map((r) => [r.answer, r.generatedBy, formatLogprob(r.before), formatLogprob(r.after), formatDelta(r.delta), formatLogprob(r.noise), formatDelta(r.noiseDelta)]),
-          'whole answers: log P summed over their tokens under each run',
-          'whole-answer-table',
+      ? h(
+          'div',
+          { class: 'table-scroll' },
+          table(
+            ['answer', 'generated', 'before', 'steered', 'Δ', 'noise', 'Δ noise'],
+            answers.map((r) => [r.answer, r.generatedBy, formatLogprob(r.before), formatLogprob(r.after), formatDelta(r.delta), formatLogprob(r.noise), formatDelta(r.noiseDelta)]),
+            'whole answers: log P summed over their tokens under each run',
+            'whole-answer-table',
+          ),
         )
       : null,
   ];
