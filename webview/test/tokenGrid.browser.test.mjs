@@ -2,41 +2,11 @@
 // a square grid, a 4x5 grid and SmolVLM-style tiles with a global image, from canned token
 // places (test/fixtures/tokenGridPage.ts); hovering a patch lights its token and the reverse.
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { launchBrowser, saveArtifact, serve, webviewRoot } from './support/harness.mjs';
+import { describe, it } from 'node:test';
+import { useFixturePage } from './support/fixturePage.mjs';
+import { saveArtifact } from './support/harness.mjs';
 
-let dir;
-let server;
-let browser;
-
-before(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'sil-token-grid-'));
-  const esbuild = await import('esbuild');
-  await esbuild.build({ entryPoints: [path.join(webviewRoot, 'test/fixtures/tokenGridPage.ts')], outfile: path.join(dir, 'page.js'), bundle: true, format: 'iife', platform: 'browser', target: ['chrome114'], logLevel: 'warning' });
-  await copyFile(path.join(webviewRoot, 'src/panel.css'), path.join(dir, 'webview.css'));
-  await writeFile(path.join(dir, 'photo.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200"><rect width="300" height="200" fill="#8aa"/><circle cx="90" cy="120" r="30" fill="#a53"/></svg>');
-  await writeFile(path.join(dir, 'index.html'), '<!DOCTYPE html><html><head><meta charset="UTF-8"><link rel="stylesheet" href="webview.css"></head><body><div id="app"></div><script src="page.js"></script></body></html>');
-  server = await serve(dir);
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-async function page() {
-  const context = await browser.newContext({ viewport: { width: 800, height: 600 }, deviceScaleFactor: 1 });
-  const p = await context.newPage();
-  const errors = [];
-  p.on('pageerror', (e) => errors.push(e.message));
-  await p.goto(server.url);
-  await p.waitForFunction(() => window.__tokenGrid !== undefined);
-  return { p, errors, close: () => context.close() };
-}
+const page = useFixturePage('tokenGridPage.ts', '__tokenGrid', { 'photo.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200"><rect width="300" height="200" fill="#8aa"/><circle cx="90" cy="120" r="30" fill="#a53"/></svg>' });
 
 /** The active view's patches as rects in picture fractions. */
 const patches = (p) =>

@@ -4,43 +4,14 @@
 // in the panel against the stub host, the tokens under the answer of every question, a question
 // naming no object the model reads keeping its answer with a note, the old heatmap cleared.
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { launchBrowser, saveArtifact, serve, webviewRoot } from './support/harness.mjs';
+import { describe, it } from 'node:test';
+import { useFixturePage } from './support/fixturePage.mjs';
+import { saveArtifact } from './support/harness.mjs';
 import { requests, run, usePanelSite, withPanel } from './support/panelSession.mjs';
 
 usePanelSite();
 
-let dir;
-let server;
-let browser;
-
-before(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'sil-token-view-'));
-  const esbuild = await import('esbuild');
-  await esbuild.build({ entryPoints: [path.join(webviewRoot, 'test/fixtures/tokenViewPage.ts')], outfile: path.join(dir, 'page.js'), bundle: true, format: 'iife', platform: 'browser', target: ['chrome114'], logLevel: 'warning' });
-  await copyFile(path.join(webviewRoot, 'src/panel.css'), path.join(dir, 'webview.css'));
-  await writeFile(path.join(dir, 'index.html'), '<!DOCTYPE html><html><head><meta charset="UTF-8"><link rel="stylesheet" href="webview.css"></head><body><div id="app"></div><script src="page.js"></script></body></html>');
-  server = await serve(dir);
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-async function page() {
-  const context = await browser.newContext({ viewport: { width: 800, height: 600 }, deviceScaleFactor: 1 });
-  const p = await context.newPage();
-  const errors = [];
-  p.on('pageerror', (e) => errors.push(e.message));
-  await p.goto(server.url);
-  await p.waitForFunction(() => window.__tokenView !== undefined);
-  return { p, errors, close: () => context.close() };
-}
+const page = useFixturePage('tokenViewPage.ts', '__tokenView');
 
 const items = (p, scope = '') =>
   p.$$eval(`${scope} .str-token-list > li`, (li) => li.map((n) => ({ text: n.querySelector('.token-text')?.textContent ?? n.textContent, position: Number(n.getAttribute('data-position')), classes: n.className, title: n.getAttribute('title') })));
