@@ -1,6 +1,6 @@
 /**
  * Which files the extension offers to inspect, by extension (matching package.json's menus).
- * A GIF is treated as a still image, as VS Code's image preview shows it. Pure.
+ * A GIF is offered as an image; an animated one opens as a video (mediaTarget.ts). Pure.
  */
 export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'webp', 'gif', 'bmp'] as const;
 export const VIDEO_EXTENSIONS = ['mp4', 'webm', 'mov', 'mkv'] as const;

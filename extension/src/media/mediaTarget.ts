@@ -1,5 +1,7 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { gifFrameCount } from './gifFrames';
 import { inspectableGlob, inspectableKind, type InspectableKind } from './mediaExtensions';
 
 export interface MediaTarget {
@@ -9,8 +11,18 @@ export interface MediaTarget {
 
 function asTarget(uri: vscode.Uri | undefined, kinds: readonly InspectableKind[]): MediaTarget | undefined {
   if (!uri || uri.scheme !== 'file') return undefined;
-  const kind = inspectableKind(uri.fsPath);
+  let kind = inspectableKind(uri.fsPath);
+  // an animated GIF is a clip: the model reads its frames as a video, not its first frame alone
+  if (kind === 'image' && kinds.includes('video') && /\.gif$/i.test(uri.fsPath) && animated(uri.fsPath)) kind = 'video';
   return kind && kinds.includes(kind) ? { uri, kind } : undefined;
+}
+
+function animated(file: string): boolean {
+  try {
+    return gifFrameCount(fs.readFileSync(file), 2) > 1;
+  } catch {
+    return false; // unreadable: the server names the problem when it opens the file
+  }
 }
 
 /** The file of the active editor tab: a preview (custom editor) or a text editor. */
