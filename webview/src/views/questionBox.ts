@@ -43,7 +43,8 @@ export class QuestionBox {
 
   constructor(private readonly handlers: QuestionBoxHandlers) {
     this.template = h('vscode-single-select', { class: 'template-select', attrs: { 'aria-label': 'Question template' } }) as Field;
-    const select = (label: string) => h('vscode-single-select', { class: 'word-select', attrs: { 'aria-label': label } }) as Field;
+    // combobox: type-ahead over the closed vocabulary (64 names on the bundled model)
+    const select = (label: string) => h('vscode-single-select', { class: 'word-select', attrs: { 'aria-label': label, combobox: '' } }) as Field;
     const name = (label: string, example: string) => h('vscode-textfield', { class: 'object-field', attrs: { 'aria-label': label, placeholder: example } }) as Field;
     this.selects = [select('First object'), select('Second object')];
     this.names = [name('First object', 'e.g. dog'), name('Second object', 'e.g. traffic light')];
