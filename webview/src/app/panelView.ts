@@ -237,7 +237,7 @@ export class PanelView implements PanelRenderer {
     if (this.memo.overlay.changed([probe, state.layer, bank, this.themeVersion, state.steps, object])) this.media.setOverlay(this.mainOverlay(state, probe, object));
     this.answer.update(state.baseline?.answer ?? null, step?.outcome ?? null, busy, answerContext(state, step));
     this.steering.update(objectChoices(state), object, state.band, transient.bandError, state.factor, state.steps.length > 0 && !busy, this.steerStatus(state, transient));
-    this.experiment.update(state.experiment, state.replay);
+    this.experiment.update(state.experiment, state.replay, init.bank);
     this.sweepButton.toggleAttribute('disabled', busy || init.model === null);
     if (document.activeElement !== this.batchField) this.batchField.value = String(state.sweepBatch);
     this.batchHint.textContent = batchHint(this.batchField.value, LIMITS.batch.max);
@@ -338,7 +338,7 @@ export class PanelView implements PanelRenderer {
     const cell = state.init.bank?.cells[step.params.targetCell ?? -1];
     const where = cell ? cellLabel(cell, state.init.bank?.kind ?? 'spatial') : `cell ${step.params.targetCell}`;
     const o = step.outcome;
-    return `Moved ${step.params.object} to ${where} at layers ${formatLayerBand(step.params.layers ?? [])} (factor ${step.params.factor}): ${o.answerBefore} → ${o.answerAfter}${o.flipped ? ' (flipped)' : ''}; noise control → ${o.answerNoise}.`;
+    return `Moved ${step.params.object} to ${where} at layers ${formatLayerBand(step.params.layers ?? [])} (factor ${step.params.factor}): ${o.answerBefore} → ${o.answerAfter}${o.flipped ? (o.changedBy === 'wholeAnswer' ? ' (changed)' : ' (flipped)') : ''}; noise control → ${o.answerNoise}.`;
   }
 
   private renderHeatmaps(state: PanelState, probe: ProbeResult | null): void {

@@ -1,5 +1,6 @@
 import type {
   ForwardParams,
+  IdBankSummary,
   SweepPatchesParams,
   SweepPatchesResult,
   ProbeParams,
@@ -8,6 +9,7 @@ import type {
 } from '../../../protocol/requests';
 import type { UiAction } from '../../../protocol/experimentSteps';
 import type { InitBody } from '../../../protocol/webview';
+import { cellLabel } from '../logic/grid';
 
 /**
  * The panel's experiment log: every action as data (nnsight/pyvene style), view changes and
@@ -76,13 +78,18 @@ export function uiActionsOf(experiment: Experiment): UiAction[] {
   return experiment.actions.map((a): UiAction => (a.kind === 'layer' ? { kind: 'layer', layer: a.layer } : a.kind === 'selectObject' ? { kind: 'selectObject', object: a.object } : a.kind === 'failed' ? { kind: a.action } : { kind: a.kind }));
 }
 
-/** A one-line description of an action, for the experiment list. */
-export function describeAction(a: ExperimentAction): string {
+/** A one-line description of an action, for the experiment list; cells named in the panel's one convention when the bank is known. */
+export function describeAction(a: ExperimentAction, bank?: Pick<IdBankSummary, 'cells' | 'kind'> | null): string {
   switch (a.kind) {
     case 'run':
       return `Run "${a.forward.question}" → ${a.result.answer}`;
-    case 'steer':
-      return `Steer ${a.params.object ?? 'object'} to cell ${a.params.targetCell ?? '?'} at layers ${(a.params.layers ?? []).join(',')} → ${a.outcome.answerAfter}${a.outcome.flipped ? ' (flipped)' : ''}`;
+    case 'steer': {
+      const cell = bank?.cells[a.params.targetCell ?? -1];
+      const where = cell && bank ? cellLabel(cell, bank.kind) : `cell ${a.params.targetCell ?? '?'}`;
+      // a phrase answer changed as a whole; a two-way question flipped its answer word (as the answer view's badge says)
+      const changed = a.outcome.flipped ? (a.outcome.changedBy === 'wholeAnswer' ? ' (changed)' : ' (flipped)') : '';
+      return `Steer ${a.params.object ?? 'object'} to ${where} at layers ${(a.params.layers ?? []).join(',')} → ${a.outcome.answerAfter}${changed}`;
+    }
     case 'undo':
       return 'Undo';
     case 'sweepPatches':

@@ -22,7 +22,7 @@ export class ExperimentView {
     this.element = h('div', { class: 'experiment-view', attrs: { 'data-view': 'experiment' } });
   }
 
-  update(experiment: Experiment, replay: ReplayReport | null): void {
+  update(experiment: Experiment, replay: ReplayReport | null, bank: Parameters<typeof describeAction>[1] = null): void {
     const warn = replay !== null && (replay.error !== undefined || replay.differences.length > 0);
     const report = replay
       ? h(
@@ -33,7 +33,7 @@ export class ExperimentView {
           replay.error && replay.steps !== undefined ? h('p', { text: `Not replayed: ${replay.error}` }) : null,
         )
       : null;
-    const items = experiment.actions.map((a, i) => h('li', { text: `${i + 1}. ${describeAction(a)}` }));
+    const items = experiment.actions.map((a, i) => h('li', { text: `${i + 1}. ${describeAction(a, bank)}` }));
     setChildren(
       this.element,
       report,
