@@ -65,8 +65,11 @@ export async function webviewFrame(page: Page, selector: string, opts: { timeout
   throw new Error(`No webview showed ${selector} within ${(opts.timeoutMs ?? 60_000) / 1000} s.`);
 }
 
+/** The workbench's theme kinds, as classes of `.monaco-workbench`. */
+export type ThemeKind = 'vs' | 'vs-dark' | 'hc-black' | 'hc-light';
+
 /** Waits until the workbench shows the given theme kind. */
-export async function waitForThemeKind(page: Page, kind: 'vs' | 'vs-dark'): Promise<void> {
+export async function waitForThemeKind(page: Page, kind: ThemeKind): Promise<void> {
   // Page-side code as a string: this file is type-checked for Node, without DOM types.
   await page.waitForFunction(`document.querySelector('.monaco-workbench')?.classList.contains(${JSON.stringify(kind)}) ?? false`, undefined, { timeout: 30_000 });
 }
@@ -101,4 +104,41 @@ export async function selectModel(page: Page, label: string, timeoutMs = 120_000
   const kept = await page.locator('.statusbar-item', { hasText: label }).first().waitFor({ timeout: 5_000 }).then(() => true, () => false);
   const failed = toast('Spatial IDs: could not load').first();
   if (!kept || (await failed.isVisible())) throw new Error(`Select Model... did not load ${label}: ${(await failed.textContent({ timeout: 5_000 }).catch(() => null)) ?? 'the status bar went back to the previous model'}`);
+}
+
+/** Preferences: Color Theme, picking the theme named `theme` (e.g. "Light High Contrast"); resolves once the workbench shows `kind`. */
+export async function pickColorTheme(page: Page, theme: string, kind: ThemeKind): Promise<void> {
+  // the command's own row, clicked: Enter could take "Preferences: Browse Color Themes in Marketplace", listed first when used recently
+  await page.locator('.monaco-workbench').click({ position: { x: 640, y: 14 } });
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').fill('>Preferences: Color Theme');
+  await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: /^Preferences: Color Theme$/ }) }).first().click();
+  // the picker's list renders only the rows in view: filter it to the theme, then click the theme's row
+  const picker = page.locator('.quick-input-widget input[placeholder^="Select Color Theme"]');
+  await picker.waitFor({ timeout: 15_000 });
+  await picker.fill(theme);
+  await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${theme}$`) }) }).first().click({ timeout: 15_000 });
+  await waitForThemeKind(page, kind);
+}
+
+/**
+ * Answers code-server's file dialog (VS Code's simple dialog: a quick input holding a path) with
+ * `file`, or with the path it suggests; returns the path accepted. The dialog may take a second
+ * Enter when the typed path is completed as it is typed.
+ */
+export async function answerFileDialog(page: Page, file?: string): Promise<string> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 30_000 });
+  // the dialog writes its starting folder into the input once it has listed it: typing before that is overwritten
+  await page.waitForFunction(`(document.querySelector('.quick-input-widget input')?.value ?? '').length > 0`, undefined, { timeout: 30_000 });
+  for (let i = 0; file !== undefined && i < 3 && (await input.inputValue()) !== file; i++) {
+    await input.fill(file);
+    await page.waitForTimeout(500); // the dialog resolves the typed path before it accepts it
+  }
+  const accepted = await input.inputValue();
+  if (file !== undefined && accepted !== file) throw new Error(`The file dialog kept "${accepted}" instead of ${file}.`);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(1_000);
+  if (await page.locator('.quick-input-widget').isVisible()) await page.keyboard.press('Enter');
+  return accepted;
 }
