@@ -1,15 +1,13 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Frame, Page } from 'playwright-core';
+import { after, before } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
 import type { ForwardResult, TokenInfo } from '../../../protocol/requests';
 import { lastJson, runCli } from '../../../server/test/support/cliRuns';
-import { launchChromium } from './browser';
-import { CodeServer } from './codeServer';
-import { artifactsDir, packagedVsix, testTools } from './testTools';
+import { e2eSession } from './e2eSession';
 import { TWIN_PHOTO, writeTwinWorkspace } from './twinWorkspace';
-import { inspectFromExplorer, selectModel, waitForWorkbench, webviewFrame } from './workbench';
+import { inspectFromExplorer, selectModel, webviewFrame } from './workbench';
 
 /**
  * Issue 16 end to end, as a user with models of other families: the packaged VSIX in a fresh
@@ -27,31 +25,17 @@ import { inspectFromExplorer, selectModel, waitForWorkbench, webviewFrame } from
 const QUESTION = 'Is the dog to the left of the traffic light?';
 const OBJECTS = ['dog', 'traffic light'];
 const ANSWERS = ['yes', 'no'];
-// The panel's Derive IDs asks the server's default derivation (4x4 grid, four objects, the
-// canvas's four sizes, both corners: 1,536 scenes, then 20 held-out calibration items): about 100 s
-// of one core on the Qwen2-VL twin, many minutes on a loaded machine. Last, so nothing waits on it.
+// The panel's Derive IDs on a model other than the bundled one draws two objects at one size
+// (extension/src/analyses/derivePreset.ts: 60 scenes at the model's canvas, then 20 held-out
+// calibration items). Last, so nothing waits on it.
 const DERIVE_TIMEOUT_MS = 15 * 60_000;
 const ANSWER_TIMEOUT_MS = 120_000;
 
-let server: CodeServer;
-let browser: Browser;
 let page: Page;
 let panel: Frame;
 /** The media tokens of the photo's prompt as the server reports them (the CLI's forward), by twin. */
 const serverTokens: Record<string, TokenInfo[]> = {};
 
-const shot = (name: string) => page.screenshot({ path: path.join(artifactsDir(), `${name}.png`) });
-
-function step(name: string, fn: () => Promise<void>): void {
-  test(name, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await shot(`twin-FAILED-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
-      throw e;
-    }
-  });
-}
 
 /** The photo's media tokens from the built CLI: what the same server code reports for that picture, outside the editor. */
 async function mediaTokensFromCli(modelDir: string, photo: string, cache: string): Promise<TokenInfo[]> {
@@ -102,24 +86,22 @@ function serverGrid(tokens: TokenInfo[]): { rows: number; cols: number } {
   return { rows: new Set(tokens.map((t) => t.media?.row)).size, cols: new Set(tokens.map((t) => t.media?.col)).size };
 }
 
-before(async () => {
-  const tools = testTools();
-  server = new CodeServer(tools, 'twin');
-  const workspace = writeTwinWorkspace(path.join(server.dir, 'workspace'), ['qwen2-vl', 'smolvlm']);
-  const cache = path.join(server.dir, 'cli-cache');
-  for (const [name, dir] of Object.entries(workspace.models)) serverTokens[name] = await mediaTokensFromCli(dir, workspace.photo, cache);
-  fs.rmSync(cache, { recursive: true, force: true });
-  await server.installExtension(packagedVsix());
-  await server.start();
-  browser = await launchChromium(tools.chromium);
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace.dir)}`);
-  await waitForWorkbench(page);
+const session = e2eSession({
+  tag: 'twin',
+  shotPrefix: '',
+  logs: 'twin-e2e-logs',
+  writeWorkspace: async (dir, server) => {
+    const workspace = writeTwinWorkspace(dir, ['qwen2-vl', 'smolvlm']);
+    // the photo's media tokens as the server reports them, from the built CLI before the editor starts
+    const cache = path.join(server.dir, 'cli-cache');
+    for (const [name, modelDir] of Object.entries(workspace.models)) serverTokens[name] = await mediaTokensFromCli(modelDir, workspace.photo, cache);
+    fs.rmSync(cache, { recursive: true, force: true });
+    return workspace.dir;
+  },
 });
-
-after(async () => {
-  await browser?.close();
-  await server?.stop(path.join(artifactsDir(), 'twin-e2e-logs'));
+const { shot, step } = session;
+before(() => {
+  page = session.page;
 });
 
 step('Select Model... offers the twins of spatialIds.modelPaths and loads the SmolVLM twin', async () => {

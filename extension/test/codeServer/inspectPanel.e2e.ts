@@ -1,12 +1,10 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Frame, Page } from 'playwright-core';
+import { before } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
 import { CLIP, CORRUPT_IMAGE, SCENES, writeSceneWorkspace } from '../../../server/test/tools/sceneWorkspace';
-import { launchChromium } from './browser';
-import { CodeServer } from './codeServer';
-import { artifactsDir, packagedVsix, testTools } from './testTools';
-import { inspectFromExplorer, runCommand, waitForThemeKind, waitForWorkbench, webviewFrame } from './workbench';
+import { e2eSession } from './e2eSession';
+import { inspectFromExplorer, runCommand, waitForThemeKind, webviewFrame } from './workbench';
 
 /**
  * End to end, as a user: the packaged VSIX installed into a fresh code-server, the fixture
@@ -21,24 +19,9 @@ const STEER_OBJECT = 'red circle';
 const STEER_TARGET_CELL = 7;
 const DERIVE_TIMEOUT_MS = 5 * 60_000;
 
-let server: CodeServer;
-let browser: Browser;
 let page: Page;
 let panel: Frame;
 
-const shot = (name: string) => page.screenshot({ path: path.join(artifactsDir(), `${name}.png`) });
-
-/** A test step that leaves a screenshot of the workbench when it fails. */
-function step(name: string, fn: () => Promise<void>): void {
-  test(name, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await shot(`FAILED-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
-      throw e;
-    }
-  });
-}
 
 async function ask(frame: Frame, question: string): Promise<string> {
   const field = frame.locator('vscode-textfield.question-field input');
@@ -56,22 +39,10 @@ async function assertNoHorizontalOverflow(frame: Frame): Promise<void> {
   assert.ok(scroll <= client + 1, `the panel overflows horizontally (${scroll} > ${client} px)`);
 }
 
-before(async () => {
-  const tools = testTools();
-  server = new CodeServer(tools, 'e2e');
-  const workspace = path.join(server.dir, 'workspace');
-  await writeSceneWorkspace(workspace, { corrupt: true });
-  await server.installExtension(packagedVsix());
-  await server.start();
-  browser = await launchChromium(tools.chromium);
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-  await waitForWorkbench(page);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop(path.join(artifactsDir(), 'e2e-logs'));
+const session = e2eSession({ tag: 'e2e', logs: 'e2e-logs', writeWorkspace: async (dir) => (await writeSceneWorkspace(dir, { corrupt: true }), dir) });
+const { shot, step } = session;
+before(() => {
+  page = session.page;
 });
 
 step('right-click > Inspect Spatial IDs opens the panel, which answers the question', async () => {

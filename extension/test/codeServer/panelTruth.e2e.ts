@@ -1,14 +1,12 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Frame, Page } from 'playwright-core';
+import { before } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
 import { SCENES, writeSceneWorkspace } from '../../../server/test/tools/sceneWorkspace';
-import { launchChromium } from './browser';
-import { CodeServer } from './codeServer';
+import { e2eSession } from './e2eSession';
 import { type ContrastReport, measureControls } from './controlContrast';
-import { artifactsDir, packagedVsix, testTools } from './testTools';
-import { answerFileDialog, inspectFromExplorer, pickColorTheme, runCommand, waitForWorkbench, webviewFrame } from './workbench';
+import { answerFileDialog, inspectFromExplorer, pickColorTheme, runCommand, webviewFrame } from './workbench';
 
 /**
  * Issue 18's acceptance, end to end on the bundled model in code-server: the panel tells the
@@ -33,27 +31,12 @@ const SWEEP_BATCH = 200;
 const ANSWER_TIMEOUT_MS = 120_000;
 const DERIVE_TIMEOUT_MS = 5 * 60_000;
 
-let server: CodeServer;
-let browser: Browser;
 let page: Page;
 let panel: Frame;
 let workspace: string;
 let experimentFile = '';
 
-const shot = (name: string) => page.screenshot({ path: path.join(artifactsDir(), `truth-${name}.png`) });
 const text = async (frame: Frame, selector: string) => ((await frame.locator(selector).first().textContent()) ?? '').trim();
-
-/** A test step that leaves a screenshot of the workbench when it fails. */
-function step(name: string, fn: () => Promise<void>): void {
-  test(name, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await shot(`FAILED-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
-      throw e;
-    }
-  });
-}
 
 /** The workbench's error toasts and dialogs now showing, by their text. */
 async function workbenchErrors(p: Page): Promise<string[]> {
@@ -68,22 +51,10 @@ async function steeredAnswers(frame: Frame): Promise<{ before: string; after: st
   return { before: await text(frame, '[data-answer="before"]'), after: await text(frame, '[data-answer="after"]'), noise: await text(frame, '[data-answer="noise"]') };
 }
 
-before(async () => {
-  const tools = testTools();
-  server = new CodeServer(tools, 'truth');
-  workspace = path.join(server.dir, 'workspace');
-  await writeSceneWorkspace(workspace);
-  await server.installExtension(packagedVsix());
-  await server.start();
-  browser = await launchChromium(tools.chromium);
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-  await waitForWorkbench(page);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop(path.join(artifactsDir(), 'truth-e2e-logs'));
+const session = e2eSession({ tag: 'truth', shotPrefix: 'truth-', logs: 'truth-e2e-logs', writeWorkspace: async (dir) => (await writeSceneWorkspace(dir), dir) });
+const { shot, step } = session;
+before(() => {
+  ({ page, workspace } = session);
 });
 
 step('a grounding steer is reported as changed, with both whole answers in full', async () => {
@@ -187,10 +158,7 @@ step('Save experiment, then in a fresh window Open Experiment... replays it and 
   fs.writeFileSync(experimentFile, JSON.stringify(stored, null, 2));
 
   // another window on the same workspace: a new page, its own extension host
-  await page.close();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-  await waitForWorkbench(page);
+  page = await session.reopenWindow();
   await runCommand(page, 'Spatial IDs: Open Experiment...');
   await answerFileDialog(page, experimentFile);
   panel = await webviewFrame(page, '[data-replay="report"]', { timeoutMs: 5 * 60_000 });
