@@ -16,7 +16,7 @@ describe('inspector panel', () => {
       const question = await page.evaluate(() => document.querySelector('.question-field').value);
       assert.equal(question, 'Is the red circle to the left or right of the blue square?');
       assert.equal(await page.textContent('.media-title'), 'scene-left-right.png');
-      assert.match(await page.textContent('.model-meta'), /tiny-spatial-vlm · tiny-spatial-vlm · fp32 · 6 layers/);
+      assert.match(await page.textContent('.model-meta'), /^tiny-spatial-vlm · fp32 · 6 layers/);
       assert.match(await page.textContent('.bank-meta'), /Spatial IDs · 16 cells · best layer 4/);
       assert.equal(await page.textContent('.layer-number'), '4 / 6', 'starts at the bank’s best layer');
       const undefinedElements = await page.evaluate(() => [...document.querySelectorAll('*')].filter((e) => e.localName.startsWith('vscode-') && !customElements.get(e.localName)).map((e) => e.localName));

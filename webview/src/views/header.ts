@@ -43,7 +43,10 @@ export class Header {
     this.title.textContent = fileName(media.path);
     this.title.title = media.path;
     // the folder's name first: two models of one family are told apart by it
-    this.model.textContent = model ? `${fileName(model.dir)} · ${model.family ?? model.modelType}${model.variant ? ` · ${model.variant}` : ''} · ${model.numLayers} layers` : 'No model loaded';
+    const name = model ? fileName(model.dir) : '';
+    const family = model ? (model.family ?? model.modelType) : '';
+    // the family only when the folder's name does not already say it (the bundled tiny-spatial-vlm)
+    this.model.textContent = model ? `${[name, ...(family === name ? [] : [family])].join(' · ')}${model.variant ? ` · ${model.variant}` : ''} · ${model.numLayers} layers` : 'No model loaded';
     this.model.title = model?.dir ?? '';
     const named = bank ? bankText(bank) : null;
     this.bank.textContent = named?.text ?? 'No ID bank yet';
