@@ -71,7 +71,7 @@ export async function steerObjectCommand(ctx: CommandContext, arg?: unknown): Pr
           : await vscode.window.showInputBox({ title: 'Object to move, as the question names it' });
     if (!object) return undefined;
     const cell = await vscode.window.showQuickPick(
-      bank.cells.map((c, i) => ({ label: `row ${c.y + 1} column ${c.x + 1}`, i })),
+      bank.cells.map((c, i) => ({ label: `row ${c.y + 1}, column ${c.x + 1}`, i })),
       { title: `Move the ${object} to` },
     );
     if (!cell) return undefined;

@@ -34,8 +34,8 @@ test('the report is the grid of P(answer before) under steering | noise, flips s
     ],
   };
   const lines = flipMapReport(r).split('\n');
-  assert.match(lines[0], /read at cell 0; answer before: left/);
-  assert.equal(lines[2], 'row 0: (read here)   20%*| 85%');
-  assert.equal(lines[3], 'row 1:  80% | 88%    30%*| 40%*');
+  assert.match(lines[0], /read at row 1, column 1; answer before: left/);
+  assert.equal(lines[2], 'row 1: (read here)   20%*| 85%');
+  assert.equal(lines[3], 'row 2:  80% | 88%    30%*| 40%*');
   assert.equal(lines[4], 'flipped: steering 2 of 3 cells, noise 1 of 3');
 });

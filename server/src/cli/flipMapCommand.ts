@@ -69,7 +69,7 @@ const pct = (p: number) => `${Math.round(100 * p)}%`.padStart(4);
 export function flipMapReport(r: FlipMapResult): string {
   const p = (lp: Record<string, number>) => Math.exp(lp[r.preferredBefore] ?? -Infinity);
   const lines = [
-    `${r.object} steered to each cell at layers ${r.layers.join(',')} (factor ${r.factor}, ${r.factorSource}); read at cell ${r.sourceCell}; answer before: ${r.answerBefore} (prefers ${r.preferredBefore})`,
+    `${r.object} steered to each cell at layers ${r.layers.join(',')} (factor ${r.factor}, ${r.factorSource}); read at row ${(r.cells[r.sourceCell]?.y ?? 0) + 1}, column ${(r.cells[r.sourceCell]?.x ?? 0) + 1}; answer before: ${r.answerBefore} (prefers ${r.preferredBefore})`,
     `P(${r.preferredBefore}) per cell, steering | noise control; * = the preferred answer flipped`,
   ];
   const rows = new Map<number, string[]>();
@@ -80,7 +80,7 @@ export function flipMapReport(r: FlipMapResult): string {
     row[x] = cell.padEnd(11);
     rows.set(y, row);
   });
-  for (const y of [...rows.keys()].sort((a, b) => a - b)) lines.push(`row ${y}: ${rows.get(y)!.join('  ')}`.trimEnd());
+  for (const y of [...rows.keys()].sort((a, b) => a - b)) lines.push(`row ${y + 1}: ${rows.get(y)!.join('  ')}`.trimEnd());
   const steered = r.results.filter((c) => c.steered);
   lines.push(`flipped: steering ${steered.filter((c) => c.flipped).length} of ${steered.length} cells, noise ${steered.filter((c) => c.flippedNoise).length} of ${steered.length}`);
   return lines.join('\n');

@@ -1,7 +1,7 @@
 import type { IdBankSummary, ProbeResult } from '../../../protocol/requests';
 import { probeRows } from '../logic/chartData';
 import { symmetricExtent } from '../logic/colorScale';
-import { cellLabel } from '../logic/grid';
+import { cellTick } from '../logic/grid';
 import { h, setChildren } from './dom';
 import { Plot, plotSvg } from './plotSvg';
 import type { Theme } from './theme';
@@ -32,7 +32,7 @@ export function renderSimilarityMatrices(container: HTMLElement, input: MatrixIn
   const kind = bank?.kind ?? 'spatial';
   const rows = probeRows(probe, input.numLayers, bank) as unknown as MatrixDatum[];
   const extent = symmetricExtent(rows.map((r) => r.similarity));
-  const labels = probe.cells.map((c) => cellLabel(c, kind).replace('frame ', 'f'));
+  const labels = probe.cells.map((c) => cellTick(c, kind));
   const charts: SVGSVGElement[] = [];
   const figures: HTMLElement[] = [];
   for (const obj of probe.objects) {
@@ -46,7 +46,7 @@ export function renderSimilarityMatrices(container: HTMLElement, input: MatrixIn
       marginTop: 6,
       marginBottom: crowded ? 44 : 28,
       style: { background: 'transparent' },
-      x: { domain: labels, label: kind === 'temporal' ? 'frame' : 'cell (x,y)', tickRotate: crowded ? -45 : 0 },
+      x: { domain: labels, label: kind === 'temporal' ? 'frame' : 'cell (row, column)', tickRotate: crowded ? -45 : 0 },
       y: { domain: layers, label: 'layer' },
       color: { type: 'linear', domain: [-extent, 0, extent], range: [theme.blue, theme.background, theme.red] },
       marks: [
