@@ -25,7 +25,7 @@ export interface E2eSession {
   reopenWindow(): Promise<Page>;
 }
 
-export function e2eSession(opts: { tag: string; shotPrefix?: string; logs: string; writeWorkspace: (dir: string, server: CodeServer) => Promise<string> | string; statusText?: string }): E2eSession {
+export function e2eSession(opts: { tag: string; shotPrefix?: string; logs: string; writeWorkspace: (dir: string, server: CodeServer) => Promise<string> | string; statusText?: string; ready?: (page: Page, workspace: string) => void }): E2eSession {
   const prefix = opts.shotPrefix ?? '';
   const s = {} as { server: CodeServer; browser: Browser; page: Page; workspace: string };
   const openPage = async () => {
@@ -41,7 +41,7 @@ export function e2eSession(opts: { tag: string; shotPrefix?: string; logs: strin
     await s.server.installExtension(packagedVsix());
     await s.server.start();
     s.browser = await launchChromium(tools.chromium);
-    await openPage();
+    opts.ready?.(await openPage(), s.workspace);
   });
   after(async () => {
     await s.browser?.close();

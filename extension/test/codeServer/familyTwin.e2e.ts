@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before } from 'node:test';
+import { after } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import type { ForwardResult, TokenInfo } from '../../../protocol/requests';
 import { lastJson, runCli } from '../../../server/test/support/cliRuns';
@@ -88,6 +88,9 @@ function serverGrid(tokens: TokenInfo[]): { rows: number; cols: number } {
 
 const session = e2eSession({
   tag: 'twin',
+  ready: (p) => {
+    page = p;
+  },
   shotPrefix: '',
   logs: 'twin-e2e-logs',
   writeWorkspace: async (dir, server) => {
@@ -100,9 +103,6 @@ const session = e2eSession({
   },
 });
 const { shot, step } = session;
-before(() => {
-  page = session.page;
-});
 
 step('Select Model... offers the twins of spatialIds.modelPaths and loads the SmolVLM twin', async () => {
   await selectModel(page, 'smolvlm');

@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
-import { before } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { CLIP, CORRUPT_IMAGE, SCENES, writeSceneWorkspace } from '../../../server/test/tools/sceneWorkspace';
 import { e2eSession } from './e2eSession';
@@ -39,11 +38,15 @@ async function assertNoHorizontalOverflow(frame: Frame): Promise<void> {
   assert.ok(scroll <= client + 1, `the panel overflows horizontally (${scroll} > ${client} px)`);
 }
 
-const session = e2eSession({ tag: 'e2e', logs: 'e2e-logs', writeWorkspace: async (dir) => (await writeSceneWorkspace(dir, { corrupt: true }), dir) });
-const { shot, step } = session;
-before(() => {
-  page = session.page;
+const session = e2eSession({
+  tag: 'e2e',
+  logs: 'e2e-logs',
+  writeWorkspace: async (dir) => (await writeSceneWorkspace(dir, { corrupt: true }), dir),
+  ready: (p) => {
+    page = p;
+  },
 });
+const { shot, step } = session;
 
 step('right-click > Inspect Spatial IDs opens the panel, which answers the question', async () => {
   await inspectFromExplorer(page, LEFT_RIGHT.file);

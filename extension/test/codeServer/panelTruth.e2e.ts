@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { before } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { SCENES, writeSceneWorkspace } from '../../../server/test/tools/sceneWorkspace';
 import { e2eSession } from './e2eSession';
@@ -51,11 +50,17 @@ async function steeredAnswers(frame: Frame): Promise<{ before: string; after: st
   return { before: await text(frame, '[data-answer="before"]'), after: await text(frame, '[data-answer="after"]'), noise: await text(frame, '[data-answer="noise"]') };
 }
 
-const session = e2eSession({ tag: 'truth', shotPrefix: 'truth-', logs: 'truth-e2e-logs', writeWorkspace: async (dir) => (await writeSceneWorkspace(dir), dir) });
-const { shot, step } = session;
-before(() => {
-  ({ page, workspace } = session);
+const session = e2eSession({
+  tag: 'truth',
+  shotPrefix: 'truth-',
+  logs: 'truth-e2e-logs',
+  writeWorkspace: async (dir) => (await writeSceneWorkspace(dir), dir),
+  ready: (p, w) => {
+    page = p;
+    workspace = w;
+  },
 });
+const { shot, step } = session;
 
 step('a grounding steer is reported as changed, with both whole answers in full', async () => {
   await inspectFromExplorer(page, LEFT_RIGHT.file);
