@@ -194,7 +194,9 @@ step('a steering click moves the dog and shows the answers before, steered and u
   }, band[1]);
   await panel.locator('.layer-number', { hasText: new RegExp(`^${band[1]} /`) }).waitFor({ timeout: 10_000 });
   const cells = await panel.locator('.main-figure rect.heat-cell').count();
-  const from = Number(await panel.locator('.main-figure rect.heat-argmax').getAttribute('data-cell'));
+  // where the dog is read at this layer: the highest cell (a flat reading on a random twin draws no argmax box)
+  const values = await panel.locator('.main-figure rect.heat-cell[data-value]').evaluateAll((r) => r.map((e) => [Number(e.getAttribute('data-cell')), Number(e.getAttribute('data-value'))]));
+  const from = values.reduce((best, v) => (v[1] > best[1] ? v : best), [0, -Infinity])[0];
   await panel.locator(`.main-figure rect.heat-cell[data-cell="${cells - 1 - from}"]`).click();
   for (const which of ['before', 'after', 'noise']) {
     const answer = panel.locator(`[data-answer="${which}"]`);

@@ -131,6 +131,8 @@ export async function answerFileDialog(page: Page, file?: string): Promise<strin
   await input.waitFor({ timeout: 30_000 });
   // the dialog writes its starting folder into the input once it has listed it: typing before that is overwritten
   await page.waitForFunction(`(document.querySelector('.quick-input-widget input')?.value ?? '').length > 0`, undefined, { timeout: 30_000 });
+  // a save dialog writes its folder first and the suggested file name after it (seen in CI): wait for the name
+  if (file === undefined) await page.waitForFunction(`!(document.querySelector('.quick-input-widget input')?.value ?? '/').endsWith('/')`, undefined, { timeout: 30_000 }).catch(() => undefined);
   for (let i = 0; file !== undefined && i < 3 && (await input.inputValue()) !== file; i++) {
     await input.fill(file);
     await page.waitForTimeout(500); // the dialog resolves the typed path before it accepts it
