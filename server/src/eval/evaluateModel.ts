@@ -231,7 +231,7 @@ export async function evaluateModel(opts: EvalOptions): Promise<EvalReport> {
     });
     if (runner.model.folder.onnx.videoEncoder) {
       await runStream({
-        families: ['beforeAfter', 'appearance'], perFamily: opts.perFamily, board, runner, progress,
+        families: ['beforeAfter'], perFamily: opts.perFamily, board, runner, progress,
         draw: (i) => clipItem(opts.seed, i),
         render: renderClip,
         encode: (frames) => runner.encode({ frames }),
@@ -255,7 +255,7 @@ export async function evaluateModel(opts: EvalOptions): Promise<EvalReport> {
       });
       if (runner.model.folder.onnx.videoEncoder) {
         await runStream({
-          families: ['beforeAfter', 'appearance'], perFamily: widenedPerFamily, board: wide, runner, progress: wideProgress,
+          families: ['beforeAfter'], perFamily: widenedPerFamily, board: wide, runner, progress: wideProgress,
           draw: (i) => widenedClipItem(opts.seed, i),
           render: renderClip,
           encode: (frames) => runner.encode({ frames }),

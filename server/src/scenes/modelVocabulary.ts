@@ -34,8 +34,7 @@ function template(text: string, objects: 1 | 2, relation: QuestionRelation | nul
 
 /**
  * The questions every model is offered, in the scene engine's words (so a batch over held-out scenes
- * asks what the panel asked), with their relation and answer words as data. Not "When does X
- * appear?", which the bundled model learns but forgets in its last phase (its model card).
+ * asks what the panel asked), with their relation and answer words as data.
  */
 export function questionTemplates(readsVideo: boolean, closed = false): ModelVocabulary['questionTemplates'] {
   // a closed vocabulary names the colour question's object by its shape: "What colour is the red

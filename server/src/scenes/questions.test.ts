@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { Scene } from './scene';
-import { aboveBelowQuestion, appearanceQuestion, beforeAfterQuestion, colourQuestion, groundingQuestion, leftRightQuestion, questionVocabulary } from './questions';
+import { aboveBelowQuestion, beforeAfterQuestion, colourQuestion, groundingQuestion, leftRightQuestion, questionVocabulary } from './questions';
 
 const scene: Scene = {
   width: 96, height: 96, background: { kind: 'plain', colour: '#282828' },
@@ -32,15 +32,14 @@ test('colour questions need a shape that occurs once', () => {
 
 const clip = { scene, numFrames: 8, appearFrame: [7, 2, 4] };
 
-test('appearance names the 1-based frame where the object first appears', () => {
-  assert.deepEqual(appearanceQuestion(clip, 0), { family: 'appearance', question: 'When does the red circle appear?', answer: 'frame 8' });
-  assert.equal(appearanceQuestion(clip, 1).answer, 'frame 3');
-  assert.equal(beforeAfterQuestion(clip, 1, 2).answer, 'before');
+test('before/after compares the frames where the objects first appear', () => {
+  assert.deepEqual(beforeAfterQuestion(clip, 1, 2), { family: 'beforeAfter', question: 'Does the blue star appear before or after the green circle?', answer: 'before' });
+  assert.equal(beforeAfterQuestion(clip, 0, 1).answer, 'after');
 });
 
 test('the vocabulary covers every word of every question and answer', () => {
   const vocab = new Set(questionVocabulary());
-  for (const qa of [leftRightQuestion(scene, 0, 1), aboveBelowQuestion(scene, 0, 1), colourQuestion(scene, 1), groundingQuestion(scene, 0), beforeAfterQuestion(clip, 0, 1), appearanceQuestion(clip, 0)]) {
+  for (const qa of [leftRightQuestion(scene, 0, 1), aboveBelowQuestion(scene, 0, 1), colourQuestion(scene, 1), groundingQuestion(scene, 0), beforeAfterQuestion(clip, 0, 1)]) {
     for (const w of `${qa.question} ${qa.answer}`.match(/\w+|[^\w\s]+/g)!) assert.ok(vocab.has(w), `"${w}" is in the vocabulary`);
   }
 });
