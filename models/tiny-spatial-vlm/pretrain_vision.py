@@ -60,7 +60,14 @@ def main():
     ap.add_argument("--hidden-size", type=int, default=128, help="the decoder width the projector maps to")
     ap.add_argument("--init-tower", default=None,
                     help="vision.pt to take the vision tower from (kept frozen; only the projector learns)")
+    ap.add_argument("--init-weights", default=None,
+                    help="a trained VLM's weights.pt to go on from: its tower and projector learn on, for new pictures")
+    ap.add_argument("--head-steps", type=int, default=0,
+                    help="with --init-weights: first fit only the cell head on the features as they are, so the "
+                         "tower and projector then move no further than the new pictures ask (the decoder reads them)")
     args = ap.parse_args()
+    if args.init_tower and args.init_weights:
+        ap.error("--init-tower and --init-weights both give the tower: choose one")
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -82,6 +89,12 @@ def main():
                  if k.startswith("vision_tower.")}
         model.load_state_dict(tower, strict=False)
         model.vision_tower.requires_grad_(False)
+    if args.init_weights:
+        trained = torch.load(args.init_weights, map_location="cpu")
+        vision = {k: v for k, v in trained["state_dict"].items() if k.startswith(("vision_tower.", "multi_modal_projector."))}
+        if trained["config"]["hidden_size"] != args.hidden_size:
+            sys.exit(f"{args.init_weights} has a decoder width of {trained['config']['hidden_size']}: pass --hidden-size {trained['config']['hidden_size']}")
+        model.load_state_dict(vision, strict=False)
     nc, ns = len(colours) + 1, len(shapes) + 1
     # colour logits, shape logits, row logits, column logits, centre offset (x, y)
     head = nn.Linear(model.config["hidden_size"], nc + ns + 2 * grid + 2)
@@ -91,6 +104,7 @@ def main():
               + list(head.parameters()) if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
+    head_opt = torch.optim.AdamW(head.parameters(), lr=args.lr, weight_decay=0.01)
 
     def run(ids):
         ids = np.sort(ids)
@@ -111,6 +125,18 @@ def main():
         return loss, cell_ok
 
     train_ids, held_ids = np.nonzero(~held)[0], np.nonzero(held)[0]
+    features = [p for p in params if all(p is not q for q in head.parameters())]
+    for p in features:
+        p.requires_grad_(False)  # only the head moves in these steps
+    for step in range(1, args.head_steps + 1):
+        loss, acc = run(rng.choice(train_ids, args.batch, replace=False))
+        head_opt.zero_grad(set_to_none=True)
+        loss.backward()
+        head_opt.step()
+        if step % 50 == 0 or step == args.head_steps:
+            print(f"head step {step}/{args.head_steps} loss {loss.item():.4f} occupied cells right {acc:.3f}", flush=True)
+    for p in features:
+        p.requires_grad_(True)
     t0 = time.time()
     for step in range(1, args.steps + 1):
         loss, acc = run(rng.choice(train_ids, args.batch, replace=False))

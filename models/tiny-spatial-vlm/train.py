@@ -290,7 +290,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint")
     ap.add_argument("--init-vision", default=None,
-                    help="vision.pt from pretrain_vision.py: vision_tower + projector weights for a fresh start")
+                    help="vision.pt from pretrain_vision.py: vision_tower + projector weights for a fresh start "
+                         "(with --init-weights: in place of that model's)")
     ap.add_argument("--attn-init-scale", type=float, default=1.0,
                     help="multiply the decoder's initial q_proj/k_proj weights (fresh starts only)")
     ap.add_argument("--frame-embed-std", type=float, default=0.02,
@@ -409,6 +410,10 @@ def main():
             sys.exit(f"{args.init_weights} was trained with another vocabulary/config")
         model.load_state_dict(init["state_dict"])
         print(f"all weights initialised from {args.init_weights} (step {init['step']})", flush=True)
+        if vision_init is not None:
+            # a tower retrained for new pictures (pretrain_vision.py --init-weights) under the trained decoder
+            model.load_state_dict(vision_init, strict=False)
+            print(f"vision tower and projector from {args.init_vision}", flush=True)
     elif vision_init is not None:
         model.load_state_dict(vision_init, strict=False)
         fresh = sorted({k.rsplit(".", 1)[0] for k in model.state_dict()
