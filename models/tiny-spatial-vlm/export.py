@@ -205,7 +205,22 @@ def write_json(path, obj):
         f.write("\n")
 
 
-def write_configs(cfg, vocab, meta, out_dir):
+# What the trained model was trained on and can answer, as the panel states it under its header
+# (server modelScope.ts fills {canvas}, {objects} and {vocabSize}). The random-init twin declares none.
+TRAINED_SCOPE = {
+    "trained_on": "{canvas} views of synthetic scenes from the scene engine (canvases of 64-400 px, square or not, "
+                  "resized): 1-4 coloured shapes ({objects}) in shades of each colour word, on plain, gradient, noise "
+                  "or texture backgrounds of any lightness and many hues; 8-frame clips of objects appearing in turn",
+    "answers": "left/right, above/below, where is (row and column), what colour; in clips before/after",
+    "limits": [
+        "Photos and drawings of other things are outside its training: it still answers, and the answers there are often wrong.",
+        "Words outside its {vocabSize}-token vocabulary are read as <unk>: only its colour and shape words name objects.",
+        "Objects must stand out from the background around them; faint or touching ones are outside its training.",
+    ],
+}
+
+
+def write_configs(cfg, vocab, meta, out_dir, scope=None):
     text = {k: cfg[k] for k in ("hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
                                 "head_dim", "intermediate_size", "rms_norm_eps", "rope_theta", "vocab_size",
                                 "max_position_embeddings", "bos_token_id", "eos_token_id", "pad_token_id")}
@@ -247,6 +262,7 @@ def write_configs(cfg, vocab, meta, out_dir):
                             + (f" averaged over {cfg['video_pool']}x{cfg['video_pool']} blocks" if cfg["video_pool"] > 1 else "")
                             + ", row-major, plus a learned frame-index embedding",
             "num_frames": cfg["num_frames"], "families": (meta or {}).get("families"),
+            **({"scope": scope} if scope else {}),
         },
     })
     write_json(os.path.join(out_dir, "preprocessor_config.json"), {
@@ -287,7 +303,8 @@ def main():
     specs = export_all(model, args.out, args.opset)
     verify_traced(model, specs)
     check_node_names(os.path.join(args.out, "onnx", "decoder_model_merged.onnx"), model.config["num_hidden_layers"])
-    write_configs(model.config, payload["vocab"], payload.get("dataset_meta"), args.out)
+    write_configs(model.config, payload["vocab"], payload.get("dataset_meta"), args.out,
+                  scope=None if args.random_init is not None else TRAINED_SCOPE)
 
 
 if __name__ == "__main__":

@@ -26,14 +26,15 @@ out="$logs/analyses"
 mkdir -p "$out"
 r() { echo "--results $out/$1.json --overwrite"; }
 cli derive-ids --model "$here" --out "$tmp/bank.safetensors" $(r derive-ids)
-cli steer --model "$here" --bank "$tmp/bank.safetensors" --batch 200 $(r steer)
-# factor 5 is the paper's; a 128-wide model's token is broken by a random vector of 5x its norm,
-# so the control is also measured where it leaves the token readable
+# factor 5 is the paper's (named: a bare steer takes the bank's own calibrated factor); a 128-wide
+# model's token is broken by a random vector of 5x its norm, so the control is also measured
+# where it leaves the token readable
+cli steer --model "$here" --bank "$tmp/bank.safetensors" --batch 200 --factor 5 $(r steer)
 cli steer --model "$here" --bank "$tmp/bank.safetensors" --batch 200 --factor 1 $(r steer-factor1)
 # the factor table of the model card (layer 2 at factors 1 to 5)
 for f in 1.5 2 3; do cli steer --model "$here" --bank "$tmp/bank.safetensors" --batch 200 --factor $f $(r steer-factor$f); done
 cli sweep-patches --model "$here" --batch 100 $(r patch-sweep)
 cli derive-tids --model "$here" --out "$tmp/tbank.safetensors" $(r derive-tids)
-cli steer --model "$here" --bank "$tmp/tbank.safetensors" --relation beforeAfter --batch 100 $(r steer-before-after)
+cli steer --model "$here" --bank "$tmp/tbank.safetensors" --relation beforeAfter --batch 100 --factor 5 $(r steer-before-after)
 cli steer --model "$here" --bank "$tmp/tbank.safetensors" --relation beforeAfter --batch 100 --factor 1 $(r steer-before-after-factor1)
 cli sweep-patches --model "$here" --relation beforeAfter --batch 100 $(r patch-sweep-before-after)

@@ -11,8 +11,8 @@ usePanelSite();
 describe('what the model can see', () => {
   it('states the scope, shows the model input at its size and names the bank of the best layer', async () => {
     await withPanel({}, async (page) => {
-      assert.match(await page.textContent('[data-view=model-scope] .scope-summary'), /^What this model can see: Trained on 96-px synthetic scenes/);
-      assert.match(await page.textContent('[data-view=model-scope] .scope-limits'), /light backgrounds/);
+      assert.match(await page.textContent('[data-view=model-scope] .scope-summary'), /^What this model can see: Trained on 96-px views of synthetic scenes/);
+      assert.match(await page.textContent('[data-view=model-scope] .scope-limits'), /Photos and drawings of other things/);
       assert.match(await page.textContent('.bank-meta'), /best layer 4 \(spatial bank, lattice score\)/);
       await page.waitForSelector('[data-view=model-input] canvas[data-size]', { state: 'attached' });
       const size = await page.$eval('[data-view=model-input] canvas', (c) => [c.width, c.height]);

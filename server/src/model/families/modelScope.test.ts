@@ -29,11 +29,11 @@ describe('model scope', () => {
     assert.ok(declared, 'config.json spatial_id_lens.scope is present');
     const scope = modelScopeOf(info(), declared, bundledConfig.spatial_id_lens.canvas);
     assert.equal(scope.source, 'config');
-    assert.match(scope.summary, /^Trained on 96-px synthetic scenes/);
+    assert.match(scope.summary, /^Trained on 96-px views of synthetic scenes/);
     assert.ok(scope.summary.includes(`8 colours (${COLOUR_NAMES.join(', ')}) x 8 shapes (${SHAPE_NAMES.join(', ')})`), scope.summary);
-    assert.match(scope.summary, /dark/);
+    assert.match(scope.summary, /backgrounds of any lightness/);
     assert.ok(!/\{\w+\}/.test(scope.summary + scope.limits.join(' ')), 'no placeholder left unfilled');
-    assert.ok(scope.limits.some((l) => /photos/i.test(l) && /light backgrounds/i.test(l)), 'says photos and light backgrounds are out of scope');
+    assert.ok(scope.limits.some((l) => /photos/i.test(l) && /outside its training/i.test(l)), 'says photos are out of scope');
     assert.ok(scope.limits.some((l) => l.includes(`${bundledConfig.text_config.vocab_size}-token`)));
   });
 
