@@ -257,6 +257,14 @@ describe('experiment log', () => {
     e = m.log.recordAction(e, { kind: 'sweepPatches', params: { batch: 2 }, result: {} });
     assert.deepEqual(m.log.uiActionsOf(e), [{ kind: 'run' }, { kind: 'selectObject', object: 'red circle' }, { kind: 'sweepPatches' }]);
   });
+
+  it('describes a steer by its cell and says a phrase answer changed, a two-way one flipped', () => {
+    const steer = (outcome) => ({ kind: 'steer', params: { object: 'red circle', targetCell: 15, layers: [2, 3] }, outcome: { answerAfter: 'row 4 column 4', ...outcome } });
+    const bank = { cells: cells4x4(), kind: 'spatial' };
+    assert.equal(m.log.describeAction(steer({ flipped: true, changedBy: 'wholeAnswer' }), bank), 'Steer red circle to row 4, column 4 at layers 2,3 → row 4 column 4 (changed)');
+    assert.equal(m.log.describeAction(steer({ flipped: true, changedBy: 'answerWords' }), bank), 'Steer red circle to row 4, column 4 at layers 2,3 → row 4 column 4 (flipped)');
+    assert.equal(m.log.describeAction(steer({ flipped: false }), null), 'Steer red circle to cell 15 at layers 2,3 → row 4 column 4');
+  });
 });
 
 describe('replaying experiments', () => {

@@ -30,13 +30,13 @@ test('a sidecar gives the objects by name, placed as fractions of the canvas', (
 
 test('malformed sidecars are refused with the problem named', () => {
   const cases: [unknown, RegExp][] = [
-    [{ ...SIDECAR, format: 'other' }, /not a scene sidecar/],
-    [{ ...SIDECAR, canvas: { width: 0, height: 96 } }, /canvas must be/],
-    [{ ...SIDECAR, grid: 2.5 }, /grid must be/],
-    [{ ...SIDECAR, objects: [] }, /at least one object/],
-    [{ ...SIDECAR, objects: [{ colour: 'red', x: 1, y: 1, size: 2 }] }, /objects\[0\] needs a colour and a shape/],
-    [{ ...SIDECAR, objects: [{ colour: 'red', shape: 'circle', x: 120, y: 1, size: 2 }] }, /inside the 96x96 canvas/],
-    [{ ...SIDECAR, objects: [{ colour: 'red', shape: 'circle', x: 1, y: 1, size: 2, appearFrame: -1 }] }, /appearFrame must be/],
+    [{ ...SIDECAR, format: 'other' }, /format must be "spatial-id-lens\/scene" \(is this a scene sidecar\?\) \(got "other"\)/],
+    [{ ...SIDECAR, canvas: { width: 0, height: 96 } }, /canvas\.width must be a width in pixels \(got 0\)/],
+    [{ ...SIDECAR, grid: 2.5 }, /grid must be a whole number of cells per side \(got 2\.5\)/],
+    [{ ...SIDECAR, objects: [] }, /objects must be a list of at least one object/],
+    [{ ...SIDECAR, objects: [{ colour: 'red', x: 1, y: 1, size: 2 }] }, /objects\[0\]\.shape must be a shape word, e\.g\. "circle" \(got nothing\)/],
+    [{ ...SIDECAR, objects: [{ colour: 'red', shape: 'circle', x: 120, y: 1, size: 2 }] }, /objects\[0\]\.x must be inside the 96x96 canvas, in pixels \(got 120\)/],
+    [{ ...SIDECAR, objects: [{ colour: 'red', shape: 'circle', x: 1, y: 1, size: 2, appearFrame: -1 }] }, /objects\[0\]\.appearFrame must be a 0-based frame number \(got -1\)/],
   ];
   for (const [json, problem] of cases) {
     const parsed = parseSceneSidecar(json);
@@ -63,7 +63,7 @@ test('reading: no sidecar is silent; a broken one is logged and ignored', async 
     assert.equal(await readSceneSidecar(picture, log), undefined);
     assert.equal(warnings.length, 2);
     assert.match(warnings[0], /scene\.png\.scene\.json is not JSON/);
-    assert.match(warnings[1], /is ignored: objects must list at least one object/);
+    assert.match(warnings[1], /scene\.png\.scene\.json: objects must be a list of objects \(got "none"\)\. It is ignored: fix it/);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,7 @@
 import { promises as fs } from 'node:fs';
-import { SCENE_SIDECAR_FORMAT, type SceneObjectNote, type SceneObjects } from '../../../protocol/webview';
+import { z } from 'zod';
+import { validateParams } from '../../../protocol/requestValidation';
+import { SCENE_SIDECAR_FORMAT, type SceneObjects } from '../../../protocol/webview';
 
 /**
  * The sidecar the scene engine writes beside a picture or clip it drew (`<file>.scene.json`,
@@ -13,37 +15,60 @@ export const sidecarPath = (mediaPath: string): string => `${mediaPath}.scene.js
 
 export type SidecarParse = { ok: true; scene: SceneObjects } | { ok: false; problem: string };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
-const word = (v: unknown): v is string => typeof v === 'string' && /^[\p{L}\p{N}][\p{L}\p{N} -]*$/u.test(v.trim());
+const NAME = /^[\p{L}\p{N}][\p{L}\p{N} -]*$/u;
+const name = (what: string) => z.string({ error: what }).trim().regex(NAME, { error: what });
+const pixels = (what: string) => z.number({ error: what }).positive({ error: what });
+const coordinate = z.number({ error: 'a number of pixels' });
 
-/** Checks a sidecar's JSON and turns its pixel positions into fractions of the canvas. */
-export function parseSceneSidecar(json: unknown): SidecarParse {
-  const bad = (problem: string): SidecarParse => ({ ok: false, problem });
-  if (!isObject(json) || json.format !== SCENE_SIDECAR_FORMAT) return bad(`it is not a scene sidecar (format must be "${SCENE_SIDECAR_FORMAT}")`);
-  const canvas = json.canvas;
-  if (!isObject(canvas) || !positive(canvas.width) || !positive(canvas.height)) return bad('canvas must be {width, height} in pixels');
-  const grid = json.grid ?? 4;
-  if (!Number.isInteger(grid) || (grid as number) < 1) return bad('grid must be a whole number of cells per side');
-  if (!Array.isArray(json.objects) || json.objects.length === 0) return bad('objects must list at least one object');
-  const objects: SceneObjectNote[] = [];
-  for (const [i, o] of json.objects.entries()) {
-    const where = `objects[${i}]`;
-    if (!isObject(o) || !word(o.colour) || !word(o.shape)) return bad(`${where} needs a colour and a shape, e.g. {"colour": "red", "shape": "circle", ...}`);
-    if (!positive(o.size)) return bad(`${where} needs a size in pixels`);
-    if (typeof o.x !== 'number' || typeof o.y !== 'number' || !(o.x >= 0 && o.x <= canvas.width && o.y >= 0 && o.y <= canvas.height)) {
-      return bad(`${where} needs its centre x, y inside the ${canvas.width}x${canvas.height} canvas, in pixels`);
-    }
-    if (o.appearFrame !== undefined && !(Number.isInteger(o.appearFrame) && (o.appearFrame as number) >= 0)) return bad(`${where}.appearFrame must be a 0-based frame number`);
-    objects.push({
-      name: `${o.colour.trim()} ${o.shape.trim()}`,
-      x: o.x / canvas.width,
-      y: o.y / canvas.height,
-      size: o.size / Math.max(canvas.width, canvas.height),
-      ...(o.appearFrame !== undefined ? { appearFrame: o.appearFrame as number } : {}),
+const sidecarObject = z.object(
+  {
+    colour: name('a colour word, e.g. "red"'),
+    shape: name('a shape word, e.g. "circle"'),
+    x: coordinate,
+    y: coordinate,
+    size: pixels('a size in pixels'),
+    appearFrame: z.number({ error: 'a 0-based frame number' }).int({ error: 'a 0-based frame number' }).min(0, { error: 'a 0-based frame number' }).optional(),
+  },
+  { error: '{"colour", "shape", "x", "y", "size"}' },
+);
+
+// Not strict: a later scene engine may record more about a scene than the panel reads.
+const sidecarSchema = z
+  .object(
+    {
+      format: z.literal(SCENE_SIDECAR_FORMAT, { error: `"${SCENE_SIDECAR_FORMAT}" (is this a scene sidecar?)` }),
+      canvas: z.object({ width: pixels('a width in pixels'), height: pixels('a height in pixels') }, { error: '{"width", "height"} in pixels' }),
+      grid: z.number({ error: 'a whole number of cells per side' }).int({ error: 'a whole number of cells per side' }).min(1, { error: 'a whole number of cells per side' }).default(4),
+      objects: z.array(sidecarObject, { error: 'a list of objects' }).min(1, { error: 'a list of at least one object' }),
+    },
+    { error: 'a scene sidecar object' },
+  )
+  .superRefine((scene, ctx) => {
+    scene.objects.forEach((o, i) => {
+      for (const [axis, side] of [['x', scene.canvas.width], ['y', scene.canvas.height]] as const) {
+        if (o[axis] < 0 || o[axis] > side) ctx.addIssue({ code: 'custom', path: ['objects', i, axis], input: o[axis], message: `inside the ${scene.canvas.width}x${scene.canvas.height} canvas, in pixels` });
+      }
     });
-  }
-  return { ok: true, scene: { grid: grid as number, objects } };
+  });
+
+/** Checks a sidecar's JSON (the project's one schema check, naming each bad field) and turns its pixel positions into fractions of the canvas. */
+export function parseSceneSidecar(json: unknown, label = 'scene sidecar'): SidecarParse {
+  const checked = validateParams(sidecarSchema, json, label);
+  if (!checked.ok) return { ok: false, problem: checked.message };
+  const { canvas, grid, objects } = checked.value;
+  return {
+    ok: true,
+    scene: {
+      grid,
+      objects: objects.map((o) => ({
+        name: `${o.colour} ${o.shape}`,
+        x: o.x / canvas.width,
+        y: o.y / canvas.height,
+        size: o.size / Math.max(canvas.width, canvas.height),
+        ...(o.appearFrame !== undefined ? { appearFrame: o.appearFrame } : {}),
+      })),
+    },
+  };
 }
 
 /** The media file's scene, or undefined: no sidecar (said nothing), or one that cannot be used (said in the log). */
@@ -63,8 +88,8 @@ export async function readSceneSidecar(mediaPath: string, log: { warn(message: s
     log.warn(`Scene sidecar ${file} is not JSON (${(e as Error).message}); it is ignored: fix or delete it.`);
     return undefined;
   }
-  const parsed = parseSceneSidecar(json);
+  const parsed = parseSceneSidecar(json, `Scene sidecar ${file}`);
   if (parsed.ok) return parsed.scene;
-  log.warn(`Scene sidecar ${file} is ignored: ${parsed.problem}. Fix it, or delete it to open the panel with a blank question.`);
+  log.warn(`${parsed.problem} It is ignored: fix it, or delete it to open the panel with a blank question.`);
   return undefined;
 }

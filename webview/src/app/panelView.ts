@@ -1,4 +1,5 @@
 import type { ProbeResult } from '../../../protocol/requests';
+import { answerChangeSuffix } from '../logic/answerChange';
 import { latticeRows, latticeScoreRows, probeRows, sweepRows } from '../logic/chartData';
 import { symmetricExtent } from '../logic/colorScale';
 import { cellLabel } from '../logic/grid';
@@ -338,7 +339,7 @@ export class PanelView implements PanelRenderer {
     const cell = state.init.bank?.cells[step.params.targetCell ?? -1];
     const where = cell ? cellLabel(cell, state.init.bank?.kind ?? 'spatial') : `cell ${step.params.targetCell}`;
     const o = step.outcome;
-    return `Moved ${step.params.object} to ${where} at layers ${formatLayerBand(step.params.layers ?? [])} (factor ${step.params.factor}): ${o.answerBefore} → ${o.answerAfter}${o.flipped ? (o.changedBy === 'wholeAnswer' ? ' (changed)' : ' (flipped)') : ''}; noise control → ${o.answerNoise}.`;
+    return `Moved ${step.params.object} to ${where} at layers ${formatLayerBand(step.params.layers ?? [])} (factor ${step.params.factor}): ${o.answerBefore} → ${o.answerAfter}${answerChangeSuffix(o)}; noise control → ${o.answerNoise}.`;
   }
 
   private renderHeatmaps(state: PanelState, probe: ProbeResult | null): void {

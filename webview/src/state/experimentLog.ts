@@ -9,6 +9,7 @@ import type {
 } from '../../../protocol/requests';
 import type { UiAction } from '../../../protocol/experimentSteps';
 import type { InitBody } from '../../../protocol/webview';
+import { answerChangeSuffix } from '../logic/answerChange';
 import { cellLabel } from '../logic/grid';
 
 /**
@@ -86,9 +87,7 @@ export function describeAction(a: ExperimentAction, bank?: Pick<IdBankSummary, '
     case 'steer': {
       const cell = bank?.cells[a.params.targetCell ?? -1];
       const where = cell && bank ? cellLabel(cell, bank.kind) : `cell ${a.params.targetCell ?? '?'}`;
-      // a phrase answer changed as a whole; a two-way question flipped its answer word (as the answer view's badge says)
-      const changed = a.outcome.flipped ? (a.outcome.changedBy === 'wholeAnswer' ? ' (changed)' : ' (flipped)') : '';
-      return `Steer ${a.params.object ?? 'object'} to ${where} at layers ${(a.params.layers ?? []).join(',')} → ${a.outcome.answerAfter}${changed}`;
+      return `Steer ${a.params.object ?? 'object'} to ${where} at layers ${(a.params.layers ?? []).join(',')} → ${a.outcome.answerAfter}${answerChangeSuffix(a.outcome)}`;
     }
     case 'undo':
       return 'Undo';

@@ -1,4 +1,5 @@
 import type { SteerOutcome, TokenInfo } from '../../../protocol/requests';
+import { answerChange } from '../logic/answerChange';
 import { formatDelta, formatLogprob, formatProbability, logprobRows, wholeAnswerRows } from '../logic/logprobs';
 import type { AnswerSummary } from '../state/experimentLog';
 import type { PanelState } from '../state/panelState';
@@ -82,9 +83,8 @@ export class AnswerView {
 }
 
 function steeredAnswer(o: SteerOutcome): Child[] {
-  // a phrase answer changed or not as a whole; a two-way question flipped its preferred answer word
   const whole = o.changedBy === 'wholeAnswer';
-  const badge = (changed: boolean) => h('vscode-badge', { class: changed ? 'flip-badge flipped' : 'flip-badge', text: changed ? (whole ? 'changed' : 'flipped') : 'unchanged' });
+  const badge = (changed: boolean) => h('vscode-badge', { class: changed ? 'flip-badge flipped' : 'flip-badge', text: answerChange(changed, o.changedBy) });
   const words = logprobRows(o.logprobsBefore, o.logprobsAfter, o.logprobsNoise);
   const answers = o.wholeAnswers ? wholeAnswerRows(o.wholeAnswers) : [];
   return [
